@@ -1,0 +1,67 @@
+/* libpipc: POSIX shared memory. */
+#ifndef PIPC_SHM_H
+#define PIPC_SHM_H
+
+#include "pipc/common.h"
+
+PIPC_BEGIN_DECLS
+
+typedef struct pipc_shm pipc_shm;
+
+#define PIPC_SHM_OPTIONS_VERSION 1u
+
+typedef struct pipc_shm_options {
+  uint32_t version; /* PIPC_SHM_OPTIONS_VERSION */
+  uint32_t flags;   /* PIPC_CREAT, PIPC_EXCL, PIPC_TRUNC */
+  uint32_t mode;    /* permission bits of a new segment */
+  uint32_t access;  /* PIPC_READ_WRITE, or PIPC_READ for a read-only handle */
+  uint64_t size;    /* > 0: the segment is (re)sized to this many bytes; 0: left as is */
+} pipc_shm_options;
+
+#define PIPC_SHM_OPTIONS_INIT { PIPC_SHM_OPTIONS_VERSION, 0u, PIPC_DEFAULT_MODE, PIPC_READ_WRITE, 0u }
+
+PIPC_API void pipc_shm_options_init(pipc_shm_options *opts);
+
+/* Opens (or creates) the segment NAME; a NULL name creates one with a random name.
+ * With size > 0 the segment is resized to it. A read-only handle never resizes: when
+ * the size differs it fails with PIPC_EACCES and leaves the segment and its data alone. */
+PIPC_API int pipc_shm_open(pipc_shm **out, const char *name, const pipc_shm_options *opts);
+
+/* Closes the descriptor and unmaps every mapping made through the handle. NULL is a no-op. */
+PIPC_API int pipc_shm_close(pipc_shm *shm);
+
+/* The descriptor (owned by the handle), or PIPC_EBADHANDLE after pipc_shm_close_fd. */
+PIPC_API int pipc_shm_fd(int *fd_out, pipc_shm *shm);
+
+/* Closes only the descriptor; mappings, the name and pipc_shm_unmap stay usable. */
+PIPC_API int pipc_shm_close_fd(pipc_shm *shm);
+
+/* The segment's current size in bytes, as the OS reports it now. */
+PIPC_API int pipc_shm_size(uint64_t *size_out, pipc_shm *shm);
+
+/* Sets the segment's size; PIPC_EACCES on a read-only handle. */
+PIPC_API int pipc_shm_resize(pipc_shm *shm, uint64_t size);
+
+/* Map flags. */
+#define PIPC_MAP_READ_ONLY 0x1u /* read-only mapping (always so for read-only handles) */
+
+/* Maps LENGTH bytes from OFFSET (a multiple of the page size); length 0 maps the rest of
+ * the segment. The range must lie within the segment's size (else PIPC_ERANGE), as this
+ * handle last set or read it, read again from the OS when the range exceeds it. A segment
+ * that another process shrinks after that faults on access to the lost pages. */
+PIPC_API int pipc_shm_map(void **addr_out, pipc_shm *shm, uint64_t offset, uint64_t length,
+                          uint32_t flags);
+
+/* Unmaps a mapping returned by pipc_shm_map on this handle (PIPC_EINVAL for any other address). */
+PIPC_API int pipc_shm_unmap(pipc_shm *shm, void *addr);
+
+PIPC_API const char *pipc_shm_name(pipc_shm *shm);
+PIPC_API int pipc_shm_created(pipc_shm *shm);
+PIPC_API int pipc_shm_read_only(pipc_shm *shm); /* 1, 0 or a negative status */
+
+PIPC_API int pipc_shm_unlink(pipc_shm *shm);
+PIPC_API int pipc_shm_unlink_name(const char *name);
+
+PIPC_END_DECLS
+
+#endif

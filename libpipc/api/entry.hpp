@@ -1,0 +1,42 @@
+// The shape every family's pipc_X_open and pipc_X_unlink_name share.
+#pragma once
+
+#include <cerrno>
+#include <cstddef>
+#include <new>
+
+#include "core/error.hpp"
+#include "core/names.hpp"
+
+namespace pipc::api {
+
+// pipc_X_open: clears *out, takes DEFAULTS for NULL options, checks them with CHECK
+// and the name against NAME_MAX (NULL: a random name), then runs OPEN.
+template <class H, class Options>
+int open_entry(const char *function, H **out, const char *name, const Options *opts,
+               const Options &defaults, size_t name_max,
+               int (*check)(const Options &, const char *),
+               int (*open)(H **, const char *, const Options &)) {
+  if (out == nullptr) return core::invalid("%s: out is NULL", function);
+  *out = nullptr;
+  const Options options = opts != nullptr ? *opts : defaults;
+  int rc = check(options, function);
+  if (rc == PIPC_OK && name != nullptr) rc = core::check_name(name, name_max, function);
+  if (rc != PIPC_OK) return rc;
+  try {
+    return open(out, name, options);
+  } catch (const std::bad_alloc &) {
+    return core::fail(PIPC_ENOMEM, ENOMEM, "%s: out of memory", function);
+  }
+}
+
+// pipc_X_unlink_name: checks NAME, then removes it with the OS call UNLINK (named OS_CALL).
+inline int unlink_entry(const char *function, const char *name, size_t name_max,
+                        int (*unlink)(const char *), const char *os_call) {
+  const int rc = core::check_name(name, name_max, function);
+  if (rc != PIPC_OK) return rc;
+  if (unlink(name) == 0) return PIPC_OK;
+  return core::os_fail(os_call, name);
+}
+
+}  // namespace pipc::api

@@ -1,0 +1,92 @@
+// Entry points: POSIX named semaphores.
+#include <cerrno>
+
+#include "api/entry.hpp"
+#include "core/deadline.hpp"
+#include "core/names.hpp"
+#include "core/options.hpp"
+#include "core/posix_sem.hpp"
+#include "core/system.hpp"
+
+using pipc::core::call;
+
+namespace {
+
+int check_sem_options(const pipc_sem_options &options, const char *fn) {
+  const int rc = pipc::core::check_open_options(fn, options.version, PIPC_SEM_OPTIONS_VERSION,
+                                                options.flags, PIPC_CREX, options.mode);
+  if (rc != PIPC_OK) return rc;
+  if (options.initial_value > pipc::core::sem_value_max()) {
+    return pipc::core::out_of_range("%s: initial value %u exceeds the maximum %lld", fn,
+                                    options.initial_value,
+                                    static_cast<long long>(pipc::core::sem_value_max()));
+  }
+  return PIPC_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+PIPC_API void pipc_sem_options_init(pipc_sem_options *opts) {
+  if (opts != nullptr) *opts = PIPC_SEM_OPTIONS_INIT;
+}
+
+PIPC_API int pipc_sem_open(pipc_sem **out, const char *name, const pipc_sem_options *opts) {
+  return pipc::api::open_entry("pipc_sem_open", out, name, opts,
+                               pipc_sem_options PIPC_SEM_OPTIONS_INIT, pipc::core::sem_name_max,
+                               check_sem_options, pipc::core::sem_open);
+}
+
+PIPC_API int pipc_sem_close(pipc_sem *sem) { return pipc::core::close_handle(sem, "pipc_sem_close"); }
+
+PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns) {
+  call<pipc_sem> s(sem);
+  if (!s) return pipc::core::bad_handle("pipc_sem_acquire");
+  if (__builtin_expect(timeout_ns < PIPC_FOREVER, 0)) {
+    return pipc::core::check_timeout(timeout_ns, "pipc_sem_acquire");
+  }
+  if (sem_trywait(s->sem) == 0) return PIPC_OK;
+  return pipc::core::sem_wait_slow(s.pin(), timeout_ns);
+}
+
+PIPC_API int pipc_sem_release(pipc_sem *sem) {
+  call<pipc_sem> s(sem);
+  if (!s) return pipc::core::bad_handle("pipc_sem_release");
+  if (sem_post(s->sem) == 0) return PIPC_OK;
+  return pipc::core::sem_release_failed(*s);
+}
+
+PIPC_API int pipc_sem_value(int *value_out, pipc_sem *sem) {
+  call<pipc_sem> s(sem);
+  if (!s) return pipc::core::bad_handle("pipc_sem_value");
+  if (value_out == nullptr) return pipc::core::invalid("pipc_sem_value: value_out is NULL");
+  if (sem_getvalue(s->sem, value_out) == 0) return PIPC_OK;
+  return pipc::core::os_fail("sem_getvalue", s->name.c_str());
+}
+
+PIPC_API const char *pipc_sem_name(pipc_sem *sem) {
+  call<pipc_sem> s(sem);
+  if (!s) return nullptr;
+  return s->name.c_str();
+}
+
+PIPC_API int pipc_sem_created(pipc_sem *sem) {
+  call<pipc_sem> s(sem);
+  if (!s) return pipc::core::bad_handle("pipc_sem_created");
+  return s->created ? 1 : 0;
+}
+
+PIPC_API int pipc_sem_unlink(pipc_sem *sem) {
+  call<pipc_sem> s(sem);
+  if (!s) return pipc::core::bad_handle("pipc_sem_unlink");
+  if (sem_unlink(s->name.c_str()) == 0) return PIPC_OK;
+  return pipc::core::os_fail("sem_unlink", s->name.c_str());
+}
+
+PIPC_API int pipc_sem_unlink_name(const char *name) {
+  return pipc::api::unlink_entry("pipc_sem_unlink_name", name, pipc::core::sem_name_max,
+                                 sem_unlink, "sem_unlink");
+}
+
+}  // extern "C"

@@ -1,0 +1,54 @@
+#include "core/names.hpp"
+
+#include <sys/random.h>
+
+#include <cstring>
+#include <ctime>
+
+#include "core/error.hpp"
+
+namespace pipc::core {
+
+int check_name(const char *name, size_t max_len, const char *function) {
+  if (name == nullptr) return invalid("%s: the name is NULL", function);
+  if (name[0] != '/') return invalid("%s: name \"%.64s\" must begin with '/'", function, name);
+  const size_t len = std::strlen(name + 1);
+  if (len == 0) return invalid("%s: name \"/\" is empty after the '/'", function);
+  if (len > max_len) {
+    return invalid("%s: name of %zu characters is longer than this platform's %zu", function,
+                   len, max_len);
+  }
+  if (std::strchr(name + 1, '/') != nullptr) {
+    return invalid("%s: name \"%.64s\" has a '/' after the first", function, name);
+  }
+  if (std::strcmp(name, "/.") == 0 || std::strcmp(name, "/..") == 0) {
+    return invalid("%s: name \"%s\" is reserved", function, name);
+  }
+  return PIPC_OK;
+}
+
+void random_name(char (&out)[random_name_size]) {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  unsigned char bytes[20];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+      continue;
+    }
+    // getrandom cannot fail for 20 bytes once the pool is ready; if it does,
+    // the clock still makes a collision unlikely, and collisions are retried.
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    for (size_t i = got; i < sizeof bytes; ++i) {
+      bytes[i] = static_cast<unsigned char>((now.tv_nsec >> (i % 4) * 8) ^ (i * 131));
+    }
+    got = sizeof bytes;
+  }
+  std::memcpy(out, "/pipc_", 6);
+  for (size_t i = 0; i < sizeof bytes; ++i) out[6 + i] = alphabet[bytes[i] % 32];
+  out[6 + sizeof bytes] = '\0';
+}
+
+}  // namespace pipc::core

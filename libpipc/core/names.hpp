@@ -1,0 +1,24 @@
+// POSIX object names: validation and random names.
+#pragma once
+
+#include <cstddef>
+
+namespace pipc::core {
+
+// Longest name (after the leading '/') each family accepts on this platform.
+// glibc keeps semaphores as /dev/shm/sem.NAME, so theirs is 4 shorter than NAME_MAX.
+constexpr size_t sem_name_max = 251;
+constexpr size_t shm_name_max = 255;
+constexpr size_t mq_name_max = 255;
+
+// PIPC_OK if NAME is '/' followed by 1..max_len characters, none of them '/', and
+// is not "/." or "/.."; else records why and returns PIPC_EINVAL.
+int check_name(const char *name, size_t max_len, const char *function);
+
+// Buffer size for random_name: "/pipc_" plus 20 base-32 characters and a NUL.
+constexpr size_t random_name_size = 27;
+
+// Writes a random name (from getrandom) into OUT.
+void random_name(char (&out)[random_name_size]);
+
+}  // namespace pipc::core
