@@ -1,0 +1,15 @@
+/* Compiled as C99 with -Wall -Wextra -pedantic -Werror: the public headers must be clean C. */
+#include <pipc.h>
+#include <string.h>
+
+int main(void) {
+  pipc_sem_options sem_opts = PIPC_SEM_OPTIONS_INIT;
+  pipc_shm_options shm_opts = PIPC_SHM_OPTIONS_INIT;
+  pipc_mq_options mq_opts = PIPC_MQ_OPTIONS_INIT;
+  pipc_status status = PIPC_OK;
+  (void)sem_opts;
+  (void)shm_opts;
+  (void)mq_opts;
+  if (strcmp(pipc_version(), PIPC_VERSION_STRING) != 0) return 1;
+  return strcmp(pipc_strerror(status), "success") == 0 ? 0 : 1;
+}

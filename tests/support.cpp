@@ -1,0 +1,135 @@
+#include "support.hpp"
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <ctime>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace pipc_test {
+
+std::string name_prefix() { return "pipc_t" + std::to_string(getpid()) + "_"; }
+
+std::string unique_name() {
+  static std::atomic<unsigned> counter{0};
+  uint32_t salt = 0;
+  if (getrandom(&salt, sizeof salt, 0) != sizeof salt) salt = static_cast<uint32_t>(now_ns());
+  char tail[32];
+  std::snprintf(tail, sizeof tail, "%u_%08x", counter.fetch_add(1), salt);
+  return "/" + name_prefix() + tail;
+}
+
+usr1_handler::usr1_handler(void (*fn)(int), int flags) {
+  struct sigaction action {};
+  action.sa_handler = fn;
+  action.sa_flags = flags;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGUSR1, &action, &previous_);
+}
+
+usr1_handler::~usr1_handler() { sigaction(SIGUSR1, &previous_, nullptr); }
+
+pid_t spawn(const std::function<int()> &body) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int code = 127;
+    try {
+      code = body();
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  return pid;
+}
+
+int wait_child(pid_t pid, int timeout_ms) {
+  if (pid <= 0) return -1;
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0) {
+    pollfd pfd{pidfd, POLLIN, 0};
+    const int ready = poll(&pfd, 1, timeout_ms);
+    close(pidfd);
+    if (ready <= 0) kill(pid, SIGKILL);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int64_t now_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+namespace {
+
+// The first line of /proc/TID/FILE ("" if unreadable).
+std::string proc_line(pid_t tid, const char *file) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/" + file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+bool is_blocked(pid_t tid, long syscall) {
+  const std::string stat = proc_line(tid, "stat");  // "tid (comm) S ..."
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos || stat.compare(paren, 3, ") S") != 0) return false;
+  return syscall < 0 || proc_line(tid, "syscall").rfind(std::to_string(syscall) + " ", 0) == 0;
+}
+
+}  // namespace
+
+bool wait_until_blocked(pid_t tid, long syscall) {
+  const int64_t give_up = now_ns() + 10000 * ms;
+  while (!is_blocked(tid, syscall)) {
+    if (now_ns() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polls /proc, bounded
+  }
+  return true;
+}
+
+namespace {
+
+// Fails the run if any object named by unique_name() in this process is left in
+// /dev/shm (shared memory, and semaphores as sem.NAME) or /dev/mqueue (where the
+// mqueue filesystem is mounted; .ci/run mounts it).
+class leak_check : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    const std::string prefix = name_prefix();
+    std::vector<std::string> left;
+    for (const char *dir : {"/dev/shm", "/dev/mqueue"}) {
+      DIR *d = opendir(dir);
+      if (d == nullptr) continue;
+      while (const dirent *e = readdir(d)) {
+        const std::string entry = e->d_name;
+        if (entry.find(prefix) != std::string::npos) left.push_back(std::string(dir) + "/" + entry);
+      }
+      closedir(d);
+    }
+    for (const std::string &path : left) {
+      ADD_FAILURE() << "left behind by a test: " << path;
+      unlink(path.c_str());
+    }
+  }
+};
+
+[[maybe_unused]] const auto *registered = ::testing::AddGlobalTestEnvironment(new leak_check);
+
+}  // namespace
+}  // namespace pipc_test
