@@ -8,5 +8,6 @@
 #include "pipc/sem.h"
 #include "pipc/shm.h"
 #include "pipc/mq.h"
+#include "pipc/sysv.h"
 
 #endif

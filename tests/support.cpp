@@ -3,7 +3,11 @@
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/random.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <ctime>
 #include <thread>
 #include <vector>
@@ -29,6 +34,20 @@ std::string unique_name() {
   char tail[32];
   std::snprintf(tail, sizeof tail, "%u_%08x", counter.fetch_add(1), salt);
   return "/" + name_prefix() + tail;
+}
+
+// 22 bits of pid (Linux's pid_max is at most 2^22) above 9 bits of counter: a
+// positive int32 that no other running process's tests can produce.
+constexpr int key_counter_bits = 9;
+
+int64_t unique_key() {
+  static std::atomic<unsigned> counter{0};
+  const unsigned count = counter.fetch_add(1) & ((1u << key_counter_bits) - 1);
+  return (static_cast<int64_t>(getpid() & 0x3fffff) << key_counter_bits) | count;
+}
+
+bool is_own_key(int64_t key) {
+  return key > 0 && (key >> key_counter_bits) == (getpid() & 0x3fffff);
 }
 
 usr1_handler::usr1_handler(void (*fn)(int), int flags) {
@@ -125,6 +144,36 @@ class leak_check : public ::testing::Environment {
     for (const std::string &path : left) {
       ADD_FAILURE() << "left behind by a test: " << path;
       unlink(path.c_str());
+    }
+    check_sysv("/proc/sysvipc/sem", [](int id) { return semctl(id, 0, IPC_RMID); });
+    check_sysv("/proc/sysvipc/shm", [](int id) { return shmctl(id, IPC_RMID, nullptr); });
+    check_sysv("/proc/sysvipc/msg", [](int id) { return msgctl(id, IPC_RMID, nullptr); });
+  }
+
+ private:
+  // Fails for (and removes) each object in the /proc/sysvipc table TABLE whose
+  // key unique_key() made, or, for shared memory, that this process created.
+  template <class Remove>
+  static void check_sysv(const char *table, Remove remove) {
+    std::ifstream in(table);
+    std::string header;
+    std::getline(in, header);
+    const bool is_shm = std::string(table).find("shm") != std::string::npos;
+    long long key = 0;
+    int id = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      fields >> key >> id;
+      bool own = is_own_key(key);
+      if (is_shm) {  // key shmid perms size cpid ...
+        long long perms = 0, size = 0, cpid = 0;
+        fields >> perms >> size >> cpid;
+        own = own || cpid == getpid();
+      }
+      if (!own) continue;
+      ADD_FAILURE() << "left behind by a test: " << table << " key " << key << " id " << id;
+      remove(id);
     }
   }
 };

@@ -20,6 +20,15 @@ std::string unique_name();
 // The prefix unique_name() uses in this process, without the '/'.
 std::string name_prefix();
 
+// A fresh System V key for this test, made of this process's pid and a counter,
+// so the leak check (see support.cpp) can find leftovers. Objects made with
+// PIPC_KEY_RANDOM or PIPC_IPC_PRIVATE are not found by it: .ci/run compares
+// `ipcs` before and after the whole run.
+int64_t unique_key();
+
+// True when KEY is one unique_key() of this process could have returned.
+bool is_own_key(int64_t key);
+
 // Runs a function when the scope ends, also when an assertion returns early.
 class scope_exit {
  public:

@@ -23,7 +23,8 @@ typedef enum pipc_status {
   PIPC_EBADHANDLE = -11, /* NULL, foreign, or closed handle */
   PIPC_ENOTSUP = -12,    /* the platform lacks this operation */
   PIPC_ELIMIT = -13,     /* a system limit was hit: pipc_last_message() names it */
-  PIPC_ENOMEM = -14      /* out of memory */
+  PIPC_ENOMEM = -14,     /* out of memory */
+  PIPC_ENOTATTACHED = -15 /* System V shared memory: the handle has no attachment */
 } pipc_status;
 
 /* Static English text for STATUS (never NULL; unknown values give "unknown status"). */

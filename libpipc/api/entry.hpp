@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/names.hpp"
+#include "core/sysv.hpp"
 
 namespace pipc::api {
 
@@ -37,6 +38,39 @@ inline int unlink_entry(const char *function, const char *name, size_t name_max,
   if (rc != PIPC_OK) return rc;
   if (unlink(name) == 0) return PIPC_OK;
   return core::os_fail(os_call, name);
+}
+
+// pipc_sysv_X_open: clears *out, takes DEFAULTS for NULL options, checks them with
+// CHECK and KEY against key_t, then runs OPEN.
+template <class H, class Options>
+int sysv_open_entry(const char *function, H **out, int64_t key, const Options *opts,
+                    const Options &defaults, int (*check)(const Options &, const char *),
+                    int (*open)(H **, int64_t, const Options &)) {
+  if (out == nullptr) return core::invalid("%s: out is NULL", function);
+  *out = nullptr;
+  const Options options = opts != nullptr ? *opts : defaults;
+  int rc = check(options, function);
+  if (rc == PIPC_OK) rc = core::check_key(key, options.flags, function);
+  if (rc != PIPC_OK) return rc;
+  try {
+    return open(out, key, options);
+  } catch (const std::bad_alloc &) {
+    return core::fail(PIPC_ENOMEM, ENOMEM, "%s: out of memory", function);
+  }
+}
+
+// pipc_sysv_X_open_id: clears *out, checks ID, then runs OPEN.
+template <class H>
+int sysv_open_id_entry(const char *function, H **out, int64_t id, int (*open)(H **, int)) {
+  if (out == nullptr) return core::invalid("%s: out is NULL", function);
+  *out = nullptr;
+  const int rc = core::check_id(id, function);
+  if (rc != PIPC_OK) return rc;
+  try {
+    return open(out, static_cast<int>(id));
+  } catch (const std::bad_alloc &) {
+    return core::fail(PIPC_ENOMEM, ENOMEM, "%s: out of memory", function);
+  }
 }
 
 }  // namespace pipc::api

@@ -24,6 +24,7 @@ PIPC_API const char *pipc_strerror(int status) {
     case PIPC_ENOTSUP: return "not supported on this platform";
     case PIPC_ELIMIT: return "system limit reached";
     case PIPC_ENOMEM: return "out of memory";
+    case PIPC_ENOTATTACHED: return "the shared memory segment is not attached";
     default: return "unknown status";
   }
 }

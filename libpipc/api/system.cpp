@@ -15,7 +15,7 @@ PIPC_API int pipc_has(const char *feature) {
   if (feature == nullptr) return 0;
   static const char *const features[] = {
       "posix_sem", "sem_timedwait", "sem_clockwait", "sem_getvalue",
-      "posix_shm", "posix_mq",      "mq_notify",
+      "posix_shm", "posix_mq",      "mq_notify",    "sysv",
   };
   for (const char *known : features) {
     if (std::strcmp(feature, known) == 0) return 1;
