@@ -1,6 +1,8 @@
 #include "support.hpp"
 
 #include <dirent.h>
+#include <grp.h>
+#include <pthread.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ipc.h>
@@ -92,6 +94,81 @@ int64_t now_ns() {
   timespec t{};
   clock_gettime(CLOCK_MONOTONIC, &t);
   return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+bool become_nobody() {
+  return setgroups(0, nullptr) == 0 && setgid(nobody) == 0 && setuid(nobody) == 0;
+}
+
+int as_nobody(const std::function<int()> &body, int not_dropped) {
+  return wait_child(spawn([&] { return become_nobody() ? body() : not_dropped; }));
+}
+
+std::atomic<int> signals_caught{0};
+
+void count_signal(int) { signals_caught.fetch_add(1); }
+
+background_call::background_call(std::function<int()> fn, std::function<void()> rescue)
+    : rescue_(std::move(rescue)) {
+  std::promise<pid_t> tid;
+  std::promise<std::pair<int, int>> outcome;
+  tid_ = tid.get_future().share();
+  outcome_ = outcome.get_future();
+  thread_ = std::thread(
+      [fn = std::move(fn), tid = std::move(tid), outcome = std::move(outcome)]() mutable {
+        tid.set_value(gettid());
+        const int status = fn();
+        outcome.set_value({status, pipc_last_errno()});
+      });
+}
+
+background_call::~background_call() {
+  if (!finished() && rescue_) rescue_();
+  if (finished()) {
+    thread_.join();
+  } else {
+    thread_.detach();
+  }
+}
+
+bool background_call::running() {
+  return outcome_.valid() &&
+         outcome_.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+}
+
+void background_call::signal(int signo) { pthread_kill(thread_.native_handle(), signo); }
+
+std::pair<int, int> background_call::outcome() {
+  return finished() ? outcome_.get() : std::pair{1, 0};
+}
+
+bool background_call::finished() {
+  return !outcome_.valid() ||
+         outcome_.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+}
+
+signal_pipe::signal_pipe() { EXPECT_EQ(pipe(fds_), 0); }
+
+signal_pipe::~signal_pipe() {
+  close(fds_[0]);
+  close(fds_[1]);
+}
+
+bool signal_pipe::post() {
+  const char byte = 1;
+  return write(fds_[1], &byte, 1) == 1;
+}
+
+bool signal_pipe::wait() {
+  pollfd pfd{fds_[0], POLLIN, 0};
+  char byte = 0;
+  return poll(&pfd, 1, 10000) == 1 && read(fds_[0], &byte, 1) == 1;
+}
+
+testing::AssertionResult message_mentions(const std::string &text) {
+  const std::string message = pipc_last_message();
+  if (message.find(text) != std::string::npos) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << '"' << message << "\" does not mention \"" << text << '"';
 }
 
 namespace {

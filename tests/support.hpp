@@ -5,9 +5,16 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <string>
+#include <thread>
+#include <utility>
+
+#include <gtest/gtest.h>
 
 #include "pipc.h"
 
@@ -72,5 +79,106 @@ bool wait_until_blocked(pid_t tid, long syscall = -1);
 int64_t now_ns();
 
 constexpr int64_t ms = 1000000;  // nanoseconds in a millisecond
+constexpr int64_t s = 1000 * ms;   // nanoseconds in a second
+constexpr int64_t margin = 2 * s;  // slack allowed past a timeout
+
+// ---- Other users ------------------------------------------------------------------
+
+constexpr uid_t nobody = 65534;
+
+// Drops this process (a child: it cannot go back) to user and group nobody with no
+// supplementary groups; root passes every permission check, nobody does not.
+// False if a step failed (the process is not root).
+bool become_nobody();
+
+// Runs BODY in a child that became nobody and returns its exit code (BODY's
+// return value), or NOT_DROPPED if the child could not become nobody.
+int as_nobody(const std::function<int()> &body, int not_dropped = 100);
+
+// ---- Signals ----------------------------------------------------------------------
+
+// How many signals count_signal (a handler) has caught; tests reset it.
+extern std::atomic<int> signals_caught;
+void count_signal(int);
+
+// ---- Waiting calls ----------------------------------------------------------------
+
+// A pipc call running on a thread of its own.
+class background_call {
+ public:
+  // FN is the call. RESCUE, if given, is run when the call outlives the test (a
+  // failed one left it asleep) to wake it before its thread is joined; without
+  // one, such a thread is left behind.
+  explicit background_call(std::function<int()> fn, std::function<void()> rescue = nullptr);
+  ~background_call();
+  background_call(const background_call &) = delete;
+  background_call &operator=(const background_call &) = delete;
+
+  // The calling thread's id, for wait_until_blocked.
+  pid_t tid() { return tid_.get(); }
+  bool running();
+  void signal(int signo);
+
+  // Once the call returned (within 10 s): its status and pipc_last_errno() on its
+  // thread; else {1, 0}. Asked once per call.
+  std::pair<int, int> outcome();
+  int status() { return outcome().first; }
+
+ private:
+  bool finished();
+
+  std::function<void()> rescue_;
+  std::shared_future<pid_t> tid_;
+  std::future<std::pair<int, int>> outcome_;
+  std::thread thread_;
+};
+
+// One-way "go" between two processes: a byte through a pipe.
+class signal_pipe {
+ public:
+  signal_pipe();
+  ~signal_pipe();
+  signal_pipe(const signal_pipe &) = delete;
+  signal_pipe &operator=(const signal_pipe &) = delete;
+
+  bool post();
+  // Waits up to 10 s for a post.
+  bool wait();
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
+// ---- Statuses and messages --------------------------------------------------------
+
+// Whether pipc_last_message() mentions TEXT; the failure shows the message.
+testing::AssertionResult message_mentions(const std::string &text);
+
+// What a failed open must overwrite with NULL: pipc_x *out = not_null<pipc_x>.
+template <class Handle>
+Handle *const not_null = reinterpret_cast<Handle *>(uintptr_t{1});
+
+// Runs each of CALLS (pairs of a text and a call taking ARGS), expecting STATUS,
+// pipc_last_errno() ERR, and a message that mentions the text.
+template <class Calls, class... Args>
+void expect_each_fails(const Calls &calls, int status, int err, Args... args) {
+  for (const auto &[text, call] : calls) {
+    EXPECT_EQ(call(args...), status) << text;
+    EXPECT_EQ(pipc_last_errno(), err) << text;
+    EXPECT_TRUE(message_mentions(text));
+  }
+}
+
+// Runs each of CALLS (pairs of a function's name and a call of it on a handle)
+// with a NULL handle and with FOREIGN, a live handle of another family (which
+// FOREIGN_WHAT names): each must give PIPC_EBADHANDLE, errno EBADF and a message
+// that names the function.
+template <class Handle, class Calls>
+void expect_rejects_bad_handles(const Calls &calls, Handle *foreign, const char *foreign_what) {
+  for (Handle *bad : {static_cast<Handle *>(nullptr), foreign}) {
+    SCOPED_TRACE(bad == nullptr ? "NULL handle" : foreign_what);
+    expect_each_fails(calls, PIPC_EBADHANDLE, EBADF, bad);
+  }
+}
 
 }  // namespace pipc_test

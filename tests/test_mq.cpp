@@ -2,7 +2,6 @@
 // blocking mode, timeouts, signals, limits, several processes and bad input.
 // Notification (pipc_mq_notify_*) has its own suite, test_mq_notify.cpp.
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -16,7 +15,6 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
-#include <future>
 #include <string>
 #include <thread>
 #include <utility>
@@ -30,6 +28,7 @@ namespace {
 
 using pipc_test::ms;
 using pipc_test::now_ns;
+using pipc_test::message_mentions;
 using pipc_test::scope_exit;
 using pipc_test::unique_name;
 using pipc_test::usr1_handler;
@@ -50,9 +49,6 @@ pipc_mq_options small_queue(uint32_t flags = PIPC_CREX) {
 
 pipc_mq *const not_written = reinterpret_cast<pipc_mq *>(uintptr_t{1});
 
-bool message_has(const std::string &part) {
-  return std::string(pipc_last_message()).find(part) != std::string::npos;
-}
 
 // Whether the mqueue filesystem lists NAME.
 bool listed(const std::string &name) {
@@ -125,50 +121,14 @@ int make_ready(const blocked_call &call, pipc_mq *mq) {
 }
 
 
-// A pipc call running on a thread of its own.
-class background_call {
+// A pipc call running on a thread of its own. A failed test may leave the call
+// blocked: then the thread is left behind.
+class background_call : public pipc_test::background_call {
  public:
-  explicit background_call(std::function<int()> fn) {
-    std::promise<pid_t> tid;
-    std::promise<std::pair<int, int>> outcome;
-    tid_ = tid.get_future().share();
-    outcome_ = outcome.get_future();
-    thread_ = std::thread([fn = std::move(fn), tid = std::move(tid),
-                           outcome = std::move(outcome)]() mutable {
-      tid.set_value(gettid());
-      const int status = fn();
-      outcome.set_value({status, pipc_last_errno()});
-    });
-  }
-  ~background_call() {
-    // A failed test may leave the call blocked: then the thread is left behind.
-    if (finished()) {
-      thread_.join();
-    } else {
-      thread_.detach();
-    }
-  }
-  background_call(const background_call &) = delete;
-  background_call &operator=(const background_call &) = delete;
+  using pipc_test::background_call::background_call;
 
   // Whether the call waits (in ppoll, where every waiting send or receive waits).
-  bool waits() { return wait_until_blocked(tid_.get(), SYS_ppoll); }
-  void signal(int signo) { pthread_kill(thread_.native_handle(), signo); }
-
-  // Once the call returned (within 10 s): its status and pipc_last_errno() on its
-  // thread; else {1, 0}. Asked once per call.
-  std::pair<int, int> outcome() { return finished() ? outcome_.get() : std::pair{1, 0}; }
-  int status() { return outcome().first; }
-
- private:
-  bool finished() {
-    return !outcome_.valid() ||
-           outcome_.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
-  }
-
-  std::shared_future<pid_t> tid_;
-  std::future<std::pair<int, int>> outcome_;
-  std::thread thread_;
+  bool waits() { return wait_until_blocked(tid(), SYS_ppoll); }
 };
 
 // Every handle a test opens is closed, and every name it takes unlinked, when the
@@ -261,7 +221,7 @@ TEST_F(MqOpen, ExclusiveCreateOfAnExistingQueueGivesEEXISTAndKeepsIt) {
   EXPECT_EQ(pipc_mq_open(&out, pipc_mq_name(mq), &crex), PIPC_EEXIST);
   EXPECT_EQ(out, nullptr);
   EXPECT_EQ(pipc_last_errno(), EEXIST);
-  EXPECT_TRUE(message_has(pipc_mq_name(mq))) << pipc_last_message();
+  EXPECT_TRUE(message_mentions(pipc_mq_name(mq)));
   EXPECT_EQ(receive(mq).data, "kept");
 }
 
@@ -272,7 +232,7 @@ TEST_F(MqOpen, OpeningAMissingQueueWithoutCreateGivesENOENT) {
   EXPECT_EQ(pipc_mq_open(&out, name.c_str(), &opts), PIPC_ENOENT);
   EXPECT_EQ(out, nullptr);
   EXPECT_EQ(pipc_last_errno(), ENOENT);
-  EXPECT_TRUE(message_has(name)) << pipc_last_message();
+  EXPECT_TRUE(message_mentions(name));
   // NULL options mean "open an existing queue" too.
   EXPECT_EQ(pipc_mq_open(&out, name.c_str(), nullptr), PIPC_ENOENT);
   EXPECT_FALSE(listed(name));
@@ -394,7 +354,7 @@ TEST_F(MqOpen, UnlinkByHandleRemovesTheNameButTheHandleStillWorks) {
   ASSERT_EQ(send(mq, "still here"), PIPC_OK);
   EXPECT_EQ(receive(mq).data, "still here");
   EXPECT_EQ(pipc_mq_unlink(mq), PIPC_ENOENT);
-  EXPECT_TRUE(message_has(name)) << pipc_last_message();
+  EXPECT_TRUE(message_mentions(name));
   // The name is free for a new, different queue.
   pipc_mq *successor = open(name, small_queue());
   ASSERT_NE(successor, nullptr);
@@ -411,7 +371,7 @@ TEST_F(MqOpen, UnlinkByNameRemovesTheQueue) {
   EXPECT_FALSE(listed(name));
   EXPECT_EQ(pipc_mq_unlink_name(name.c_str()), PIPC_ENOENT);
   EXPECT_EQ(pipc_last_errno(), ENOENT);
-  EXPECT_TRUE(message_has(name)) << pipc_last_message();
+  EXPECT_TRUE(message_mentions(name));
   EXPECT_EQ(send(mq, "x"), PIPC_OK);  // the handle is not closed
 }
 
@@ -443,7 +403,7 @@ TEST_F(MqOpen, ReadOnlyEndCannotSend) {
   pipc_mq *reader = reopen(writer, PIPC_READ);
   ASSERT_NE(reader, nullptr);
   EXPECT_EQ(send(reader, "no"), PIPC_EACCES);
-  EXPECT_TRUE(message_has("not opened for writing")) << pipc_last_message();
+  EXPECT_TRUE(message_mentions("not opened for writing"));
   EXPECT_EQ(current_messages(writer), 0);
   ASSERT_EQ(send(writer, "yes"), PIPC_OK);
   EXPECT_EQ(receive(reader).data, "yes");
@@ -456,7 +416,7 @@ TEST_F(MqOpen, WriteOnlyEndCannotReceive) {
   ASSERT_NE(writer, nullptr);
   ASSERT_EQ(send(writer, "kept"), PIPC_OK);
   EXPECT_EQ(receive(writer).status, PIPC_EACCES);
-  EXPECT_TRUE(message_has("not opened for reading")) << pipc_last_message();
+  EXPECT_TRUE(message_mentions("not opened for reading"));
   EXPECT_EQ(current_messages(reader), 1);
   EXPECT_EQ(receive(reader).data, "kept");
 }
@@ -526,7 +486,7 @@ TEST_F(MqMessages, PriorityAboveTheMaximumGivesERANGEAndSendsNothing) {
   const int64_t max = pipc_mq_priority_max();
   for (unsigned priority : {static_cast<unsigned>(max + 1), UINT_MAX}) {
     EXPECT_EQ(send(mq, "x", priority), PIPC_ERANGE) << priority;
-    EXPECT_TRUE(message_has(std::to_string(max))) << pipc_last_message();
+    EXPECT_TRUE(message_mentions(std::to_string(max)));
   }
   EXPECT_EQ(current_messages(mq), 0);
 }
@@ -540,8 +500,7 @@ TEST_F(MqMessages, OversizedMessageGivesEMSGSIZEAndIsNotSent) {
   for (size_t len : {big.size(), SIZE_MAX}) {
     EXPECT_EQ(pipc_mq_send(mq, big.data(), len, 0, 0), PIPC_EMSGSIZE) << len;
     EXPECT_EQ(pipc_last_errno(), EMSGSIZE);
-    EXPECT_TRUE(message_has("max_message_size " + std::to_string(small_message_size)))
-        << pipc_last_message();
+    EXPECT_TRUE(message_mentions("max_message_size " + std::to_string(small_message_size)));
   }
   EXPECT_EQ(current_messages(mq), 1);
   EXPECT_EQ(send(mq, std::string(small_message_size, 'f')), PIPC_OK);  // the limit itself fits
@@ -556,8 +515,7 @@ TEST_F(MqMessages, BufferSmallerThanTheMaxMessageSizeGivesEMSGSIZEAndKeepsTheMes
     size_t len = 99;
     EXPECT_EQ(pipc_mq_receive(&len, nullptr, mq, buf, cap, 0), PIPC_EMSGSIZE) << cap;
     EXPECT_EQ(len, 99u);
-    EXPECT_TRUE(message_has("max_message_size " + std::to_string(small_message_size)))
-        << pipc_last_message();
+    EXPECT_TRUE(message_mentions("max_message_size " + std::to_string(small_message_size)));
   }
   EXPECT_EQ(current_messages(mq), 1);
   EXPECT_EQ(receive(mq).data, "x");
@@ -602,9 +560,9 @@ TEST_F(MqBlocking, NonBlockingModeGivesEAGAINAtOnceWhateverTheTimeout) {
   for (int64_t timeout : {int64_t{0}, 10000 * ms, PIPC_FOREVER}) {
     const int64_t start = now_ns();
     EXPECT_EQ(receive(mq, timeout).status, PIPC_EAGAIN) << timeout;
-    EXPECT_TRUE(message_has("empty")) << pipc_last_message();
+    EXPECT_TRUE(message_mentions("empty"));
     EXPECT_EQ(send(full, "more", 0, timeout), PIPC_EAGAIN) << timeout;
-    EXPECT_TRUE(message_has("full")) << pipc_last_message();
+    EXPECT_TRUE(message_mentions("full"));
     EXPECT_EQ(pipc_last_errno(), EAGAIN);
     EXPECT_LT(now_ns() - start, 2000 * ms) << timeout;
   }
@@ -664,7 +622,7 @@ TEST_F(MqTimeout, NegativeTimeoutsOtherThanForeverGiveERANGE) {
   ASSERT_EQ(send(mq, "kept"), PIPC_OK);
   for (int64_t timeout : {int64_t{-2}, int64_t{-1000000000}, INT64_MIN}) {
     EXPECT_EQ(send(mq, "x", 0, timeout), PIPC_ERANGE) << timeout;
-    EXPECT_TRUE(message_has("timeout")) << pipc_last_message();
+    EXPECT_TRUE(message_mentions("timeout"));
     EXPECT_EQ(receive(mq, timeout).status, PIPC_ERANGE) << timeout;
   }
   EXPECT_EQ(current_messages(mq), 1);
@@ -726,7 +684,7 @@ TEST_F(MqLimits, SizesBeyondTheKernelsHardLimitsFailAndNameProcSysFsMqueue) {
     const int rc = pipc_mq_open(&out, name.c_str(), &opts);
     EXPECT_TRUE(rc == PIPC_ELIMIT || rc == PIPC_EINVAL) << rc << " for " << max_messages << " x "
                                                         << max_message_size;
-    EXPECT_TRUE(message_has("/proc/sys/fs/mqueue")) << pipc_last_message();
+    EXPECT_TRUE(message_mentions("/proc/sys/fs/mqueue"));
     EXPECT_EQ(out, nullptr);
     EXPECT_FALSE(listed(name));
   }
@@ -740,7 +698,7 @@ TEST_F(MqLimits, QueueBeyondRlimitMsgqueueGivesELIMITNamingIt) {
     pipc_mq *out = not_written;
     const pipc_mq_options opts = small_queue();
     if (pipc_mq_open(&out, name.c_str(), &opts) != PIPC_ELIMIT) return 1;
-    if (!message_has("RLIMIT_MSGQUEUE")) return 2;
+    if (!message_mentions("RLIMIT_MSGQUEUE")) return 2;
     return out == nullptr ? 0 : 3;
   });
   EXPECT_EQ(pipc_test::wait_child(child), 0);
@@ -831,7 +789,7 @@ TEST_F(MqBadInput, OpenRejectsBadOptionsAndTouchesNoQueue) {
       pipc_mq *out = not_written;
       EXPECT_EQ(pipc_mq_open(&out, name.c_str(), &opts), c.status) << c.what;
       EXPECT_EQ(out, nullptr) << c.what;
-      EXPECT_TRUE(message_has("pipc_mq_open")) << pipc_last_message();
+      EXPECT_TRUE(message_mentions("pipc_mq_open"));
     }
   }
   const pipc_mq_options crex = small_queue();
@@ -911,13 +869,9 @@ TEST_F(MqBadInput, NullAndForeignHandlesGiveEBADHANDLE) {
     pipc_sem_close(sem);
   });
   pipc_mq *const foreign = reinterpret_cast<pipc_mq *>(sem);
-  for (pipc_mq *bad : {static_cast<pipc_mq *>(nullptr), foreign}) {
-    for (const handle_call &c : handle_calls) {
-      EXPECT_EQ(c.call(bad), PIPC_EBADHANDLE) << c.function;
-      EXPECT_TRUE(message_has(c.function)) << pipc_last_message();
-    }
-    EXPECT_EQ(pipc_mq_name(bad), nullptr);
-  }
+  pipc_test::expect_rejects_bad_handles(handle_calls, foreign, "semaphore handle");
+  EXPECT_EQ(pipc_mq_name(nullptr), nullptr);
+  EXPECT_EQ(pipc_mq_name(foreign), nullptr);
   EXPECT_EQ(pipc_mq_close(nullptr), PIPC_OK);
   EXPECT_EQ(pipc_mq_close(foreign), PIPC_EBADHANDLE);
   // The semaphore behind the foreign pointer is untouched: open, named, same value.

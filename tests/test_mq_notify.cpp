@@ -23,6 +23,7 @@
 
 namespace {
 
+using pipc_test::message_mentions;
 using pipc_test::scope_exit;
 using pipc_test::unique_name;
 using namespace std::chrono_literals;
@@ -123,9 +124,6 @@ std::string receive(pipc_mq *mq) {
   return std::string(buf, len);
 }
 
-bool message_has(const std::string &part) {
-  return std::string(pipc_last_message()).find(part) != std::string::npos;
-}
 
 // Every handle a test opens is closed, and every queue it creates unlinked, when the
 // test ends. The callback log outlives the handles, so a registration pending at the
@@ -268,7 +266,7 @@ TEST_F(MqNotifyCallback, SecondRegistrationInTheSameProcessGivesEAGAIN) {
   for (pipc_mq *h : {mq, other}) {
     EXPECT_EQ(pipc_mq_notify_callback(h, callback_log::record, &log), PIPC_EAGAIN);
     EXPECT_EQ(pipc_last_errno(), EBUSY);
-    EXPECT_TRUE(message_has("already registered")) << pipc_last_message();
+    EXPECT_TRUE(message_mentions("already registered"));
     EXPECT_EQ(pipc_mq_notify_signal(h, notify_signo), PIPC_EAGAIN);
   }
   // The first registration is intact and fires exactly once.
@@ -333,7 +331,7 @@ TEST_F(MqNotifyCallback, NullFunctionGivesEINVALAndRegistersNothing) {
   pipc_mq *mq = create();
   ASSERT_NE(mq, nullptr);
   EXPECT_EQ(pipc_mq_notify_callback(mq, nullptr, &log), PIPC_EINVAL);
-  EXPECT_TRUE(message_has("fn is NULL")) << pipc_last_message();
+  EXPECT_TRUE(message_mentions("fn is NULL"));
   EXPECT_EQ(pipc_mq_notify_callback(mq, callback_log::record, &log), PIPC_OK)
       << pipc_last_message();
 }
@@ -381,7 +379,7 @@ TEST_F(MqNotifySignal, BadSignalNumbersGiveEINVALAndRegisterNothing) {
   ASSERT_NE(mq, nullptr);
   for (int signo : {0, -1, 1000, pipc_signal_max() + 1, INT_MIN, INT_MAX}) {
     EXPECT_EQ(pipc_mq_notify_signal(mq, signo), PIPC_EINVAL) << signo;
-    EXPECT_TRUE(message_has(std::to_string(signo))) << pipc_last_message();
+    EXPECT_TRUE(message_mentions(std::to_string(signo)));
   }
   ASSERT_EQ(send(mq, "m"), PIPC_OK);
   EXPECT_EQ(wait_signal(no_show).si_signo, 0);

@@ -27,17 +27,21 @@
 
 namespace {
 
+using pipc_test::become_nobody;
+using pipc_test::count_signal;
+using pipc_test::margin;
+using pipc_test::message_mentions;
 using pipc_test::ms;
+using pipc_test::not_null;
 using pipc_test::now_ns;
+using pipc_test::s;
 using pipc_test::scope_exit;
+using pipc_test::signals_caught;
 using pipc_test::spawn;
 using pipc_test::unique_name;
 using pipc_test::usr1_handler;
 using pipc_test::wait_until_blocked;
 using pipc_test::wait_child;
-
-constexpr int64_t s = 1000 * ms;  // nanoseconds in a second
-constexpr int64_t margin = 2 * s;  // slack allowed past a timeout
 
 // ---- Semaphores as the OS sees them --------------------------------------------
 
@@ -101,17 +105,7 @@ int value_of(pipc_sem *sem) {
   return value;
 }
 
-// Whether pipc_last_message() mentions TEXT; the failure shows the message.
-testing::AssertionResult message_mentions(const std::string &text) {
-  const std::string message = pipc_last_message();
-  if (message.find(text) != std::string::npos) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << '"' << message << "\" does not mention \"" << text << '"';
-}
-
 const int value_max = static_cast<int>(pipc_sem_value_max());
-
-// What a failed open must overwrite with NULL.
-pipc_sem *const not_null = reinterpret_cast<pipc_sem *>(uintptr_t{1});
 
 // Names every call must refuse, made from NAME so that a call which wrongly let
 // one through to glibc (which drops leading '/'s) would touch NAME itself.
@@ -183,7 +177,7 @@ TEST(SemOpen, AnotherUserWithoutPermissionCanNeitherOpenNorUnlinkIt) {
   ASSERT_EQ(a.create(1, 0), PIPC_OK) << pipc_last_message();
   const pid_t child = spawn([&] {
     // Root passes every permission check: the child becomes nobody first.
-    if (geteuid() == 0 && setuid(65534) != 0) return 1;
+    if (geteuid() == 0 && !become_nobody()) return 1;
     for (uint32_t flags : {0u, PIPC_CREAT}) {
       other_handle denied(a.name, flags);
       if (denied.rc != PIPC_EACCES || denied.sem != nullptr || pipc_last_errno() != EACCES) return 2;
@@ -403,10 +397,6 @@ TEST(SemTimeout, NegativeTimeoutsOtherThanForeverAreOutOfRangeAndTakeNothing) {
 
 // ---- Signals -------------------------------------------------------------------
 
-std::atomic<int> signals_caught{0};
-
-void count_signal(int) { signals_caught.fetch_add(1); }
-
 // A handler returns PIPC_EINTR from the wait whether or not it asked for
 // SA_RESTART (the kernel would restart a plain sem_wait for SA_RESTART), so a
 // binding can run its own handlers; the wait can then be retried.
@@ -514,17 +504,12 @@ TEST(SemBadInput, NullAndForeignHandlesAreRejectedByEveryFunction) {
       {"pipc_sem_created", pipc_sem_created},
       {"pipc_sem_unlink", pipc_sem_unlink},
   };
-  for (pipc_sem *bad : {static_cast<pipc_sem *>(nullptr), reinterpret_cast<pipc_sem *>(queue)}) {
-    SCOPED_TRACE(bad == nullptr ? "NULL handle" : "message queue handle");
-    for (const auto &[function, call] : calls) {
-      EXPECT_EQ(call(bad), PIPC_EBADHANDLE) << function;
-      EXPECT_EQ(pipc_last_errno(), EBADF);
-      EXPECT_TRUE(message_mentions(function));
-    }
-    EXPECT_EQ(pipc_sem_name(bad), nullptr);
-  }
+  pipc_sem *const foreign = reinterpret_cast<pipc_sem *>(queue);
+  pipc_test::expect_rejects_bad_handles(calls, foreign, "message queue handle");
+  EXPECT_EQ(pipc_sem_name(nullptr), nullptr);
+  EXPECT_EQ(pipc_sem_name(foreign), nullptr);
   EXPECT_EQ(pipc_sem_close(nullptr), PIPC_OK);
-  EXPECT_EQ(pipc_sem_close(reinterpret_cast<pipc_sem *>(queue)), PIPC_EBADHANDLE);
+  EXPECT_EQ(pipc_sem_close(foreign), PIPC_EBADHANDLE);
   // The queue was neither closed nor unlinked by the semaphore calls.
   EXPECT_EQ(pipc_mq_send(queue, "x", 1, 0, 0), PIPC_OK) << pipc_last_message();
   EXPECT_EQ(pipc_mq_unlink(queue), PIPC_OK) << pipc_last_message();
@@ -560,10 +545,10 @@ TEST(SemBadInput, OpenRejectsBadOptionsAndCreatesNothing) {
   for (const bad_open &c : cases) {
     for (const char *target : {name.c_str(), static_cast<const char *>(nullptr)}) {
       SCOPED_TRACE(testing::Message() << c.what << (target ? "" : ", NULL name"));
-      pipc_sem *sem = not_null;  // must be reset
+      pipc_sem *sem = not_null<pipc_sem>;  // must be reset
       EXPECT_EQ(pipc_sem_open(&sem, target, &c.opts), c.status);
       EXPECT_EQ(sem, nullptr);
-      if (sem != nullptr && sem != not_null) {  // wrongly opened: leave nothing behind
+      if (sem != nullptr && sem != not_null<pipc_sem>) {  // wrongly opened: leave nothing behind
         pipc_sem_unlink(sem);
         pipc_sem_close(sem);
       }
@@ -575,7 +560,7 @@ TEST(SemBadInput, OpenRejectsBadOptionsAndCreatesNothing) {
   EXPECT_EQ(pipc_sem_open(nullptr, name.c_str(), &crex), PIPC_EINVAL);
   EXPECT_TRUE(message_mentions("out is NULL"));
   for (const std::string &bad : bad_names_for(name)) {
-    pipc_sem *sem = not_null;
+    pipc_sem *sem = not_null<pipc_sem>;
     EXPECT_EQ(pipc_sem_open(&sem, bad.c_str(), &crex), PIPC_EINVAL) << '"' << bad << '"';
     EXPECT_EQ(sem, nullptr);
   }

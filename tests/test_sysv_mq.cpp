@@ -30,21 +30,27 @@
 #include <gtest/gtest.h>
 
 #include "support.hpp"
+#include "sysv_support.hpp"
 
 namespace {
 
+using pipc_test::background_call;
+using pipc_test::become_nobody;
+using pipc_test::count_signal;
+using pipc_test::margin;
+using pipc_test::message_mentions;
 using pipc_test::ms;
+using pipc_test::nobody;
+using pipc_test::not_null;
 using pipc_test::now_ns;
+using pipc_test::s;
 using pipc_test::scope_exit;
+using pipc_test::signals_caught;
 using pipc_test::spawn;
 using pipc_test::unique_key;
 using pipc_test::usr1_handler;
 using pipc_test::wait_child;
 using pipc_test::wait_until_blocked;
-
-constexpr int64_t s = 1000 * ms;   // nanoseconds in a second
-constexpr int64_t margin = 2 * s;  // slack allowed past a timeout
-constexpr uint32_t nobody = 65534;
 
 // ---- Queues as the kernel sees them ----------------------------------------------
 
@@ -152,43 +158,16 @@ uint64_t max_bytes_of(pipc_sysv_mq *mq) {
   return n;
 }
 
-// Whether pipc_last_message() mentions TEXT; the failure shows the message.
-testing::AssertionResult message_mentions(const std::string &text) {
-  const std::string message = pipc_last_message();
-  if (message.find(text) != std::string::npos) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << '"' << message << "\" does not mention \"" << text << '"';
-}
+const pipc_test::sysv_family<pipc_sysv_mq, pipc_sysv_mq_options> family{
+    "pipc_sysv_mq",      pipc_sysv_mq_open,      pipc_sysv_mq_open_id,
+    pipc_sysv_mq_remove, pipc_sysv_mq_close,     pipc_sysv_mq_remove_id,
+    pipc_sysv_mq_set_perm};
 
 std::string binary_payload(size_t len, unsigned seed = 0) {
   std::string data(len, '\0');
   for (size_t i = 0; i < len; ++i) data[i] = static_cast<char>((i * 7 + seed) % 256);
   return data;
 }
-
-// A call running on a thread of its own, and that thread's id for wait_until_blocked.
-class background {
- public:
-  explicit background(std::function<int()> fn)
-      : result_(std::async(std::launch::async, [this, fn] {
-          tid_ = static_cast<pid_t>(gettid());
-          return fn();
-        })) {
-    while (tid_ == 0) std::this_thread::yield();
-  }
-  pid_t tid() const { return tid_; }
-  bool running() const {
-    return result_.wait_for(std::chrono::seconds(0)) == std::future_status::timeout;
-  }
-  // The call's status, or PIPC_ERROR if it has not returned within 10 s.
-  int get() {
-    if (result_.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return PIPC_ERROR;
-    return result_.get();
-  }
-
- private:
-  std::atomic<pid_t> tid_{0};
-  std::future<int> result_;
-};
 
 // Where a call sleeps: a wait without a deadline in the kernel's msgrcv / msgsnd,
 // a bounded one in the sleeps between its tries.
@@ -254,7 +233,7 @@ TEST(SysvMqOpen, OpeningWithoutCreatNeedsAnExistingQueue) {
   const pipc_sysv_mq_options plain = options(0);
   for (const pipc_sysv_mq_options *opts : {static_cast<const pipc_sysv_mq_options *>(nullptr),
                                            &plain}) {
-    pipc_sysv_mq *mq = reinterpret_cast<pipc_sysv_mq *>(uintptr_t{1});
+    pipc_sysv_mq *mq = not_null<pipc_sysv_mq>;
     EXPECT_EQ(pipc_sysv_mq_open(&mq, q.key, opts), PIPC_ENOENT);
     EXPECT_EQ(mq, nullptr);
     EXPECT_EQ(pipc_last_errno(), ENOENT);
@@ -282,7 +261,7 @@ TEST(SysvMqOpen, MaxBytesAboveMsgmnbWithoutCapSysResourceIsDeniedAndCreatesNothi
   const int64_t key = unique_key();
   const pid_t child = spawn([&] {
     // Root may have CAP_SYS_RESOURCE: the child becomes nobody, which never has it.
-    if (geteuid() == 0 && setuid(nobody) != 0) return 1;
+    if (geteuid() == 0 && !become_nobody()) return 1;
     const pipc_sysv_mq_options opts = options(PIPC_CREX, static_cast<uint64_t>(msgmnb()) + 1);
     pipc_sysv_mq *mq = nullptr;
     const int rc = pipc_sysv_mq_open(&mq, key, &opts);
@@ -307,7 +286,7 @@ TEST(SysvMqOpen, AnotherUserWithoutPermissionCannotOpenIt) {
   ASSERT_EQ(q.create(0, 0600), PIPC_OK) << pipc_last_message();
   ASSERT_EQ(send(q.mq, "private"), PIPC_OK);
   const pid_t child = spawn([&] {
-    if (geteuid() == 0 && setuid(nobody) != 0) return 1;
+    if (geteuid() == 0 && !become_nobody()) return 1;
     if (geteuid() != nobody) return 0;  // the owner itself: nothing to deny
     for (uint32_t flags : {0u, PIPC_CREAT}) {
       other_handle denied(q.key, flags);
@@ -390,7 +369,7 @@ TEST(SysvMqOpen, OpenIdOfAMissingQueueIsNoent) {
   ASSERT_EQ(q.create(), PIPC_OK) << pipc_last_message();
   const int id = q.id;
   ASSERT_EQ(pipc_sysv_mq_remove(q.mq), PIPC_OK);
-  pipc_sysv_mq *mq = reinterpret_cast<pipc_sysv_mq *>(uintptr_t{1});
+  pipc_sysv_mq *mq = not_null<pipc_sysv_mq>;
   EXPECT_EQ(pipc_sysv_mq_open_id(&mq, id), PIPC_ENOENT);
   EXPECT_EQ(mq, nullptr);
   EXPECT_TRUE(message_mentions("pipc_sysv_mq_open_id"));
@@ -483,12 +462,12 @@ TEST(SysvMqRemove, WakesThreadsBlockedInSendAndReceiveWithNoent) {
     SCOPED_TRACE(c.what);
     owned_mq q;
     ASSERT_EQ(make_queue(q, c.sends), PIPC_OK) << pipc_last_message();
-    background waiter([&] { return run_blocked(q.mq, c); });
+    background_call waiter([&] { return run_blocked(q.mq, c); });
     const long forever_syscall = c.sends ? SYS_msgsnd : SYS_msgrcv;
     EXPECT_TRUE(wait_until_blocked(waiter.tid(), sleeping_syscall(c.timeout_ns, forever_syscall)));
     EXPECT_TRUE(waiter.running());
     ASSERT_EQ(pipc_sysv_mq_remove(q.mq), PIPC_OK) << pipc_last_message();
-    EXPECT_EQ(waiter.get(), PIPC_ENOENT);
+    EXPECT_EQ(waiter.status(), PIPC_ENOENT);
   }
 }
 
@@ -731,7 +710,7 @@ TEST(SysvMqFull, ABlockedSendCompletesWhenAChildReceives) {
     SCOPED_TRACE(timeout);
     owned_mq q;
     ASSERT_EQ(make_queue(q, true), PIPC_OK) << pipc_last_message();
-    background sender([&] { return send(q.mq, "second", 2, timeout); });
+    background_call sender([&] { return send(q.mq, "second", 2, timeout); });
     EXPECT_TRUE(wait_until_blocked(sender.tid(), sleeping_syscall(timeout, SYS_msgsnd)));
     const pid_t child = spawn([&] {
       other_handle mine(q.key);
@@ -740,7 +719,7 @@ TEST(SysvMqFull, ABlockedSendCompletesWhenAChildReceives) {
       return r.status == PIPC_OK && r.data == "12345678" ? 0 : 2;
     });
     EXPECT_EQ(wait_child(child), 0);
-    EXPECT_EQ(sender.get(), PIPC_OK);
+    EXPECT_EQ(sender.status(), PIPC_OK);
     const received r = receive(q.mq);
     EXPECT_EQ(r.data, "second");
     EXPECT_EQ(r.type, 2);
@@ -784,7 +763,7 @@ TEST(SysvMqTimeout, AWaitingReceiveEndsWhenAnotherThreadSends) {
     SCOPED_TRACE(timeout);
     owned_mq q;
     ASSERT_EQ(q.create(), PIPC_OK) << pipc_last_message();
-    background receiver([&]() -> int {
+    background_call receiver([&]() -> int {
       const received r = receive(q.mq, 6, timeout);
       return r.status == PIPC_OK && r.data != "wake" ? PIPC_ERROR : r.status;
     });
@@ -793,7 +772,7 @@ TEST(SysvMqTimeout, AWaitingReceiveEndsWhenAnotherThreadSends) {
     EXPECT_TRUE(wait_until_blocked(receiver.tid(), sleeping_syscall(timeout, SYS_msgrcv)));
     EXPECT_TRUE(receiver.running());
     ASSERT_EQ(send(q.mq, "wake", 6), PIPC_OK);
-    EXPECT_EQ(receiver.get(), PIPC_OK);
+    EXPECT_EQ(receiver.status(), PIPC_OK);
     EXPECT_EQ(messages_in(q.mq), 1u);
   }
 }
@@ -809,7 +788,7 @@ TEST(SysvMqTimeout, ATimedReceiveTakesAMessageWithinMillisecondsOfItsArrival) {
   std::vector<int64_t> delays;
   for (int i = 0; i < 7; ++i) {
     std::atomic<int64_t> returned{0};
-    background receiver([&] {
+    background_call receiver([&] {
       const int rc = receive(q.mq, 0, 10 * s).status;
       returned = now_ns();
       return rc;
@@ -818,7 +797,7 @@ TEST(SysvMqTimeout, ATimedReceiveTakesAMessageWithinMillisecondsOfItsArrival) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const int64_t sent = now_ns();
     ASSERT_EQ(send(q.mq, "now"), PIPC_OK);
-    ASSERT_EQ(receiver.get(), PIPC_OK);
+    ASSERT_EQ(receiver.status(), PIPC_OK);
     delays.push_back(returned - sent);
   }
   std::sort(delays.begin(), delays.end());
@@ -858,10 +837,6 @@ TEST(SysvMqTimeout, ATimedWaitSleepsInShortPausesRatherThanSpins) {
 }
 
 // ---- Signals ------------------------------------------------------------------------
-
-std::atomic<int> signals_caught{0};
-
-void count_signal(int) { signals_caught.fetch_add(1); }
 
 // A handler interrupts a wait with PIPC_EINTR whether or not it asked for
 // SA_RESTART: the kernel restarts none of msgsnd, msgrcv or clock_nanosleep after
@@ -912,7 +887,7 @@ TEST(SysvMqSignal, AHandlerMaySendWhileItsThreadWaitsInReceive) {
   ASSERT_EQ(other.create(), PIPC_OK) << pipc_last_message();
   handler_queue = other.mq;
   usr1_handler handler(send_from_handler);
-  background receiver([&]() -> int {
+  background_call receiver([&]() -> int {
     const int rc = receive(waited.mq, 0, PIPC_FOREVER).status;
     if (rc != PIPC_EINTR) return rc;
     const received r = receive(waited.mq, 0, 10 * s);
@@ -925,7 +900,7 @@ TEST(SysvMqSignal, AHandlerMaySendWhileItsThreadWaitsInReceive) {
   EXPECT_EQ(r.data, "from the handler");
   EXPECT_EQ(r.type, 3);
   ASSERT_EQ(send(waited.mq, "after"), PIPC_OK);
-  EXPECT_EQ(receiver.get(), PIPC_OK);
+  EXPECT_EQ(receiver.status(), PIPC_OK);
 }
 
 // ---- Several processes --------------------------------------------------------------
@@ -1040,7 +1015,7 @@ TEST(SysvMqCapacity, RaisingAboveMsgmnbNeedsCapSysResource) {
   }
   const uint64_t above = static_cast<uint64_t>(msgmnb()) + 1;
   const pid_t child = spawn([&] {
-    if (geteuid() == 0 && setuid(nobody) != 0) return 1;
+    if (geteuid() == 0 && !become_nobody()) return 1;
     if (pipc_sysv_mq_set_max_bytes(q.mq, 100) != PIPC_OK) return 2;  // the owner may lower it
     if (pipc_sysv_mq_set_max_bytes(q.mq, above) != PIPC_EACCES) return 3;
     if (pipc_last_errno() != EPERM) return 4;
@@ -1082,7 +1057,7 @@ TEST(SysvMqPerm, SomeoneElseMayNotChangeIt) {
   owned_mq q;
   ASSERT_EQ(q.create(0, 0666), PIPC_OK) << pipc_last_message();
   const pid_t child = spawn([&] {
-    if (geteuid() == 0 && setuid(nobody) != 0) return 1;
+    if (geteuid() == 0 && !become_nobody()) return 1;
     if (geteuid() != nobody) return 0;  // the owner itself: nothing to deny
     if (pipc_sysv_mq_set_perm(q.mq, PIPC_SYSV_KEEP, PIPC_SYSV_KEEP, 0600) != PIPC_EACCES) return 2;
     if (!message_mentions("pipc_sysv_mq_set_perm")) return 3;
@@ -1128,15 +1103,8 @@ TEST(SysvMqBadInput, NullAndForeignHandlesAreRejectedByEveryFunction) {
       {"pipc_sysv_mq_created", pipc_sysv_mq_created},
       {"pipc_sysv_mq_remove", pipc_sysv_mq_remove},
   };
-  for (pipc_sysv_mq *bad : {static_cast<pipc_sysv_mq *>(nullptr),
-                            reinterpret_cast<pipc_sysv_mq *>(sem)}) {
-    SCOPED_TRACE(bad == nullptr ? "NULL handle" : "POSIX semaphore handle");
-    for (const auto &[function, call] : calls) {
-      EXPECT_EQ(call(bad), PIPC_EBADHANDLE) << function;
-      EXPECT_EQ(pipc_last_errno(), EBADF);
-      EXPECT_TRUE(message_mentions(function));
-    }
-  }
+  pipc_test::expect_rejects_bad_handles(calls, reinterpret_cast<pipc_sysv_mq *>(sem),
+                                        "POSIX semaphore handle");
   EXPECT_EQ(pipc_sysv_mq_close(reinterpret_cast<pipc_sysv_mq *>(sem)), PIPC_EBADHANDLE);
   // The semaphore was neither closed nor changed by the queue calls.
   EXPECT_EQ(pipc_sem_release(sem), PIPC_OK) << pipc_last_message();
@@ -1147,52 +1115,21 @@ TEST(SysvMqBadInput, NullAndForeignHandlesAreRejectedByEveryFunction) {
 
 TEST(SysvMqBadInput, OpenRejectsBadOptionsAndKeysAndCreatesNothing) {
   const int64_t key = unique_key();
-  struct bad_open {
-    const char *what;
-    int64_t key;
-    pipc_sysv_mq_options opts;
-    int status;
-  };
-  auto crex_with = [](auto change) {
-    pipc_sysv_mq_options opts = options(PIPC_CREX);
-    change(opts);
-    return opts;
-  };
   const pipc_sysv_mq_options crex = options(PIPC_CREX);
-  const bad_open cases[] = {
-      {"version 0", key, crex_with([](auto &o) { o.version = 0; }), PIPC_EINVAL},
-      {"version 2", key, crex_with([](auto &o) { o.version = 2; }), PIPC_EINVAL},
-      {"version ~0", key, crex_with([](auto &o) { o.version = UINT32_MAX; }), PIPC_EINVAL},
-      {"unknown flag", key, crex_with([](auto &o) { o.flags |= 0x100u; }), PIPC_EINVAL},
-      {"PIPC_TRUNC", key, crex_with([](auto &o) { o.flags |= PIPC_TRUNC; }), PIPC_EINVAL},
-      {"a shared memory flag", key, crex_with([](auto &o) { o.flags |= PIPC_SHM_HUGETLB; }),
-       PIPC_EINVAL},
-      {"every flag", key, crex_with([](auto &o) { o.flags = UINT32_MAX; }), PIPC_EINVAL},
-      {"mode 01000", key, crex_with([](auto &o) { o.mode = 01000; }), PIPC_EINVAL},
-      {"mode ~0", key, crex_with([](auto &o) { o.mode = UINT32_MAX; }), PIPC_EINVAL},
-      {"max_bytes INT_MAX + 1", key,
-       crex_with([](auto &o) { o.max_bytes = uint64_t{INT32_MAX} + 1; }), PIPC_ERANGE},
-      {"max_bytes 2^32", key, crex_with([](auto &o) { o.max_bytes = uint64_t{1} << 32; }),
+  auto cases = pipc_test::options_no_family_takes(crex);
+  cases.insert(cases.end(), {
+      {"a shared memory flag",
+       pipc_test::spoiled(crex, [](auto &o) { o.flags |= PIPC_SHM_HUGETLB; }), PIPC_EINVAL},
+      {"max_bytes INT_MAX + 1",
+       pipc_test::spoiled(crex, [](auto &o) { o.max_bytes = uint64_t{INT32_MAX} + 1; }),
        PIPC_ERANGE},
-      {"max_bytes ~0", key, crex_with([](auto &o) { o.max_bytes = UINT64_MAX; }), PIPC_ERANGE},
-      {"key INT32_MAX + 1", int64_t{INT32_MAX} + 1, crex, PIPC_ERANGE},
-      {"key INT32_MIN - 1", int64_t{INT32_MIN} - 1, crex, PIPC_ERANGE},
-      {"key INT64_MAX", INT64_MAX, crex, PIPC_ERANGE},
-      {"PIPC_KEY_RANDOM without PIPC_CREAT", PIPC_KEY_RANDOM, options(PIPC_EXCL), PIPC_EINVAL},
-      {"PIPC_KEY_RANDOM with no flags", PIPC_KEY_RANDOM, options(0), PIPC_EINVAL},
-  };
-  for (const bad_open &c : cases) {
-    SCOPED_TRACE(c.what);
-    pipc_sysv_mq *mq = reinterpret_cast<pipc_sysv_mq *>(uintptr_t{1});  // must be reset
-    EXPECT_EQ(pipc_sysv_mq_open(&mq, c.key, &c.opts), c.status);
-    EXPECT_EQ(mq, nullptr);
-    if (mq != nullptr && mq != reinterpret_cast<pipc_sysv_mq *>(uintptr_t{1})) {
-      pipc_sysv_mq_remove(mq);  // wrongly opened: leave nothing behind
-      pipc_sysv_mq_close(mq);
-    }
-    EXPECT_EQ(pipc_last_errno(), c.status == PIPC_ERANGE ? ERANGE : EINVAL);
-    EXPECT_TRUE(message_mentions("pipc_sysv_mq_open"));
-  }
+      {"max_bytes 2^32", pipc_test::spoiled(crex, [](auto &o) { o.max_bytes = uint64_t{1} << 32; }),
+       PIPC_ERANGE},
+      {"max_bytes ~0", pipc_test::spoiled(crex, [](auto &o) { o.max_bytes = UINT64_MAX; }),
+       PIPC_ERANGE},
+  });
+  pipc_test::expect_open_refuses(family, key, cases);
+  pipc_test::expect_open_refuses_bad_keys(family, crex);
   EXPECT_EQ(pipc_sysv_mq_open(nullptr, key, &crex), PIPC_EINVAL);
   EXPECT_TRUE(message_mentions("out is NULL"));
   EXPECT_FALSE(queue_exists(key));
@@ -1201,20 +1138,10 @@ TEST(SysvMqBadInput, OpenRejectsBadOptionsAndKeysAndCreatesNothing) {
 TEST(SysvMqBadInput, OpenIdAndRemoveIdRejectImpossibleIds) {
   owned_mq q;
   ASSERT_EQ(q.create(), PIPC_OK) << pipc_last_message();
-  for (int64_t id : {int64_t{-1}, int64_t{INT32_MAX} + 1, int64_t{INT64_MIN}, int64_t{INT64_MAX}}) {
-    SCOPED_TRACE(id);
-    pipc_sysv_mq *mq = reinterpret_cast<pipc_sysv_mq *>(uintptr_t{1});
-    EXPECT_EQ(pipc_sysv_mq_open_id(&mq, id), PIPC_ERANGE);
-    EXPECT_EQ(mq, nullptr);
-    EXPECT_TRUE(message_mentions("pipc_sysv_mq_open_id"));
-    EXPECT_EQ(pipc_sysv_mq_remove_id(id), PIPC_ERANGE);
-    EXPECT_TRUE(message_mentions("pipc_sysv_mq_remove_id"));
-  }
+  pipc_test::expect_bad_ids_refused(family, q.id);
   // INT32_MAX is a possible id, but its slot (32767) is beyond msgmni: unused.
   EXPECT_EQ(pipc_sysv_mq_remove_id(INT32_MAX), PIPC_ENOENT);
   EXPECT_TRUE(message_mentions("pipc_sysv_mq_remove_id"));
-  EXPECT_EQ(pipc_sysv_mq_open_id(nullptr, q.id), PIPC_EINVAL);
-  EXPECT_TRUE(message_mentions("out is NULL"));
   EXPECT_EQ(msgget(static_cast<key_t>(q.key), 0), q.id);
 }
 
@@ -1295,11 +1222,7 @@ TEST(SysvMqBadInput, OutParametersMustNotBeNull) {
       {"pipc_sysv_mq_stat_get", [&] { return pipc_sysv_mq_stat_get(nullptr, q.mq); }},
       {"pipc_sysv_mq_key", [&] { return pipc_sysv_mq_key(nullptr, q.mq); }},
   };
-  for (const auto &[function, call] : calls) {
-    EXPECT_EQ(call(), PIPC_EINVAL) << function;
-    EXPECT_EQ(pipc_last_errno(), EINVAL);
-    EXPECT_TRUE(message_mentions(function));
-  }
+  pipc_test::expect_each_fails(calls, PIPC_EINVAL, EINVAL);
 }
 
 TEST(SysvMqBadInput, SetMaxBytesAndSetPermRejectValuesOutOfRangeAndChangeNothing) {
@@ -1311,15 +1234,7 @@ TEST(SysvMqBadInput, SetMaxBytesAndSetPermRejectValuesOutOfRangeAndChangeNothing
     EXPECT_TRUE(message_mentions("pipc_sysv_mq_set_max_bytes"));
   }
   EXPECT_EQ(raw_stat(q.id).msg_qbytes, 200u);
-  const int64_t bad_ids[] = {-2, int64_t{UINT32_MAX}, int64_t{UINT32_MAX} + 1, INT64_MIN};
-  for (int64_t bad : bad_ids) {
-    EXPECT_EQ(pipc_sysv_mq_set_perm(q.mq, bad, PIPC_SYSV_KEEP, PIPC_SYSV_KEEP), PIPC_ERANGE) << bad;
-    EXPECT_EQ(pipc_sysv_mq_set_perm(q.mq, PIPC_SYSV_KEEP, bad, PIPC_SYSV_KEEP), PIPC_ERANGE) << bad;
-    EXPECT_TRUE(message_mentions("pipc_sysv_mq_set_perm"));
-  }
-  for (int64_t mode : {int64_t{01000}, int64_t{-2}, int64_t{INT64_MAX}}) {
-    EXPECT_EQ(pipc_sysv_mq_set_perm(q.mq, 0, 0, mode), PIPC_ERANGE) << mode;
-  }
+  pipc_test::expect_set_perm_refuses_bad_values(family, q.mq);
   const msqid_ds ds = raw_stat(q.id);
   EXPECT_EQ(ds.msg_perm.mode & 0777, 0640u);
   EXPECT_EQ(ds.msg_perm.uid, geteuid());

@@ -6,8 +6,6 @@
 //
 // What a call did is checked through the OS (shmget, shmctl, shmat,
 // /proc/sysvipc/shm, /proc/self/maps), not only through pipc itself.
-#include <grp.h>
-#include <poll.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -31,17 +29,22 @@
 #include <gtest/gtest.h>
 
 #include "support.hpp"
+#include "sysv_support.hpp"
 
 namespace {
 
+using pipc_test::as_nobody;
+using pipc_test::message_mentions;
+using pipc_test::nobody;
+using pipc_test::not_null;
 using pipc_test::scope_exit;
+using pipc_test::signal_pipe;
 using pipc_test::spawn;
 using pipc_test::unique_key;
 using pipc_test::wait_child;
 
 const uint64_t page = static_cast<uint64_t>(pipc_page_size());
 const std::string text = "shared by pipc";
-constexpr uint32_t nobody = 65534;
 
 // ---- Segments as the OS sees them ---------------------------------------------------
 
@@ -218,53 +221,13 @@ pipc_sysv_shm_stat stat_of(pipc_sysv_shm *shm) {
   return st;
 }
 
-// Whether pipc_last_message() mentions TEXT; the failure shows the message.
-testing::AssertionResult message_mentions(const std::string &part) {
-  const std::string message = pipc_last_message();
-  if (message.find(part) != std::string::npos) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << '"' << message << "\" does not mention \"" << part << '"';
-}
-
-// What a failed open must overwrite with NULL.
-pipc_sysv_shm *const not_null = reinterpret_cast<pipc_sysv_shm *>(uintptr_t{1});
-
-// Runs BODY in a child that has dropped root to nobody (root passes every
-// permission check); returns what BODY returned.
-int as_nobody(const std::function<int()> &body) {
-  return wait_child(spawn([&] {
-    if (setgroups(0, nullptr) != 0 || setgid(nobody) != 0 || setuid(nobody) != 0) return 100;
-    return body();
-  }));
-}
+const pipc_test::sysv_family<pipc_sysv_shm, pipc_sysv_shm_options> family{
+    "pipc_sysv_shm",      pipc_sysv_shm_open,      pipc_sysv_shm_open_id,
+    pipc_sysv_shm_remove, pipc_sysv_shm_close,     pipc_sysv_shm_remove_id,
+    pipc_sysv_shm_set_perm};
 
 // A (negative) status as a child's exit code.
 int exit_code(int status) { return -status; }
-
-// One-way "go" between two processes: a byte through a pipe.
-class signal_pipe {
- public:
-  signal_pipe() { EXPECT_EQ(pipe(fds_), 0); }
-  ~signal_pipe() {
-    close(fds_[0]);
-    close(fds_[1]);
-  }
-  signal_pipe(const signal_pipe &) = delete;
-  signal_pipe &operator=(const signal_pipe &) = delete;
-
-  bool post() {
-    const char byte = 1;
-    return write(fds_[1], &byte, 1) == 1;
-  }
-  // Waits up to 10 s for a post.
-  bool wait() {
-    pollfd pfd{fds_[0], POLLIN, 0};
-    char byte = 0;
-    return poll(&pfd, 1, 10000) == 1 && read(fds_[0], &byte, 1) == 1;
-  }
-
- private:
-  int fds_[2] = {-1, -1};
-};
 
 // ---- Open ---------------------------------------------------------------------------
 
@@ -363,7 +326,7 @@ TEST(SysvShmOpen, OpeningAMissingKeyIsEnoentAndCreatesNothing) {
     EXPECT_EQ(pipc_last_errno(), ENOENT);
     EXPECT_TRUE(message_mentions("pipc_sysv_shm_open"));
   }
-  pipc_sysv_shm *shm = not_null;
+  pipc_sysv_shm *shm = not_null<pipc_sysv_shm>;
   EXPECT_EQ(pipc_sysv_shm_open(&shm, key, nullptr), PIPC_ENOENT);  // NULL: the defaults
   EXPECT_EQ(shm, nullptr);
   EXPECT_EQ(os_id(key), -1);
@@ -861,18 +824,7 @@ TEST(SysvShmStat, SetPermByAnotherUserIsEaccesAndChangesNothing) {
 TEST(SysvShmStat, SetPermRejectsValuesOutOfRange) {
   owned_shm seg;
   ASSERT_EQ(seg.create(page, 0, 0640), PIPC_OK) << pipc_last_message();
-  const int64_t too_big = int64_t{0xffffffff};
-  const int64_t bad[][3] = {
-      {-2, PIPC_SYSV_KEEP, PIPC_SYSV_KEEP},     {too_big, PIPC_SYSV_KEEP, PIPC_SYSV_KEEP},
-      {PIPC_SYSV_KEEP, -2, PIPC_SYSV_KEEP},     {PIPC_SYSV_KEEP, INT64_MAX, PIPC_SYSV_KEEP},
-      {PIPC_SYSV_KEEP, PIPC_SYSV_KEEP, 01000},  {PIPC_SYSV_KEEP, PIPC_SYSV_KEEP, -2},
-      {0, 0, 01777},                            {INT64_MIN, 0, 0600},
-  };
-  for (const auto &b : bad) {
-    SCOPED_TRACE(testing::Message() << b[0] << " " << b[1] << " " << b[2]);
-    EXPECT_EQ(pipc_sysv_shm_set_perm(seg.shm, b[0], b[1], b[2]), PIPC_ERANGE);
-    EXPECT_TRUE(message_mentions("pipc_sysv_shm_set_perm"));
-  }
+  pipc_test::expect_set_perm_refuses_bad_values(family, seg.shm);
   const pipc_sysv_shm_stat st = stat_of(seg.shm);
   EXPECT_EQ(st.perm.mode, 0640u);
   EXPECT_EQ(st.perm.uid, geteuid());
@@ -1063,15 +1015,8 @@ TEST(SysvShmBadInput, NullAndForeignHandlesAreRejectedByEveryFunction) {
       {"pipc_sysv_shm_created", pipc_sysv_shm_created},
       {"pipc_sysv_shm_remove", pipc_sysv_shm_remove},
   };
-  for (pipc_sysv_shm *bad : {static_cast<pipc_sysv_shm *>(nullptr),
-                             reinterpret_cast<pipc_sysv_shm *>(queue)}) {
-    SCOPED_TRACE(bad == nullptr ? "NULL handle" : "message queue handle");
-    for (const auto &[function, call] : calls) {
-      EXPECT_EQ(call(bad), PIPC_EBADHANDLE) << function;
-      EXPECT_EQ(pipc_last_errno(), EBADF);
-      EXPECT_TRUE(message_mentions(function));
-    }
-  }
+  pipc_test::expect_rejects_bad_handles(calls, reinterpret_cast<pipc_sysv_shm *>(queue),
+                                        "message queue handle");
   EXPECT_EQ(pipc_sysv_shm_close(nullptr), PIPC_OK);
   EXPECT_EQ(pipc_sysv_shm_close(reinterpret_cast<pipc_sysv_shm *>(queue)), PIPC_EBADHANDLE);
   // The queue was neither closed nor unlinked by the shared memory calls.
@@ -1084,18 +1029,14 @@ TEST(SysvShmBadInput, NullOutPointersAreEinvalAndChangeNothing) {
   ASSERT_EQ(seg.create(page, 'n'), PIPC_OK) << pipc_last_message();
   attach_ok(seg.shm);
   const std::pair<const char *, std::function<int()>> calls[] = {
-      {"size_out", [&] { return pipc_sysv_shm_size(nullptr, seg.shm); }},
-      {"out", [&] { return pipc_sysv_shm_stat_get(nullptr, seg.shm); }},
-      {"key_out", [&] { return pipc_sysv_shm_key(nullptr, seg.shm); }},
-      {"address_out", [&] { return pipc_sysv_shm_address(nullptr, seg.shm); }},
-      {"out", [&] { return pipc_sysv_shm_open(nullptr, seg.key, nullptr); }},
-      {"out", [&] { return pipc_sysv_shm_open_id(nullptr, seg.id); }},
+      {"size_out is NULL", [&] { return pipc_sysv_shm_size(nullptr, seg.shm); }},
+      {"out is NULL", [&] { return pipc_sysv_shm_stat_get(nullptr, seg.shm); }},
+      {"key_out is NULL", [&] { return pipc_sysv_shm_key(nullptr, seg.shm); }},
+      {"address_out is NULL", [&] { return pipc_sysv_shm_address(nullptr, seg.shm); }},
+      {"out is NULL", [&] { return pipc_sysv_shm_open(nullptr, seg.key, nullptr); }},
+      {"out is NULL", [&] { return pipc_sysv_shm_open_id(nullptr, seg.id); }},
   };
-  for (const auto &[what, call] : calls) {
-    EXPECT_EQ(call(), PIPC_EINVAL) << what;
-    EXPECT_EQ(pipc_last_errno(), EINVAL);
-    EXPECT_TRUE(message_mentions(std::string(what) + " is NULL"));
-  }
+  pipc_test::expect_each_fails(calls, PIPC_EINVAL, EINVAL);
   EXPECT_EQ(pipc_sysv_shm_attached(seg.shm), 1);
   expect_intact(seg.id, page, "n");
 }
@@ -1103,63 +1044,21 @@ TEST(SysvShmBadInput, NullOutPointersAreEinvalAndChangeNothing) {
 TEST(SysvShmBadInput, OpenRejectsBadOptionsAndKeysAndCreatesNothing) {
   const int64_t key = unique_key();
   const size_t own_before = own_segments();
-  struct bad_open {
-    const char *what;
-    pipc_sysv_shm_options opts;
-    int status;
-  };
-  auto crex_with = [](auto change) {
-    pipc_sysv_shm_options opts = options(PIPC_CREX, page);
-    change(opts);
-    return opts;
-  };
-  std::vector<bad_open> cases = {
-      {"version 0", crex_with([](auto &o) { o.version = 0; }), PIPC_EINVAL},
-      {"version 2", crex_with([](auto &o) { o.version = 2; }), PIPC_EINVAL},
-      {"version ~0", crex_with([](auto &o) { o.version = UINT32_MAX; }), PIPC_EINVAL},
-      {"unknown flag", crex_with([](auto &o) { o.flags |= 0x40u; }), PIPC_EINVAL},
-      {"PIPC_TRUNC", crex_with([](auto &o) { o.flags |= PIPC_TRUNC; }), PIPC_EINVAL},
-      {"every flag", crex_with([](auto &o) { o.flags = UINT32_MAX; }), PIPC_EINVAL},
-      {"mode 01000", crex_with([](auto &o) { o.mode = 01000; }), PIPC_EINVAL},
-      {"mode ~0", crex_with([](auto &o) { o.mode = UINT32_MAX; }), PIPC_EINVAL},
-      {"fill 256", crex_with([](auto &o) { o.fill_byte = 256; }), PIPC_ERANGE},
-      {"fill ~0", crex_with([](auto &o) { o.fill_byte = UINT32_MAX; }), PIPC_ERANGE},
-      {"size ~0", crex_with([](auto &o) { o.size = UINT64_MAX; }), PIPC_ERANGE},
-  };
+  const pipc_sysv_shm_options crex = options(PIPC_CREX, page);
+  auto cases = pipc_test::options_no_family_takes(crex);
+  cases.insert(cases.end(), {
+      {"fill 256", pipc_test::spoiled(crex, [](auto &o) { o.fill_byte = 256; }), PIPC_ERANGE},
+      {"fill ~0", pipc_test::spoiled(crex, [](auto &o) { o.fill_byte = UINT32_MAX; }), PIPC_ERANGE},
+      {"size ~0", pipc_test::spoiled(crex, [](auto &o) { o.size = UINT64_MAX; }), PIPC_ERANGE},
+  });
   std::ifstream shmmax_file("/proc/sys/kernel/shmmax");
   unsigned long long shmmax = 0;
   if (shmmax_file >> shmmax && shmmax < UINT64_MAX) {
-    cases.push_back({"size shmmax + 1", crex_with([&](auto &o) { o.size = shmmax + 1; }),
-                     PIPC_ERANGE});
+    cases.push_back({"size shmmax + 1",
+                     pipc_test::spoiled(crex, [&](auto &o) { o.size = shmmax + 1; }), PIPC_ERANGE});
   }
-  for (const bad_open &c : cases) {
-    for (int64_t target : {key, PIPC_IPC_PRIVATE, PIPC_KEY_RANDOM}) {
-      SCOPED_TRACE(testing::Message() << c.what << ", key " << target);
-      pipc_sysv_shm *shm = not_null;
-      EXPECT_EQ(pipc_sysv_shm_open(&shm, target, &c.opts), c.status);
-      EXPECT_EQ(shm, nullptr);
-      EXPECT_EQ(pipc_last_errno(), c.status == PIPC_ERANGE ? ERANGE : EINVAL);
-      EXPECT_TRUE(message_mentions("pipc_sysv_shm_open"));
-    }
-  }
-  const pipc_sysv_shm_options crex = options(PIPC_CREX, page);
-  const std::pair<int64_t, int> bad_keys[] = {
-      {int64_t{INT32_MAX} + 1, PIPC_ERANGE}, {int64_t{INT32_MIN} - 1, PIPC_ERANGE},
-      {INT64_MAX, PIPC_ERANGE},              {INT64_MIN + 1, PIPC_ERANGE},
-  };
-  for (const auto &[bad, status] : bad_keys) {
-    pipc_sysv_shm *shm = not_null;
-    EXPECT_EQ(pipc_sysv_shm_open(&shm, bad, &crex), status) << bad;
-    EXPECT_EQ(shm, nullptr);
-    EXPECT_TRUE(message_mentions("key"));
-  }
-  for (uint32_t flags : {0u, PIPC_EXCL}) {  // a random key needs PIPC_CREAT
-    const pipc_sysv_shm_options opts = options(flags, page);
-    pipc_sysv_shm *shm = not_null;
-    EXPECT_EQ(pipc_sysv_shm_open(&shm, PIPC_KEY_RANDOM, &opts), PIPC_EINVAL);
-    EXPECT_EQ(shm, nullptr);
-    EXPECT_TRUE(message_mentions("PIPC_KEY_RANDOM"));
-  }
+  pipc_test::expect_open_refuses(family, key, cases);
+  pipc_test::expect_open_refuses_bad_keys(family, crex);
   EXPECT_EQ(os_id(key), -1);
   EXPECT_EQ(own_segments(), own_before);
 }
@@ -1170,7 +1069,7 @@ TEST(SysvShmBadInput, BadOptionsLeaveAnExistingSegmentAlone) {
   for (pipc_sysv_shm_options opts :
        {options(PIPC_CREAT, 0, 300), options(PIPC_CREAT, UINT64_MAX), options(0, 0, 0, 01600),
         options(PIPC_CREAT | 0x100u)}) {
-    pipc_sysv_shm *shm = not_null;
+    pipc_sysv_shm *shm = not_null<pipc_sysv_shm>;
     EXPECT_NE(pipc_sysv_shm_open(&shm, key, &opts), PIPC_OK);
     EXPECT_EQ(shm, nullptr);
   }
@@ -1181,21 +1080,12 @@ TEST(SysvShmBadInput, BadOptionsLeaveAnExistingSegmentAlone) {
 TEST(SysvShmBadInput, BadIdsNeitherOpenNorRemove) {
   owned_shm seg;
   ASSERT_EQ(seg.create(100, 'i'), PIPC_OK) << pipc_last_message();
-  for (int64_t bad : {int64_t{-1}, int64_t{INT32_MAX} + 1, INT64_MIN, INT64_MAX}) {
-    SCOPED_TRACE(bad);
-    pipc_sysv_shm *shm = not_null;
-    EXPECT_EQ(pipc_sysv_shm_open_id(&shm, bad), PIPC_ERANGE);
-    EXPECT_EQ(shm, nullptr);
-    EXPECT_TRUE(message_mentions("pipc_sysv_shm_open_id"));
-    EXPECT_EQ(pipc_sysv_shm_remove_id(bad), PIPC_ERANGE);
-    EXPECT_EQ(pipc_last_errno(), ERANGE);
-    EXPECT_TRUE(message_mentions("pipc_sysv_shm_remove_id"));
-  }
+  pipc_test::expect_bad_ids_refused(family, seg.id);
   // An id no segment has: a removed one.
   const int unused = shmget(IPC_PRIVATE, 100, IPC_CREAT | 0600);
   ASSERT_GE(unused, 0);
   ASSERT_EQ(shmctl(unused, IPC_RMID, nullptr), 0);
-  pipc_sysv_shm *shm = not_null;
+  pipc_sysv_shm *shm = not_null<pipc_sysv_shm>;
   EXPECT_EQ(pipc_sysv_shm_open_id(&shm, unused), PIPC_ENOENT);
   EXPECT_EQ(shm, nullptr);
   EXPECT_EQ(pipc_sysv_shm_remove_id(unused), PIPC_ENOENT);
