@@ -64,7 +64,7 @@ std::vector<bad_options<Options>> options_no_family_takes(const Options &valid) 
       {"version 0", spoiled(valid, [](Options &o) { o.version = 0; }), PIPC_EINVAL},
       {"version 2", spoiled(valid, [](Options &o) { o.version = 2; }), PIPC_EINVAL},
       {"version ~0", spoiled(valid, [](Options &o) { o.version = UINT32_MAX; }), PIPC_EINVAL},
-      {"unknown flag 0x40", spoiled(valid, [](Options &o) { o.flags |= 0x40u; }), PIPC_EINVAL},
+      {"unknown flag 0x80", spoiled(valid, [](Options &o) { o.flags |= 0x80u; }), PIPC_EINVAL},
       {"unknown flag 0x100", spoiled(valid, [](Options &o) { o.flags |= 0x100u; }), PIPC_EINVAL},
       {"PIPC_TRUNC", spoiled(valid, [](Options &o) { o.flags |= PIPC_TRUNC; }), PIPC_EINVAL},
       {"PIPC_NONBLOCK", spoiled(valid, [](Options &o) { o.flags |= PIPC_NONBLOCK; }), PIPC_EINVAL},

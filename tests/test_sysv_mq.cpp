@@ -1120,6 +1120,8 @@ TEST(SysvMqBadInput, OpenRejectsBadOptionsAndKeysAndCreatesNothing) {
   cases.insert(cases.end(), {
       {"a shared memory flag",
        pipc_test::spoiled(crex, [](auto &o) { o.flags |= PIPC_SHM_HUGETLB; }), PIPC_EINVAL},
+      {"a semaphore flag",
+       pipc_test::spoiled(crex, [](auto &o) { o.flags |= PIPC_SYSV_SEM_SETVAL; }), PIPC_EINVAL},
       {"max_bytes INT_MAX + 1",
        pipc_test::spoiled(crex, [](auto &o) { o.max_bytes = uint64_t{INT32_MAX} + 1; }),
        PIPC_ERANGE},

@@ -237,6 +237,20 @@ TEST(SysvSemOpen, ExclusiveCreateMakesANewSetWithItsInitialValue) {
   }
 }
 
+TEST(SysvSemOpen, SetvalGivesTheInitialValueAndLeavesOtimeZero) {
+  for (uint32_t initial : {0u, 3u, static_cast<uint32_t>(value_max) - 1}) {
+    SCOPED_TRACE(initial);
+    keyed_sem a;
+    ASSERT_EQ(a.open(a.key, options(PIPC_CREX | PIPC_SYSV_SEM_SETVAL, initial)), PIPC_OK)
+        << pipc_last_message();
+    EXPECT_EQ(raw_value(a.id()), static_cast<int>(initial));
+    EXPECT_EQ(raw_stat(a.id()).sem_otime, 0);  // sysv_ipc's creators make it non-zero
+    ASSERT_EQ(pipc_sysv_sem_release(a.sem, 1), PIPC_OK) << pipc_last_message();
+    EXPECT_NE(raw_stat(a.id()).sem_otime, 0);
+    EXPECT_EQ(value_of(a.sem), static_cast<int>(initial) + 1);
+  }
+}
+
 TEST(SysvSemOpen, ExclusiveCreateOfAnExistingKeyFailsAndLeavesItIntact) {
   keyed_sem a;
   ASSERT_EQ(a.create(2), PIPC_OK) << pipc_last_message();

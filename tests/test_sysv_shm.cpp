@@ -1048,6 +1048,8 @@ TEST(SysvShmBadInput, OpenRejectsBadOptionsAndKeysAndCreatesNothing) {
   auto cases = pipc_test::options_no_family_takes(crex);
   cases.insert(cases.end(), {
       {"fill 256", pipc_test::spoiled(crex, [](auto &o) { o.fill_byte = 256; }), PIPC_ERANGE},
+      {"a semaphore flag",
+       pipc_test::spoiled(crex, [](auto &o) { o.flags |= PIPC_SYSV_SEM_SETVAL; }), PIPC_EINVAL},
       {"fill ~0", pipc_test::spoiled(crex, [](auto &o) { o.fill_byte = UINT32_MAX; }), PIPC_ERANGE},
       {"size ~0", pipc_test::spoiled(crex, [](auto &o) { o.size = UINT64_MAX; }), PIPC_ERANGE},
   });

@@ -55,9 +55,14 @@ typedef struct pipc_sysv_perm {
 
 typedef struct pipc_sysv_sem pipc_sysv_sem;
 
+/* Open flag of semaphores only: set a new semaphore's value with SETVAL, which leaves
+ * its last-operation time 0 until the first acquire, release or wait (as sysv_ipc does;
+ * its creators then make otime non-zero with a release of their own). */
+#define PIPC_SYSV_SEM_SETVAL 0x40u
+
 typedef struct pipc_sysv_sem_options {
   uint32_t version;       /* PIPC_SYSV_OPTIONS_VERSION */
-  uint32_t flags;         /* PIPC_CREAT, PIPC_EXCL */
+  uint32_t flags;         /* PIPC_CREAT, PIPC_EXCL, PIPC_SYSV_SEM_SETVAL */
   uint32_t mode;          /* permission bits of a new semaphore (0777 at most) */
   uint32_t initial_value; /* value of a new semaphore, <= pipc_sysv_sem_value_max() */
 } pipc_sysv_sem_options;
@@ -67,10 +72,11 @@ typedef struct pipc_sysv_sem_options {
 PIPC_API void pipc_sysv_sem_options_init(pipc_sysv_sem_options *opts);
 
 /* Opens the semaphore with KEY, or creates it per opts->flags. Opening an existing
- * semaphore (with or without PIPC_CREAT) never changes its value. A new semaphore
- * gets its initial value by a semop, so its last-operation time is non-zero from the
- * moment the value is set: a process that finds it with otime 0 knows the creator has
- * not finished and waits for otime to change. NULL opts means the defaults. */
+ * semaphore (with or without PIPC_CREAT) never changes its value. A new semaphore gets
+ * its initial value by a semop (unless PIPC_SYSV_SEM_SETVAL), so its last-operation time
+ * is non-zero from the moment the value is set: a process that finds it with otime 0
+ * knows the creator has not finished and waits for otime to change. NULL opts means the
+ * defaults. */
 PIPC_API int pipc_sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options *opts);
 /* Opens the existing semaphore set with this id (>= 0). */
 PIPC_API int pipc_sysv_sem_open_id(pipc_sysv_sem **out, int64_t id);

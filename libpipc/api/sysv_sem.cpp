@@ -15,7 +15,8 @@ namespace {
 
 int check_sem_options(const pipc_sysv_sem_options &options, const char *fn) {
   const int rc =
-      pipc::core::check_sysv_options(fn, options.version, options.flags, PIPC_CREX, options.mode);
+      pipc::core::check_sysv_options(fn, options.version, options.flags,
+                                       PIPC_CREX | PIPC_SYSV_SEM_SETVAL, options.mode);
   if (rc != PIPC_OK) return rc;
   if (options.initial_value > static_cast<uint32_t>(sysv_sem_value_max)) {
     return pipc::core::out_of_range("%s: initial value %u exceeds the maximum %d", fn,

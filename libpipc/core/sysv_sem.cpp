@@ -35,8 +35,16 @@ const char *function_of(sem_op_kind kind) {
 // Gives a new set its initial value with a semop rather than SETVAL, so that
 // sem_otime turns non-zero exactly when the value is there: a process that finds
 // otime 0 knows the creator has not finished (the usual System V initialisation
-// pattern). For 0 the operation is a wait-for-zero, which succeeds at once.
-int set_initial_value(const pipc_sysv_sem &sem, uint32_t value) {
+// pattern). For 0 the operation is a wait-for-zero, which succeeds at once. With
+// PIPC_SYSV_SEM_SETVAL it is SETVAL, which leaves otime 0 (sysv_ipc's way).
+int set_initial_value(const pipc_sysv_sem &sem, const pipc_sysv_sem_options &opts) {
+  const uint32_t value = opts.initial_value;
+  if (opts.flags & PIPC_SYSV_SEM_SETVAL) {
+    sem_arg arg{};
+    arg.val = static_cast<int>(value);
+    if (::semctl(sem.id, 0, SETVAL, arg) == 0) return PIPC_OK;
+    return sysv_fail("pipc_sysv_sem_open", "semctl(SETVAL)", sem);
+  }
   sembuf op{0, static_cast<short>(value), static_cast<short>(value == 0 ? IPC_NOWAIT : 0)};
   if (::semop(sem.id, &op, 1) == 0) return PIPC_OK;
   return sysv_fail("pipc_sysv_sem_open", "semop (initial value)", sem);
@@ -44,7 +52,7 @@ int set_initial_value(const pipc_sysv_sem &sem, uint32_t value) {
 
 // Sets up a set this call created: its value, then its mode if it was widened.
 int initialise(const pipc_sysv_sem &sem, const pipc_sysv_sem_options &opts) {
-  const int rc = set_initial_value(sem, opts.initial_value);
+  const int rc = set_initial_value(sem, opts);
   if (rc != PIPC_OK || (opts.mode & owner_rw) == owner_rw) return rc;
   return sysv_sem_set_perm(sem, PIPC_SYSV_KEEP, PIPC_SYSV_KEEP, opts.mode, "pipc_sysv_sem_open");
 }
