@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -27,25 +28,46 @@ int check_name(const char *name, size_t max_len, const char *function) {
   return PIPC_OK;
 }
 
+void random_bytes(unsigned char *out, size_t n) {
+  // A block of getrandom's output per thread, handed out in pieces: one system call
+  // per dozen names. Names need to be unlikely to collide, not secret, and every
+  // create is exclusive and retried, so a forked child that repeats its parent's
+  // block costs a retry at most.
+  constexpr size_t block = 256;
+  thread_local unsigned char pool[block];
+  thread_local size_t used = block;
+  while (n > 0) {
+    if (used == block) {
+      size_t got = 0;
+      while (got < block) {
+        const ssize_t r = getrandom(pool + got, block - got, 0);
+        if (r > 0) {
+          got += static_cast<size_t>(r);
+          continue;
+        }
+        // getrandom cannot fail once the pool is ready; if it does, the clock still
+        // makes a collision unlikely, and collisions are retried.
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        for (size_t i = got; i < block; ++i) {
+          pool[i] = static_cast<unsigned char>((now.tv_nsec >> (i % 4) * 8) ^ (i * 131));
+        }
+        got = block;
+      }
+      used = 0;
+    }
+    const size_t take = std::min(n, block - used);
+    std::memcpy(out, pool + used, take);
+    used += take;
+    out += take;
+    n -= take;
+  }
+}
+
 void random_name(char (&out)[random_name_size]) {
   static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
   unsigned char bytes[20];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    const ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) {
-      got += static_cast<size_t>(n);
-      continue;
-    }
-    // getrandom cannot fail for 20 bytes once the pool is ready; if it does,
-    // the clock still makes a collision unlikely, and collisions are retried.
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    for (size_t i = got; i < sizeof bytes; ++i) {
-      bytes[i] = static_cast<unsigned char>((now.tv_nsec >> (i % 4) * 8) ^ (i * 131));
-    }
-    got = sizeof bytes;
-  }
+  random_bytes(bytes, sizeof bytes);
   std::memcpy(out, "/pipc_", 6);
   for (size_t i = 0; i < sizeof bytes; ++i) out[6 + i] = alphabet[bytes[i] % 32];
   out[6 + sizeof bytes] = '\0';

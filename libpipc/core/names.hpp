@@ -18,7 +18,10 @@ int check_name(const char *name, size_t max_len, const char *function);
 // Buffer size for random_name: "/pipc_" plus 20 base-32 characters and a NUL.
 constexpr size_t random_name_size = 27;
 
-// Writes a random name (from getrandom) into OUT.
+// N random bytes (from getrandom, drawn in blocks) for names and keys.
+void random_bytes(unsigned char *out, size_t n);
+
+// Writes a random name into OUT.
 void random_name(char (&out)[random_name_size]);
 
 }  // namespace pipc::core

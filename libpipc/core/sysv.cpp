@@ -1,14 +1,12 @@
 #include "core/sysv.hpp"
 
-#include <sys/random.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <initializer_list>
 
 #include "core/error.hpp"
+#include "core/names.hpp"
 #include "core/options.hpp"
 
 namespace pipc::core {
@@ -44,13 +42,7 @@ int check_sysv_options(const char *function, uint32_t version, uint32_t flags, u
 key_t random_key() {
   for (;;) {
     int32_t k = 0;
-    if (getrandom(&k, sizeof k, 0) != sizeof k) {
-      // Cannot fail for 4 bytes once the pool is ready; the clock will do, and
-      // collisions are retried.
-      timespec now{};
-      clock_gettime(CLOCK_MONOTONIC, &now);
-      k = static_cast<int32_t>(now.tv_nsec ^ (now.tv_sec << 20));
-    }
+    random_bytes(reinterpret_cast<unsigned char *>(&k), sizeof k);
     if (k != IPC_PRIVATE) return k;
   }
 }
