@@ -1,0 +1,227 @@
+/* pipc_python.i — what pipc.posix_ipc and pipc.sysv_ipc share.
+ * Status -> exception, timeouts, GIL handling, read-only attribute patching. */
+
+%include "pipc_errors.i"
+
+%{
+#include <Python.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include <pipc.h>
+
+/* Status value meaning "a Python exception is already set". Never a pipc status. */
+#define PYPIPC_PYERR INT_MIN
+/* Status value meaning "this Python object's handle was closed". */
+#define PYPIPC_CLOSED (INT_MIN + 1)
+
+typedef int pypipc_rc;          /* %extend methods return this; out typemap raises */
+typedef int64_t pypipc_timeout;
+typedef const char *pypipc_optname; /* str or None */
+
+/* Per-module exception classes (each .so has its own copies: pipc.posix_ipc.Error is not
+ * pipc.sysv_ipc.Error, as with the reference modules). Created in %init. */
+static PyObject *pypipc_Error, *pypipc_SignalError, *pypipc_PermissionsError,
+                *pypipc_ExistentialError, *pypipc_BusyError, *pypipc_NotAttachedError;
+
+static void pypipc_raise(int st) {
+  PyObject *cls;
+  const char *detail;
+  if (st == PYPIPC_PYERR) return;              /* already set */
+  if (st == PYPIPC_CLOSED) {
+    PyErr_SetString(pypipc_ExistentialError, "The object has been closed");
+    return;
+  }
+  switch (pipc_error_class_of(st)) {
+    case PIPC_CLASS_EXISTENTIAL: cls = pypipc_ExistentialError; break;
+    case PIPC_CLASS_PERMISSIONS: cls = pypipc_PermissionsError; break;
+    case PIPC_CLASS_BUSY: cls = pypipc_BusyError; break;
+    case PIPC_CLASS_SIGNAL: cls = pypipc_SignalError; break;
+    case PIPC_CLASS_VALUE: cls = PyExc_ValueError; break;
+    case PIPC_CLASS_UNSUPPORTED: cls = PyExc_NotImplementedError; break;
+    case PIPC_CLASS_MEMORY: cls = PyExc_MemoryError; break;
+    case PIPC_CLASS_NOT_ATTACHED:
+      cls = pypipc_NotAttachedError ? pypipc_NotAttachedError : pypipc_Error;
+      break;
+    default: cls = PyExc_OSError; break;
+  }
+  detail = pipc_last_message();                /* same thread, same native call */
+  if (detail && *detail)
+    PyErr_Format(cls, "%s: %s", pipc_strerror(st), detail);
+  else
+    PyErr_SetString(cls, pipc_strerror(st));
+}
+
+/* seconds (None, int, float) -> ns; -1 and a Python error on failure */
+static int pypipc_timeout_from_py(PyObject *o, int64_t *out) {
+  double s;
+  if (o == Py_None) { *out = PIPC_FOREVER; return 0; }
+  if (PyLong_CheckExact(o)) {
+    long long v = PyLong_AsLongLong(o);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (v < 0) v = 0;                              /* posix_ipc: negative acts as 0 */
+    if (v > INT64_MAX / 1000000000LL) { *out = PIPC_FOREVER; return 0; }
+    *out = (int64_t)v * 1000000000LL;
+    return 0;
+  }
+  s = PyFloat_AsDouble(o);
+  if (s == -1.0 && PyErr_Occurred()) return -1;
+  if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "timeout must not be NaN"); return -1; }
+  if (s <= 0) { *out = 0; return 0; }
+  if (s >= 9.2e9) { *out = PIPC_FOREVER; return 0; }
+  *out = (int64_t)(s * 1e9);
+  if (*out == 0) *out = 1;
+  return 0;
+}
+
+/* The blocking part of a call that already failed with PIPC_EAGAIN when tried with the GIL
+ * held: OP runs with the GIL released. A signal ends the wait as in posix_ipc and sysv_ipc:
+ * the handlers run at once; if one raised (KeyboardInterrupt, ...), that exception
+ * propagates, otherwise the call raises SignalError. */
+typedef int (*pypipc_op)(void *ctx, int64_t timeout_ns);
+static int pypipc_block(pypipc_op op, void *ctx, int64_t timeout_ns) {
+  int rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = op(ctx, timeout_ns);
+  Py_END_ALLOW_THREADS
+  if (rc == PIPC_EINTR && PyErr_CheckSignals() < 0) return PYPIPC_PYERR;
+  return rc;
+}
+
+/* Read-only attributes.
+ * A getter-only attribute (%immutable in %extend) already gets a NULL setter from SWIG
+ * -builtin, so CPython's getset_set says
+ *   AttributeError: attribute 'key' of 'pipc.sysv_ipc.SharedMemory' objects is not writable
+ * sysv_ipc's 'id' is a PyMemberDef READONLY member, whose text is "readonly attribute":
+ * give the names listed that setter. */
+static int pypipc_readonly_member_set(PyObject *self, PyObject *value, void *closure) {
+  (void)self; (void)value; (void)closure;
+  PyErr_SetString(PyExc_AttributeError, "readonly attribute");
+  return -1;
+}
+
+static PyTypeObject *pypipc_type_of(swig_type_info *ti) {
+  SwigPyClientData *cd = ti ? (SwigPyClientData *)ti->clientdata : NULL;
+  return cd ? cd->pytype : NULL;
+}
+
+/* Finish a -builtin type in %init:
+ * - READONLY_MEMBERS (NULL-terminated) raise "readonly attribute" on assignment;
+ * - no per-instance __dict__ (SWIG gives one), so obj.typo = 1 raises AttributeError
+ *   as with the reference types. Runs before any instance exists. */
+static void pypipc_finish_type(PyTypeObject *tp, const char *const *readonly_members) {
+  PyGetSetDef *gs;
+  const char *const *m;
+  if (!tp) return;
+  for (gs = tp->tp_getset; gs && gs->name; ++gs)
+    for (m = readonly_members; m && *m; ++m)
+      if (strcmp(gs->name, *m) == 0 && gs->set == NULL) gs->set = pypipc_readonly_member_set;
+  if (tp->tp_dictoffset) {
+    tp->tp_dictoffset = 0;
+    if (PyDict_DelItemString(tp->tp_dict, "__dict__") < 0) PyErr_Clear();
+    PyType_Modified(tp);
+  }
+}
+
+/* Module exceptions, added to the module dict (and to __all__, which SWIG -builtin
+ * defines, so that "from pipc.posix_ipc import *" sees them: BUILD-NOTES P2). */
+static PyObject *pypipc_add_exc(PyObject *m, const char *modname, const char *name,
+                                PyObject *base, const char *doc) {
+  char full[128];
+  PyObject *exc, *all;
+  snprintf(full, sizeof full, "%s.%s", modname, name);
+  exc = PyErr_NewExceptionWithDoc(full, doc, base, NULL);
+  if (!exc) return NULL;
+  Py_INCREF(exc);                               /* one ref kept in our static */
+  if (PyModule_AddObject(m, name, exc) < 0) { Py_DECREF(exc); Py_DECREF(exc); return NULL; }
+  all = PyObject_GetAttrString(m, "__all__");
+  if (all) {
+    PyObject *s = PyUnicode_FromString(name);
+    if (s) { PyList_Append(all, s); Py_DECREF(s); }
+    Py_DECREF(all);
+  } else {
+    PyErr_Clear();
+  }
+  return exc;
+}
+
+static int pypipc_add_int(PyObject *m, const char *name, long long v) {
+  PyObject *o = PyLong_FromLongLong(v);
+  if (!o || PyModule_AddObject(m, name, o) < 0) { Py_XDECREF(o); return -1; }
+  return 0;
+}
+%}
+
+/* ---- typemaps ---------------------------------------------------------------------- */
+
+/* every %extend method that returns a status: None or an exception */
+%typemap(out) pypipc_rc {
+  if ($1 < 0) { pypipc_raise($1); SWIG_fail; }
+  $result = SWIG_Py_Void();
+}
+
+/* timeout=None keyword argument */
+%typemap(in) pypipc_timeout {
+  if (pypipc_timeout_from_py($input, &$1) < 0) SWIG_fail;
+}
+%typemap(default) pypipc_timeout { $1 = PIPC_FOREVER; }
+%typemap(typecheck, precedence=SWIG_TYPECHECK_DOUBLE) pypipc_timeout {
+  $1 = ($input == Py_None || PyNumber_Check($input)) ? 1 : 0;
+}
+
+/* `self` of a -builtin method: the method descriptor has already checked the type, so
+ * skip SWIG_ConvertPtr and read the pointer out of the SwigPyObject directly. A NULL
+ * pointer (an object whose __init__ never ran, or failed) reads as closed. */
+%define PYPIPC_FAST_SELF(TYPE)
+%typemap(in) struct TYPE *self, TYPE *self {  /* C: "struct T *self"; C++ (-c++): "T *self" */
+  $1 = (TYPE *)((SwigPyObject *)$input)->ptr;
+  if (!$1) { pypipc_raise(PYPIPC_CLOSED); SWIG_fail; }
+}
+%enddef
+
+/* bytes-like (or str, UTF-8 encoded, as posix_ipc/sysv_ipc accept) input, view kept
+ * until freearg (BUILD-NOTES P25). */
+%typemap(in) (const void *data, size_t len) (Py_buffer view, int have_view = 0) {
+  if (PyUnicode_Check($input)) {
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize($input, &n);
+    if (!s) SWIG_fail;
+    $1 = (void *)s; $2 = (size_t)n;
+  } else {
+    if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0) SWIG_fail;
+    have_view = 1; $1 = view.buf; $2 = (size_t)view.len;
+  }
+}
+%typemap(freearg) (const void *data, size_t len) {
+  if (have_view$argnum) PyBuffer_Release(&view$argnum);
+}
+
+/* name: str or None (None -> NULL, a random name) */
+%typemap(in) pypipc_optname {
+  if ($input == Py_None) $1 = NULL;
+  else if (PyUnicode_Check($input)) { $1 = (char *)PyUnicode_AsUTF8($input); if (!$1) SWIG_fail; }
+  else { PyErr_SetString(PyExc_TypeError, "name must be a str or None"); SWIG_fail; }
+}
+
+/* %extend constructors report failure by returning NULL with the Python error set.
+ * In the -builtin tp_init wrapper `self` is the object: refuse a second __init__, which
+ * SWIG would otherwise chain as a second handle in SwigPyObject.next (and leak). */
+%define PYPIPC_CTOR(TYPE)
+%exception TYPE::TYPE {
+  if (((SwigPyObject *)self)->ptr) {
+    PyErr_SetString(PyExc_RuntimeError, "object already initialised");
+    SWIG_fail;
+  }
+  $action
+  if (!result) SWIG_fail;
+}
+%enddef
+
+/* Free-threaded Python (3.13t): these modules rely on the GIL to guard their objects, and
+ * say so, so that the interpreter keeps the GIL enabled while they are loaded. */
+%init %{
+#ifdef Py_GIL_DISABLED
+  PyUnstable_Module_SetGIL(m, Py_MOD_GIL_USED);
+#endif
+%}

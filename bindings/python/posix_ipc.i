@@ -1,0 +1,1053 @@
+/* pipc.posix_ipc: a drop-in for the posix_ipc 1.3 module (Semaphore, SharedMemory,
+ * MessageQueue, unlink_*, the constants and exceptions), as SWIG -builtin types whose
+ * methods are written with %extend: one libpipc call per hot-path method, no Python frame.
+ *
+ * What the reference does is the specification: its keyword names, defaults, flag values
+ * (the OS's O_* numbers, translated to pipc's flags here), exception classes and messages.
+ * Where it would crash or misbehave (a name with NUL, a queue collected with a pending
+ * thread notification, a read-only open with a size deleting the segment) this module
+ * raises or behaves instead. Beyond the reference: SharedMemory.close() and the buffer
+ * protocol (memoryview(shm) is a zero-copy view of a mapping of the whole segment). */
+%module(package="pipc") posix_ipc
+
+%include "pipc_python.i"
+
+/* keyword arguments for every wrapped function, method and constructor */
+%feature("kwargs");
+/* ... but not where there is nothing to name: those stay METH_NOARGS */
+%feature("kwargs", "0") *::release;
+%feature("kwargs", "0") *::close;
+%feature("kwargs", "0") *::close_fd;
+%feature("kwargs", "0") *::unlink;
+%feature("kwargs", "0") *::fileno;
+%feature("kwargs", "0") *::__enter__;
+%feature("kwargs", "0") *::__str__;
+%feature("kwargs", "0") *::__repr__;
+/* __str__/__repr__ written with %extend become the type's tp_str/tp_repr slots */
+%feature("python:slot", "tp_str", functype="reprfunc") *::__str__;
+%feature("python:slot", "tp_repr", functype="reprfunc") *::__repr__;
+
+%{
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+
+/* The version of posix_ipc whose API this module implements (VERSION, __version__). */
+#define PYPIPC_POSIX_IPC_VERSION "1.3.2"
+
+/* Values read from the running system at import (see %init). */
+static unsigned long long pypipc_prio_max = 31;
+static long long pypipc_mq_msgs_default = 10;
+static long long pypipc_mq_size_default = 8192;
+
+/* ---------------- arguments ---------------- */
+
+/* An integer argument: TypeError unless it is an integer (or has __index__), ValueError
+ * outside [LO, HI]. O == NULL (not given) yields DFLT. */
+static int pypipc_int_arg(PyObject *o, const char *what, long long lo, long long hi,
+                          long long dflt, long long *out) {
+  long long v;
+  int overflow = 0;
+  if (!o) { *out = dflt; return 0; }
+  v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (v == -1 && PyErr_Occurred()) return -1;
+  if (overflow || v < lo || v > hi) {
+    PyErr_Format(PyExc_ValueError, "%s must be an integer from %lld to %lld", what, lo, hi);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* posix_ipc's timeouts: None (forever), or an int or float >= 0 in seconds; anything else,
+ * negative numbers included, is the reference's TypeError. Measured on CLOCK_MONOTONIC. */
+typedef int64_t pypipc_ptimeout;
+static int pypipc_ptimeout_from_py(PyObject *o, int64_t *out) {
+  double s;
+  if (o == Py_None) { *out = PIPC_FOREVER; return 0; }
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (overflow > 0 || v > INT64_MAX / 1000000000LL) { *out = PIPC_FOREVER; return 0; }
+    if (overflow < 0 || v < 0) goto bad;
+    *out = (int64_t)v * 1000000000LL;
+    return 0;
+  }
+  if (PyFloat_Check(o)) {
+    s = PyFloat_AS_DOUBLE(o);
+  } else {
+    if (!PyNumber_Check(o) || PyComplex_Check(o)) goto bad;
+    s = PyFloat_AsDouble(o);
+    if (s == -1.0 && PyErr_Occurred()) { PyErr_Clear(); goto bad; }
+  }
+  if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "The timeout must not be NaN"); return -1; }
+  if (s < 0) goto bad;
+  if (s >= 9.2e9) { *out = PIPC_FOREVER; return 0; }
+  *out = (int64_t)(s * 1e9);
+  if (*out == 0 && s > 0) *out = 1;
+  return 0;
+bad:
+  PyErr_SetString(PyExc_TypeError, "The timeout must be None or a non-negative number");
+  return -1;
+}
+
+/* A message priority: an integer from 0 to QUEUE_PRIORITY_MAX. */
+typedef unsigned int pypipc_prio;
+static int pypipc_prio_from_py(PyObject *o, unsigned int *out) {
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (v == -1 && PyErr_Occurred()) return -1;
+  if (overflow || v < 0 || (unsigned long long)v > pypipc_prio_max) {
+    PyErr_Format(PyExc_ValueError,
+                 "The priority must be a positive number no greater than QUEUE_PRIORITY_MAX (%llu)",
+                 pypipc_prio_max);
+    return -1;
+  }
+  *out = (unsigned int)v;
+  return 0;
+}
+
+/* A name: None (only with O_CREX: pipc picks a random one), or a str (encoded with the
+ * file system encoding, as the reference does) or bytes, without NUL. *C_OUT gets a
+ * PyMem copy for pipc, given a leading '/' when it has none (glibc treats "x" and "/x"
+ * alike; pipc wants the '/'); *PY_OUT the str the name attribute shows. */
+static int pypipc_name_arg(PyObject *o, char **c_out, PyObject **py_out) {
+  PyObject *bytes = NULL, *py = NULL;
+  const char *s;
+  Py_ssize_t n;
+  char *c;
+  *c_out = NULL; *py_out = NULL;
+  if (o == Py_None) return 0;
+  if (PyUnicode_Check(o)) {
+    if (!PyUnicode_FSConverter(o, &bytes)) return -1;   /* ValueError for an embedded NUL */
+    Py_INCREF(o); py = o;
+  } else if (PyBytes_Check(o)) {
+    Py_INCREF(o); bytes = o;
+    if (memchr(PyBytes_AS_STRING(o), 0, (size_t)PyBytes_GET_SIZE(o))) {
+      Py_DECREF(bytes);
+      PyErr_SetString(PyExc_ValueError, "embedded null byte");
+      return -1;
+    }
+    py = PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(o), PyBytes_GET_SIZE(o));
+    if (!py) { Py_DECREF(bytes); return -1; }
+  } else {
+    PyErr_SetString(PyExc_TypeError, "Name must be None or a string");
+    return -1;
+  }
+  s = PyBytes_AS_STRING(bytes);
+  n = PyBytes_GET_SIZE(bytes);
+  c = (char *)PyMem_Malloc((size_t)n + 2);
+  if (!c) { Py_DECREF(bytes); Py_DECREF(py); PyErr_NoMemory(); return -1; }
+  if (s[0] == '/') memcpy(c, s, (size_t)n + 1);
+  else { c[0] = '/'; memcpy(c + 1, s, (size_t)n + 1); }
+  Py_DECREF(bytes);
+  *c_out = c; *py_out = py;
+  return 0;
+}
+
+/* The name pipc chose (name=None): its C copy and its str. */
+static int pypipc_name_from_c(const char *name, char **c_out, PyObject **py_out) {
+  size_t n = strlen(name ? name : "");
+  *c_out = (char *)PyMem_Malloc(n + 1);
+  if (!*c_out) { PyErr_NoMemory(); return -1; }
+  memcpy(*c_out, name ? name : "", n + 1);
+  *py_out = PyUnicode_DecodeFSDefault(*c_out);
+  if (!*py_out) { PyMem_Free(*c_out); *c_out = NULL; return -1; }
+  return 0;
+}
+
+/* The checks every constructor of the reference makes on flags and name. */
+static int pypipc_check_flags(long long flags, int name_is_none) {
+  if (!(flags & O_CREAT) && (flags & O_EXCL)) {
+    PyErr_SetString(PyExc_ValueError, "O_EXCL must be combined with O_CREAT");
+    return -1;
+  }
+  if (name_is_none && (flags & O_EXCL) != O_EXCL) {
+    PyErr_SetString(PyExc_ValueError, "Name can only be None if O_EXCL is set");
+    return -1;
+  }
+  return 0;
+}
+
+static uint32_t pypipc_posix_flags(long long f) {
+  uint32_t r = 0;
+  if (f & O_CREAT) r |= PIPC_CREAT;
+  if (f & O_EXCL) r |= PIPC_EXCL;
+  if (f & O_TRUNC) r |= PIPC_TRUNC;
+  return r;
+}
+
+static PyObject *pypipc_repr_mode(const char *fmt_head, PyObject *name, long mode, const char *tail) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "mode=0%lo%s", (unsigned long)mode & 0xffffffffUL, tail ? tail : "");
+  return PyUnicode_FromFormat("%s(\"%U\", %s)", fmt_head, name, buf);
+}
+
+/* ---------------- waiting without the GIL ----------------
+ * A call that must wait runs OP without the GIL. Another thread may close the object
+ * meanwhile: close() then only detaches the handle (the object reads as closed at once)
+ * and the last call in flight closes it, so no pipc call ever gets a freed handle.
+ * A signal ends the wait as in posix_ipc: the handlers run at once; if one raised, that
+ * exception propagates, otherwise the call raises SignalError. */
+static int pypipc_wait(int *in_flight, pypipc_op op, void *ctx, int64_t timeout_ns) {
+  int rc;
+  ++*in_flight;
+  Py_BEGIN_ALLOW_THREADS
+  rc = op(ctx, timeout_ns);
+  Py_END_ALLOW_THREADS
+  --*in_flight;
+  if (rc == PIPC_EINTR && PyErr_CheckSignals() < 0) return PYPIPC_PYERR;
+  return rc;
+}
+
+/* ================= Semaphore ================= */
+typedef struct pypipc_psem {
+  pipc_sem *h;          /* NULL once closed */
+  pipc_sem *detached;   /* closed while calls were in flight: the last one closes it */
+  int in_flight;
+  long mode;
+  PyObject *name;       /* str, kept after close() as in the reference */
+} pypipc_psem;
+
+static int pypipc_sem_op(void *ctx, int64_t t) { return pipc_sem_acquire((pipc_sem *)ctx, t); }
+
+static void pypipc_psem_settle(pypipc_psem *s) {
+  if (s->in_flight == 0 && s->detached) { pipc_sem_close(s->detached); s->detached = NULL; }
+}
+
+/* acquire with the GIL held first; release it only to wait */
+static int pypipc_psem_wait_acquire(pypipc_psem *s, int64_t timeout) {
+  int rc;
+  pipc_sem *h = s->h;
+  if (!h) return PYPIPC_CLOSED;
+  rc = pipc_sem_acquire(h, 0);
+  if (rc != PIPC_EAGAIN || timeout == 0) return rc;
+  rc = pypipc_wait(&s->in_flight, pypipc_sem_op, h, timeout);
+  pypipc_psem_settle(s);
+  return rc;
+}
+
+/* ================= SharedMemory ================= */
+typedef struct pypipc_pshm {
+  pipc_shm *h;          /* NULL once close()d */
+  int fd_closed;        /* close_fd() ran: the handle has no descriptor */
+  long mode;
+  int read_only;
+  PyObject *name;
+  char *cname;          /* what unlink() removes */
+  void *map;            /* the mapping memoryviews export (NULL: none) */
+  size_t map_len;
+  Py_ssize_t exports;   /* buffer views alive */
+} pypipc_pshm;
+
+static char pypipc_empty_buffer[1];
+
+static pypipc_pshm *pypipc_pshm_of(PyObject *o) {
+  return (pypipc_pshm *)((SwigPyObject *)o)->ptr;
+}
+
+/* memoryview(shm): a view of the whole segment, mapped (again, if its size changed) when
+ * no view is alive. Read-only handles give read-only views. */
+static int pypipc_pshm_getbuffer(PyObject *o, Py_buffer *view, int flags) {
+  pypipc_pshm *m = pypipc_pshm_of(o);
+  if (!m || !m->h) {
+    view->obj = NULL;
+    PyErr_SetString(pypipc_ExistentialError, "The shared memory has been closed");
+    return -1;
+  }
+  if (m->exports == 0) {
+    uint64_t size = 0;
+    int rc = pipc_shm_size(&size, m->h);
+    if (rc == PIPC_EBADHANDLE && m->map) {
+      size = m->map_len;                 /* descriptor closed: the mapping stays usable */
+    } else if (rc == PIPC_EBADHANDLE) {
+      view->obj = NULL;
+      PyErr_SetString(pypipc_ExistentialError,
+                      "The descriptor was closed before the segment was mapped");
+      return -1;
+    } else if (rc < 0) {
+      view->obj = NULL; pypipc_raise(rc); return -1;
+    }
+    if (size > (uint64_t)PY_SSIZE_T_MAX) {
+      view->obj = NULL;
+      PyErr_SetString(PyExc_OverflowError, "the segment is larger than a memoryview can be");
+      return -1;
+    }
+    if (!m->map || size != m->map_len) {
+      void *addr = NULL;
+      if (m->map) { pipc_shm_unmap(m->h, m->map); m->map = NULL; m->map_len = 0; }
+      if (size) {
+        rc = pipc_shm_map(&addr, m->h, 0, size, m->read_only ? PIPC_MAP_READ_ONLY : 0);
+        if (rc < 0) { view->obj = NULL; pypipc_raise(rc); return -1; }
+        m->map = addr; m->map_len = (size_t)size;
+      }
+    }
+  }
+  if (PyBuffer_FillInfo(view, o, m->map ? m->map : (void *)pypipc_empty_buffer,
+                        (Py_ssize_t)m->map_len, m->read_only, flags) < 0)
+    return -1;
+  m->exports++;
+  return 0;
+}
+
+static void pypipc_pshm_releasebuffer(PyObject *o, Py_buffer *view) {
+  pypipc_pshm *m = pypipc_pshm_of(o);
+  (void)view;
+  if (m && m->exports > 0) m->exports--;
+}
+
+/* ================= MessageQueue ================= */
+typedef struct pypipc_pmq {
+  pipc_mq *h;             /* NULL once closed */
+  pipc_mq *detached;      /* closed while calls were in flight: the last one closes it */
+  int in_flight;
+  long mode;
+  long long max_messages, max_message_size;
+  int can_read, can_write;
+  PyObject *name;
+  char *cname;            /* what unlink() removes */
+  PyObject *spare;        /* a receive buffer (bytes of max_message_size) to reuse */
+  unsigned long long notify_id;   /* our thread-notification entry, 0: none */
+} pypipc_pmq;
+
+static void pypipc_pmq_settle(pypipc_pmq *q) {
+  if (q->in_flight == 0 && q->detached) { pipc_mq_close(q->detached); q->detached = NULL; }
+}
+
+struct pypipc_send_ctx { pipc_mq *h; const void *d; size_t n; unsigned prio; };
+static int pypipc_send_op(void *ctx, int64_t t) {
+  struct pypipc_send_ctx *c = (struct pypipc_send_ctx *)ctx;
+  return pipc_mq_send(c->h, c->d, c->n, c->prio, t);
+}
+struct pypipc_recv_ctx { pipc_mq *h; void *buf; size_t cap; size_t n; unsigned prio; };
+static int pypipc_recv_op(void *ctx, int64_t t) {
+  struct pypipc_recv_ctx *c = (struct pypipc_recv_ctx *)ctx;
+  return pipc_mq_receive(&c->n, &c->prio, c->h, c->buf, c->cap, t);
+}
+
+static PyObject *pypipc_msg_tuple(PyObject *bytes, unsigned prio) {
+  PyObject *t, *p;
+  if (!bytes) return NULL;
+  p = PyLong_FromUnsignedLong(prio);
+  t = p ? PyTuple_New(2) : NULL;
+  if (!t) { Py_DECREF(bytes); Py_XDECREF(p); return NULL; }
+  PyTuple_SET_ITEM(t, 0, bytes);
+  PyTuple_SET_ITEM(t, 1, p);
+  return t;
+}
+
+/* Finishes a receive into B (a bytes of the queue's max_message_size): a message of up to
+ * PYPIPC_COPY_MAX bytes (and at most half the buffer) is copied out and B kept as the
+ * queue's spare buffer; a larger one is returned in B itself, shrunk to its length. */
+#define PYPIPC_COPY_MAX 4096
+static PyObject *pypipc_pmq_received(pypipc_pmq *q, PyObject *b, int rc,
+                                     struct pypipc_recv_ctx *c) {
+  PyObject *msg;
+  if (rc < 0 || (c->n <= PYPIPC_COPY_MAX && c->n <= c->cap / 2)) {
+    msg = rc < 0 ? NULL : PyBytes_FromStringAndSize((const char *)c->buf, (Py_ssize_t)c->n);
+    if (!q->spare && q->h) q->spare = b;   /* keep it, unless closed or another is kept */
+    else Py_DECREF(b);
+    if (rc < 0) { pypipc_raise(rc); return NULL; }
+    return pypipc_msg_tuple(msg, c->prio);
+  }
+  if ((size_t)PyBytes_GET_SIZE(b) != c->n && _PyBytes_Resize(&b, (Py_ssize_t)c->n) < 0) return NULL;
+  return pypipc_msg_tuple(b, c->prio);
+}
+
+/* ---- thread notifications ----
+ * pipc calls pypipc_notify_fire(id) on a thread of its own when the queue becomes
+ * non-empty. The function and its parameter live in pypipc_notify_table under that id,
+ * guarded by the GIL, so they stay alive until the notification fires or is cancelled
+ * (request_notification, close, or the queue being collected); a notification whose
+ * entry is gone calls nothing. */
+static PyObject *pypipc_notify_table;      /* {id: (function, param)} */
+static unsigned long long pypipc_notify_last;
+
+static void pypipc_notify_drop(unsigned long long id) {   /* GIL held */
+  PyObject *k, *v, *et, *ev, *tb;
+  if (!id || !pypipc_notify_table) return;
+  PyErr_Fetch(&et, &ev, &tb);
+  k = PyLong_FromUnsignedLongLong(id);
+  v = k ? PyDict_GetItemWithError(pypipc_notify_table, k) : NULL;
+  if (v) {
+    Py_INCREF(v);
+    if (PyDict_DelItem(pypipc_notify_table, k) < 0) PyErr_Clear();
+    Py_DECREF(v);
+  }
+  Py_XDECREF(k);
+  PyErr_Clear();
+  PyErr_Restore(et, ev, tb);
+}
+
+static int pypipc_finalizing(void) {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing();
+#else
+  return _Py_IsFinalizing();
+#endif
+}
+
+static void pypipc_notify_fire(void *arg) {               /* pipc's notification thread */
+  unsigned long long id = (unsigned long long)(uintptr_t)arg;
+  PyGILState_STATE g;
+  PyObject *k, *entry;
+  if (pypipc_finalizing()) return;
+  g = PyGILState_Ensure();
+  k = PyLong_FromUnsignedLongLong(id);
+  entry = (k && pypipc_notify_table) ? PyDict_GetItemWithError(pypipc_notify_table, k) : NULL;
+  if (entry) {
+    PyObject *r;
+    Py_INCREF(entry);
+    if (PyDict_DelItem(pypipc_notify_table, k) < 0) PyErr_Clear();
+    r = PyObject_CallOneArg(PyTuple_GET_ITEM(entry, 0), PyTuple_GET_ITEM(entry, 1));
+    if (r) Py_DECREF(r);
+    else PyErr_WriteUnraisable(PyTuple_GET_ITEM(entry, 0));
+    Py_DECREF(entry);
+  }
+  Py_XDECREF(k);
+  if (PyErr_Occurred()) PyErr_WriteUnraisable(NULL);
+  PyGILState_Release(g);
+}
+
+/* Cancels this queue's registration (if the process has one through it). */
+static void pypipc_pmq_cancel(pypipc_pmq *q) {
+  if (q->h) pipc_mq_notify_cancel(q->h);   /* only fails when nothing is registered */
+  pypipc_notify_drop(q->notify_id);
+  q->notify_id = 0;
+}
+%}
+
+/* the Python object itself, for __enter__ (in a -builtin wrapper `self` is the object) */
+%typemap(in, numinputs=0) PyObject *pyself { $1 = self; }
+
+/* timeout=None: posix_ipc's rules (above) */
+%typemap(in) pypipc_ptimeout { if (pypipc_ptimeout_from_py($input, &$1) < 0) SWIG_fail; }
+%typemap(default) pypipc_ptimeout { $1 = PIPC_FOREVER; }
+/* priority=0 */
+%typemap(in) pypipc_prio { if (pypipc_prio_from_py($input, &$1) < 0) SWIG_fail; }
+%typemap(default) pypipc_prio { $1 = 0; }
+
+%apply (const void *data, size_t len) { (const void *message, size_t message_len) };
+
+/* ================= Semaphore ================= */
+%rename(Semaphore) pypipc_psem;
+%feature("docstring", "Semaphore(name, flags=0, mode=0o600, initial_value=0): a POSIX named semaphore.") pypipc_psem;
+%feature("docstring", "acquire(timeout=None): wait until the value is > 0, then decrement it. "
+         "timeout None waits forever, 0 raises BusyError at once, > 0 waits that many seconds.") pypipc_psem::acquire;
+%feature("docstring", "release(): increment the value.") pypipc_psem::release;
+%feature("docstring", "close(): this object is done with the semaphore; later calls raise ExistentialError.") pypipc_psem::close;
+%feature("docstring", "unlink(): remove the name; the semaphore lives on until every process closes it.") pypipc_psem::unlink;
+PYPIPC_CTOR(pypipc_psem)
+PYPIPC_FAST_SELF(pypipc_psem)
+typedef struct pypipc_psem {} pypipc_psem;
+
+%extend pypipc_psem {
+  /* Semaphore(name, flags=0, mode=0o600, initial_value=0) */
+  pypipc_psem(PyObject *name, PyObject *flags = NULL, PyObject *mode = NULL,
+              PyObject *initial_value = NULL) {
+    pypipc_psem *s;
+    pipc_sem_options o = PIPC_SEM_OPTIONS_INIT;
+    long long fl, md, iv;
+    char *cname = NULL;
+    PyObject *pyname = NULL;
+    int rc;
+    if (pypipc_int_arg(flags, "flags", INT_MIN, INT_MAX, 0, &fl) < 0 ||
+        pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
+        pypipc_int_arg(initial_value, "initial_value", 0, UINT_MAX, 0, &iv) < 0 ||
+        pypipc_name_arg(name, &cname, &pyname) < 0)
+      return NULL;
+    if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
+    o.flags = pypipc_posix_flags(fl) & PIPC_CREX;      /* sem_open ignores O_TRUNC */
+    o.mode = (uint32_t)md & 07777u;
+    o.initial_value = (uint32_t)iv;
+    s = (pypipc_psem *)PyMem_Calloc(1, sizeof *s);
+    if (!s) { PyErr_NoMemory(); goto fail; }
+    rc = pipc_sem_open(&s->h, cname, &o);
+    if (rc < 0) { PyMem_Free(s); pypipc_raise(rc); goto fail; }
+    if (!pyname) {
+      char *c;
+      if (pypipc_name_from_c(pipc_sem_name(s->h), &c, &pyname) < 0) {
+        pipc_sem_unlink(s->h); pipc_sem_close(s->h); PyMem_Free(s); goto fail;
+      }
+      PyMem_Free(c);
+    }
+    PyMem_Free(cname);
+    s->name = pyname;
+    s->mode = (long)md;
+    return s;
+  fail:
+    PyMem_Free(cname);
+    Py_XDECREF(pyname);
+    return NULL;
+  }
+  ~pypipc_psem() {
+    pipc_sem_close($self->h);
+    pipc_sem_close($self->detached);
+    Py_XDECREF($self->name);
+    PyMem_Free($self);
+  }
+
+  /* acquire(timeout=None) */
+  pypipc_rc acquire(pypipc_ptimeout timeout) { return pypipc_psem_wait_acquire($self, timeout); }
+  pypipc_rc release() {
+    if (!$self->h) return PYPIPC_CLOSED;
+    return pipc_sem_release($self->h);
+  }
+  pypipc_rc close() {
+    pipc_sem *h = $self->h;
+    if (!h) return PYPIPC_CLOSED;
+    $self->h = NULL;
+    if ($self->in_flight) { $self->detached = h; return PIPC_OK; }
+    return pipc_sem_close(h);
+  }
+  pypipc_rc unlink() {
+    if (!$self->h) return PYPIPC_CLOSED;
+    return pipc_sem_unlink($self->h);
+  }
+
+  /* context manager: acquire on entry (waiting as long as it takes), release on exit */
+  PyObject *__enter__(PyObject *pyself) {
+    int rc = pypipc_psem_wait_acquire($self, PIPC_FOREVER);
+    if (rc < 0) { pypipc_raise(rc); return NULL; }
+    Py_INCREF(pyself);
+    return pyself;
+  }
+  pypipc_rc __exit__(PyObject *exc_type = NULL, PyObject *exc_value = NULL,
+                     PyObject *traceback = NULL) {
+    if (!$self->h) return PYPIPC_CLOSED;
+    return pipc_sem_release($self->h);
+  }
+
+  PyObject *__str__() { Py_INCREF($self->name); return $self->name; }
+  PyObject *__repr__() { return pypipc_repr_mode("posix_ipc.Semaphore", $self->name, $self->mode, NULL); }
+
+  /* read-only attributes (getter only) */
+  %immutable;
+  PyObject *name;
+  PyObject *value;
+  long mode;
+  %mutable;
+}
+
+%{
+static PyObject *pypipc_psem_name_get(pypipc_psem *s) { Py_INCREF(s->name); return s->name; }
+static PyObject *pypipc_psem_value_get(pypipc_psem *s) {
+  int v, rc;
+  if (!s->h) { PyErr_SetString(pypipc_ExistentialError, "The semaphore has been closed"); return NULL; }
+  rc = pipc_sem_value(&v, s->h);
+  if (rc == PIPC_ENOTSUP) {
+    PyErr_SetString(PyExc_AttributeError, "this platform has no sem_getvalue(): no Semaphore.value");
+    return NULL;
+  }
+  if (rc < 0) { pypipc_raise(rc); return NULL; }
+  return PyLong_FromLong(v);
+}
+static long pypipc_psem_mode_get(pypipc_psem *s) { return s->mode; }
+%}
+
+/* ================= SharedMemory ================= */
+%rename(SharedMemory) pypipc_pshm;
+%feature("docstring", "SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False): a POSIX shared "
+         "memory segment. memoryview(shm) is a zero-copy view of the whole segment.") pypipc_pshm;
+%feature("docstring", "close_fd(): close the descriptor (as os.close(fd)); mappings stay valid.") pypipc_pshm::close_fd;
+%feature("docstring", "close(): close the descriptor and unmap this object's mapping; BufferError while "
+         "a memoryview of it is alive.") pypipc_pshm::close;
+%feature("docstring", "unlink(): remove the segment's name.") pypipc_pshm::unlink;
+%feature("docstring", "fileno(): the descriptor (the fd attribute), -1 once closed.") pypipc_pshm::fileno;
+PYPIPC_CTOR(pypipc_pshm)
+PYPIPC_FAST_SELF(pypipc_pshm)
+%feature("python:bf_getbuffer", "pypipc_pshm_getbuffer") pypipc_pshm;
+%feature("python:bf_releasebuffer", "pypipc_pshm_releasebuffer") pypipc_pshm;
+typedef struct pypipc_pshm {} pypipc_pshm;
+
+%extend pypipc_pshm {
+  /* SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False) */
+  pypipc_pshm(PyObject *name, PyObject *flags = NULL, PyObject *mode = NULL,
+              PyObject *size = NULL, PyObject *read_only = NULL) {
+    pypipc_pshm *m;
+    pipc_shm_options o = PIPC_SHM_OPTIONS_INIT;
+    long long fl, md, sz;
+    int ro = 0, rc;
+    char *cname = NULL;
+    PyObject *pyname = NULL;
+    if (pypipc_int_arg(flags, "flags", INT_MIN, UINT_MAX, 0, &fl) < 0 ||
+        pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
+        pypipc_int_arg(size, "size", 0, LLONG_MAX, 0, &sz) < 0)
+      return NULL;
+    if (read_only && (ro = PyObject_IsTrue(read_only)) < 0) return NULL;
+    if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
+    if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
+    o.flags = pypipc_posix_flags(fl);
+    o.mode = (uint32_t)md & 07777u;
+    o.access = ro ? PIPC_READ : PIPC_READ_WRITE;
+    /* A read-only handle cannot size the segment: open it as it is and compare, so that
+     * a size that differs is the reference's ValueError and never changes, truncates or
+     * removes a segment that was there before. */
+    o.size = ro ? 0 : (uint64_t)sz;
+    m = (pypipc_pshm *)PyMem_Calloc(1, sizeof *m);
+    if (!m) { PyErr_NoMemory(); goto fail; }
+    rc = pipc_shm_open(&m->h, cname, &o);
+    if (rc < 0) { PyMem_Free(m); pypipc_raise(rc); goto fail; }
+    if (ro && sz) {
+      uint64_t actual = 0;
+      rc = pipc_shm_size(&actual, m->h);
+      if (rc < 0 || actual != (uint64_t)sz) {
+        if (rc < 0) pypipc_raise(rc);
+        else PyErr_Format(PyExc_ValueError,
+                          "The size is invalid or the memory is read-only: a read-only handle "
+                          "cannot make the segment of %llu bytes %llu bytes",
+                          (unsigned long long)actual, (unsigned long long)sz);
+        if (pipc_shm_created(m->h) == 1) pipc_shm_unlink(m->h);   /* only what we made */
+        pipc_shm_close(m->h); PyMem_Free(m); goto fail;
+      }
+    }
+    if (!pyname) {
+      PyMem_Free(cname); cname = NULL;
+      if (pypipc_name_from_c(pipc_shm_name(m->h), &cname, &pyname) < 0) {
+        pipc_shm_unlink(m->h); pipc_shm_close(m->h); PyMem_Free(m); goto fail;
+      }
+    }
+    m->name = pyname;
+    m->cname = cname;
+    m->mode = (long)md;
+    m->read_only = ro;
+    return m;
+  fail:
+    PyMem_Free(cname);
+    Py_XDECREF(pyname);
+    return NULL;
+  }
+  ~pypipc_pshm() {
+    if ($self->h) {
+      if ($self->map) pipc_shm_unmap($self->h, $self->map);
+      /* As in posix_ipc, collecting the object does not close a descriptor the program
+       * has not closed (close_fd() is documented as os.close(fd), so the number may
+       * already belong to another file); close() or close_fd() releases it. */
+      if ($self->fd_closed) pipc_shm_close($self->h);
+    }
+    Py_XDECREF($self->name);
+    PyMem_Free($self->cname);
+    PyMem_Free($self);
+  }
+
+  /* close_fd(): closes the descriptor only (mappings and memoryviews stay valid) */
+  pypipc_rc close_fd() {
+    if (!$self->h || $self->fd_closed) return PIPC_OK;   /* already closed */
+    $self->fd_closed = 1;
+    return pipc_shm_close_fd($self->h);
+  }
+  /* close(): closes the descriptor and unmaps; BufferError while a memoryview is alive */
+  pypipc_rc close() {
+    int rc;
+    if (!$self->h) return PIPC_OK;
+    if ($self->exports > 0) {
+      PyErr_Format(PyExc_BufferError,
+                   "cannot close %U: %zd memoryview(s) of the segment are still alive",
+                   $self->name, $self->exports);
+      return PYPIPC_PYERR;
+    }
+    rc = pipc_shm_close($self->h);
+    $self->h = NULL; $self->map = NULL; $self->map_len = 0;
+    return rc;
+  }
+  pypipc_rc unlink() { return pipc_shm_unlink_name($self->cname); }
+  int fileno() {
+    int fd;
+    if (!$self->h || $self->fd_closed || pipc_shm_fd(&fd, $self->h) < 0) return -1;
+    return fd;
+  }
+
+  PyObject *__str__() { Py_INCREF($self->name); return $self->name; }
+  PyObject *__repr__() { return pypipc_repr_mode("posix_ipc.SharedMemory", $self->name, $self->mode, NULL); }
+
+  %immutable;
+  PyObject *name;
+  int fd;
+  PyObject *size;
+  long mode;
+  %mutable;
+}
+
+%{
+static PyObject *pypipc_pshm_name_get(pypipc_pshm *m) { Py_INCREF(m->name); return m->name; }
+static int pypipc_pshm_fd_get(pypipc_pshm *m) { return pypipc_pshm_fileno(m); }
+static PyObject *pypipc_pshm_size_get(pypipc_pshm *m) {
+  uint64_t size;
+  int rc;
+  if (!m->h) { PyErr_SetString(pypipc_ExistentialError, "The segment does not exist"); return NULL; }
+  rc = pipc_shm_size(&size, m->h);
+  if (rc == PIPC_EBADHANDLE) { PyErr_SetString(pypipc_ExistentialError, "The segment does not exist"); return NULL; }
+  if (rc < 0) { pypipc_raise(rc); return NULL; }
+  return PyLong_FromUnsignedLongLong(size);
+}
+static long pypipc_pshm_mode_get(pypipc_pshm *m) { return m->mode; }
+%}
+
+/* ================= MessageQueue ================= */
+%rename(MessageQueue) pypipc_pmq;
+%feature("docstring", "MessageQueue(name, flags=0, mode=0o600, max_messages=QUEUE_MESSAGES_MAX_DEFAULT, "
+         "max_message_size=QUEUE_MESSAGE_SIZE_MAX_DEFAULT, read=True, write=True): a POSIX message queue.") pypipc_pmq;
+%feature("docstring", "send(message, timeout=None, priority=0): send bytes (or a str, as UTF-8).") pypipc_pmq::send;
+%feature("docstring", "receive(timeout=None) -> (bytes, priority): the oldest message of the highest priority.") pypipc_pmq::receive;
+%feature("docstring", "request_notification(notification=None): None cancels; a signal number, or a "
+         "(function, param) tuple to call function(param) on a new thread, once the queue becomes non-empty.")
+         pypipc_pmq::request_notification;
+%feature("docstring", "close(): close this object's descriptor; later calls raise ExistentialError.") pypipc_pmq::close;
+%feature("docstring", "unlink(): remove the queue's name.") pypipc_pmq::unlink;
+%feature("docstring", "fileno(): the descriptor (the mqd attribute), -1 once closed.") pypipc_pmq::fileno;
+PYPIPC_CTOR(pypipc_pmq)
+PYPIPC_FAST_SELF(pypipc_pmq)
+typedef struct pypipc_pmq {} pypipc_pmq;
+
+%extend pypipc_pmq {
+  /* MessageQueue(name, flags=0, mode=0o600, max_messages=QUEUE_MESSAGES_MAX_DEFAULT,
+   *              max_message_size=QUEUE_MESSAGE_SIZE_MAX_DEFAULT, read=True, write=True) */
+  pypipc_pmq(PyObject *name, PyObject *flags = NULL, PyObject *mode = NULL,
+             PyObject *max_messages = NULL, PyObject *max_message_size = NULL,
+             PyObject *read = NULL, PyObject *write = NULL) {
+    pypipc_pmq *q;
+    pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
+    long long fl, md, mm, ms;
+    int rd = 1, wr = 1, rc;
+    int64_t v;
+    char *cname = NULL;
+    PyObject *pyname = NULL;
+    if (pypipc_int_arg(flags, "flags", INT_MIN, UINT_MAX, 0, &fl) < 0 ||
+        pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
+        pypipc_int_arg(max_messages, "max_messages", LONG_MIN, LONG_MAX, pypipc_mq_msgs_default, &mm) < 0 ||
+        pypipc_int_arg(max_message_size, "max_message_size", LONG_MIN, LONG_MAX, pypipc_mq_size_default, &ms) < 0)
+      return NULL;
+    if (read && (rd = PyObject_IsTrue(read)) < 0) return NULL;
+    if (write && (wr = PyObject_IsTrue(write)) < 0) return NULL;
+    if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
+    if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
+    if (!rd && !wr) {
+      PyErr_SetString(PyExc_ValueError, "At least one of read or write must be True");
+      goto fail;
+    }
+    if ((fl & O_CREAT) && (mm <= 0 || ms <= 0)) {
+      PyErr_Format(PyExc_ValueError, "Invalid parameter(s): max_messages (%lld) and "
+                   "max_message_size (%lld) must be > 0", mm, ms);
+      goto fail;
+    }
+    o.flags = pypipc_posix_flags(fl) & ~PIPC_TRUNC;
+    if (fl & O_NONBLOCK) o.flags |= PIPC_NONBLOCK;
+    o.mode = (uint32_t)md & 07777u;
+    o.access = (rd ? PIPC_READ : 0) | (wr ? PIPC_WRITE : 0);
+    o.max_messages = mm;
+    o.max_message_size = ms;
+    q = (pypipc_pmq *)PyMem_Calloc(1, sizeof *q);
+    if (!q) { PyErr_NoMemory(); goto fail; }
+    rc = pipc_mq_open(&q->h, cname, &o);
+    if (rc == PIPC_ELIMIT && pipc_last_errno() == EINVAL) {
+      /* the reference's ValueError: more or larger messages than the system allows */
+      PyErr_Format(PyExc_ValueError, "Invalid parameter(s): %s", pipc_last_message());
+      PyMem_Free(q); goto fail;
+    }
+    if (rc < 0) { PyMem_Free(q); pypipc_raise(rc); goto fail; }
+    if ((rc = pipc_mq_max_message_size(&v, q->h)) >= 0) {
+      q->max_message_size = v;
+      rc = pipc_mq_max_messages(&v, q->h);
+      q->max_messages = v;
+    }
+    if (rc >= 0 && !pyname) {
+      PyMem_Free(cname); cname = NULL;
+      if (pypipc_name_from_c(pipc_mq_name(q->h), &cname, &pyname) < 0) {
+        pipc_mq_unlink(q->h); pipc_mq_close(q->h); PyMem_Free(q); goto fail;
+      }
+    }
+    if (rc < 0) { pypipc_raise(rc); pipc_mq_close(q->h); PyMem_Free(q); goto fail; }
+    q->name = pyname;
+    q->cname = cname;
+    q->mode = (long)md;
+    q->can_read = rd;
+    q->can_write = wr;
+    return q;
+  fail:
+    PyMem_Free(cname);
+    Py_XDECREF(pyname);
+    return NULL;
+  }
+  ~pypipc_pmq() {
+    /* closing drops a pending notification: the kernel forgets the registration, pipc
+     * its entry, and we the function and parameter */
+    pipc_mq_close($self->h);
+    pipc_mq_close($self->detached);
+    pypipc_notify_drop($self->notify_id);
+    Py_XDECREF($self->name);
+    PyMem_Free($self->cname);
+    Py_XDECREF($self->spare);
+    PyMem_Free($self);
+  }
+
+  /* send(message, timeout=None, priority=0): try with the GIL held, wait without it */
+  pypipc_rc send(const void *message, size_t message_len, pypipc_ptimeout timeout,
+                 pypipc_prio priority) {
+    struct pypipc_send_ctx c;
+    int rc;
+    pipc_mq *h = $self->h;
+    if (!h) return PYPIPC_CLOSED;
+    if (!$self->can_write) {
+      PyErr_SetString(pypipc_PermissionsError, "The queue is not open for writing");
+      return PYPIPC_PYERR;
+    }
+    if ((long long)message_len > $self->max_message_size) {
+      PyErr_Format(PyExc_ValueError, "The message must be no longer than %lld bytes "
+                   "(max_message_size); it is %zu", $self->max_message_size, message_len);
+      return PYPIPC_PYERR;
+    }
+    rc = pipc_mq_send(h, message, message_len, priority, 0);
+    if (rc != PIPC_EAGAIN || timeout == 0) return rc;
+    c.h = h; c.d = message; c.n = message_len; c.prio = priority;
+    rc = pypipc_wait(&$self->in_flight, pypipc_send_op, &c, timeout);
+    pypipc_pmq_settle($self);
+    return rc;
+  }
+
+  /* receive(timeout=None) -> (bytes, priority). The message is received into a bytes
+   * object of max_message_size: a large message is returned in it (shrunk), a small one
+   * is copied out and the buffer kept for the next receive. */
+  PyObject *receive(pypipc_ptimeout timeout) {
+    struct pypipc_recv_ctx c;
+    PyObject *b;
+    size_t cap = (size_t)$self->max_message_size;
+    int rc;
+    pipc_mq *h = $self->h;
+    if (!h) { pypipc_raise(PYPIPC_CLOSED); return NULL; }
+    if (!$self->can_read) {
+      PyErr_SetString(pypipc_PermissionsError, "The queue is not open for reading");
+      return NULL;
+    }
+    b = $self->spare;             /* ours alone while we hold it: no other call can use it */
+    $self->spare = NULL;
+    if (!b && !(b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap))) return NULL;
+    c.h = h; c.buf = PyBytes_AS_STRING(b); c.cap = cap; c.n = 0; c.prio = 0;
+    rc = pipc_mq_receive(&c.n, &c.prio, h, c.buf, cap, 0);
+    if (rc == PIPC_EAGAIN && timeout != 0) {
+      rc = pypipc_wait(&$self->in_flight, pypipc_recv_op, &c, timeout);
+      pypipc_pmq_settle($self);
+    }
+    return pypipc_pmq_received($self, b, rc, &c);
+  }
+
+  /* request_notification(notification=None): None cancels; an int is a signal number;
+   * (function, param) calls function(param) on a new thread. */
+  pypipc_rc request_notification(PyObject *notification = NULL) {
+    PyObject *fn = NULL, *param = NULL, *entry, *key;
+    long long signo = 0;
+    unsigned long long id;
+    int rc, ok = 1;
+    if (!$self->h) return PYPIPC_CLOSED;
+    if (!notification || notification == Py_None) {
+      /* cancel */
+    } else if (PyLong_Check(notification)) {
+      int overflow = 0;
+      signo = PyLong_AsLongLongAndOverflow(notification, &overflow);
+      if (signo == -1 && PyErr_Occurred()) return PYPIPC_PYERR;
+      if (overflow || signo < INT_MIN || signo > INT_MAX) {
+        PyErr_Format(PyExc_ValueError, "%S is not a signal number", notification);
+        return PYPIPC_PYERR;
+      }
+    } else if (PyTuple_Check(notification) && PyTuple_GET_SIZE(notification) == 2) {
+      fn = PyTuple_GET_ITEM(notification, 0);
+      param = PyTuple_GET_ITEM(notification, 1);
+      if (!PyCallable_Check(fn)) ok = 0;
+    } else {
+      ok = 0;
+    }
+    if (!ok) {
+      PyErr_SetString(PyExc_ValueError,
+                      "The notification must be None, an integer, or a tuple of (function, parameter)");
+      return PYPIPC_PYERR;
+    }
+    pypipc_pmq_cancel($self);
+    if (!notification || notification == Py_None) return PIPC_OK;
+    if (!fn) return pipc_mq_notify_signal($self->h, (int)signo);
+    entry = PyTuple_Pack(2, fn, param);
+    if (!entry) return PYPIPC_PYERR;
+    id = ++pypipc_notify_last;
+    key = PyLong_FromUnsignedLongLong(id);
+    if (!key || PyDict_SetItem(pypipc_notify_table, key, entry) < 0) {
+      Py_XDECREF(key); Py_DECREF(entry); return PYPIPC_PYERR;
+    }
+    Py_DECREF(key); Py_DECREF(entry);
+    $self->notify_id = id;
+    rc = pipc_mq_notify_callback($self->h, pypipc_notify_fire, (void *)(uintptr_t)id);
+    if (rc < 0) { pypipc_notify_drop(id); $self->notify_id = 0; }
+    return rc;
+  }
+
+  pypipc_rc close() {
+    pipc_mq *h = $self->h;
+    if (!h) return PYPIPC_CLOSED;
+    pypipc_notify_drop($self->notify_id);   /* the close drops the registration */
+    $self->notify_id = 0;
+    $self->h = NULL;
+    Py_CLEAR($self->spare);
+    if ($self->in_flight) { $self->detached = h; return PIPC_OK; }
+    return pipc_mq_close(h);
+  }
+  pypipc_rc unlink() { return pipc_mq_unlink_name($self->cname); }
+  int fileno() {
+    int fd;
+    if (!$self->h || pipc_mq_fd(&fd, $self->h) < 0) return -1;
+    return fd;
+  }
+
+  PyObject *__str__() { Py_INCREF($self->name); return $self->name; }
+  PyObject *__repr__() {
+    char tail[160];
+    snprintf(tail, sizeof tail, ", max_message_size=%lld, max_messages=%lld, read=%s, write=%s",
+             $self->max_message_size, $self->max_messages, $self->can_read ? "True" : "False",
+             $self->can_write ? "True" : "False");
+    return pypipc_repr_mode("posix_ipc.MessageQueue", $self->name, $self->mode, tail);
+  }
+
+  %immutable;
+  PyObject *name;
+  int mqd;
+  PyObject *block;      /* settable: its setter is installed in %init */
+  long long max_messages;
+  long long max_message_size;
+  PyObject *current_messages;
+  long mode;
+  %mutable;
+}
+
+%{
+static PyObject *pypipc_pmq_name_get(pypipc_pmq *q) { Py_INCREF(q->name); return q->name; }
+static int pypipc_pmq_mqd_get(pypipc_pmq *q) { return pypipc_pmq_fileno(q); }
+static PyObject *pypipc_pmq_block_get(pypipc_pmq *q) {
+  int b, rc;
+  if (!q->h) { PyErr_SetString(pypipc_ExistentialError, "The queue does not exist"); return NULL; }
+  rc = pipc_mq_blocking(&b, q->h);
+  if (rc < 0) { pypipc_raise(rc); return NULL; }
+  return PyBool_FromLong(b);
+}
+static int pypipc_pmq_block_setter(PyObject *o, PyObject *value, void *closure) {
+  pypipc_pmq *q = (pypipc_pmq *)((SwigPyObject *)o)->ptr;
+  int b, rc;
+  (void)closure;
+  if (!value) { PyErr_SetString(PyExc_AttributeError, "cannot delete the block attribute"); return -1; }
+  if (!q || !q->h) { PyErr_SetString(pypipc_ExistentialError, "The queue does not exist"); return -1; }
+  if ((b = PyObject_IsTrue(value)) < 0) return -1;
+  rc = pipc_mq_set_blocking(q->h, b);
+  if (rc < 0) { pypipc_raise(rc); return -1; }
+  return 0;
+}
+static long long pypipc_pmq_max_messages_get(pypipc_pmq *q) { return q->max_messages; }
+static long long pypipc_pmq_max_message_size_get(pypipc_pmq *q) { return q->max_message_size; }
+static PyObject *pypipc_pmq_current_messages_get(pypipc_pmq *q) {
+  int64_t v;
+  int rc;
+  if (!q->h) { PyErr_SetString(pypipc_ExistentialError, "The queue does not exist"); return NULL; }
+  rc = pipc_mq_current_messages(&v, q->h);
+  if (rc < 0) { pypipc_raise(rc); return NULL; }
+  return PyLong_FromLongLong(v);
+}
+static long pypipc_pmq_mode_get(pypipc_pmq *q) { return q->mode; }
+
+/* module functions: unlink by name (str or bytes) */
+static int pypipc_unlink_by_name(PyObject *name, int (*unlink_fn)(const char *)) {
+  char *c;
+  PyObject *py;
+  int rc;
+  if (name == Py_None) { PyErr_SetString(PyExc_TypeError, "name must be a string"); return PYPIPC_PYERR; }
+  if (pypipc_name_arg(name, &c, &py) < 0) return PYPIPC_PYERR;
+  Py_DECREF(py);
+  rc = unlink_fn(c);
+  PyMem_Free(c);
+  return rc;
+}
+%}
+
+/* ================= module functions ================= */
+%inline %{
+static pypipc_rc unlink_semaphore(PyObject *name) { return pypipc_unlink_by_name(name, pipc_sem_unlink_name); }
+static pypipc_rc unlink_shared_memory(PyObject *name) { return pypipc_unlink_by_name(name, pipc_shm_unlink_name); }
+static pypipc_rc unlink_message_queue(PyObject *name) { return pypipc_unlink_by_name(name, pipc_mq_unlink_name); }
+%}
+
+%init %{
+  {
+    static const char *const sem_members[] = { "name", "mode", NULL };
+    static const char *const shm_members[] = { "name", "fd", "mode", NULL };
+    static const char *const mq_members[] = { "name", "max_messages", "max_message_size", "mode", NULL };
+    PyObject *mod = m;
+    PyTypeObject *tp;
+    PyGetSetDef *gs;
+    int64_t v;
+
+    pypipc_Error = pypipc_add_exc(mod, "pipc.posix_ipc", "Error", NULL,
+                                  "Base class of this module's errors");
+    pypipc_SignalError = pypipc_add_exc(mod, "pipc.posix_ipc", "SignalError", pypipc_Error,
+                                        "A wait was interrupted by a signal");
+    pypipc_PermissionsError = pypipc_add_exc(mod, "pipc.posix_ipc", "PermissionsError", pypipc_Error,
+                                             "The object's permissions do not allow this");
+    pypipc_ExistentialError = pypipc_add_exc(mod, "pipc.posix_ipc", "ExistentialError", pypipc_Error,
+                                             "The object does not exist, already exists, or was closed");
+    pypipc_BusyError = pypipc_add_exc(mod, "pipc.posix_ipc", "BusyError", pypipc_Error,
+                                      "The call would have to wait, or its timeout expired");
+    if (!pypipc_Error || !pypipc_SignalError || !pypipc_PermissionsError ||
+        !pypipc_ExistentialError || !pypipc_BusyError)
+      return NULL;
+
+    {
+      PyObject *doc = PyUnicode_FromString(
+          "POSIX semaphores, shared memory and message queues: the posix_ipc 1.3 API on libpipc.");
+      if (!doc || PyDict_SetItemString(d, "__doc__", doc) < 0) { Py_XDECREF(doc); return NULL; }
+      Py_DECREF(doc);
+    }
+    pypipc_notify_table = PyDict_New();
+    if (!pypipc_notify_table) return NULL;
+
+    /* the OS's flag values, as the reference */
+    pypipc_add_int(mod, "O_CREAT", O_CREAT);
+    pypipc_add_int(mod, "O_EXCL", O_EXCL);
+    pypipc_add_int(mod, "O_CREX", O_CREAT | O_EXCL);
+    pypipc_add_int(mod, "O_TRUNC", O_TRUNC);
+    pypipc_add_int(mod, "O_RDONLY", O_RDONLY);
+    pypipc_add_int(mod, "O_WRONLY", O_WRONLY);
+    pypipc_add_int(mod, "O_RDWR", O_RDWR);
+    pypipc_add_int(mod, "O_NONBLOCK", O_NONBLOCK);
+    /* read from the running system (the reference fixes them when it is built) */
+    pypipc_add_int(mod, "PAGE_SIZE", pipc_page_size());
+    pypipc_add_int(mod, "SEMAPHORE_VALUE_MAX", pipc_sem_value_max());
+    PyModule_AddObject(mod, "SEMAPHORE_TIMEOUT_SUPPORTED", PyBool_FromLong(pipc_has("sem_timedwait")));
+    PyModule_AddObject(mod, "SEMAPHORE_VALUE_SUPPORTED", PyBool_FromLong(pipc_has("sem_getvalue")));
+    PyModule_AddObject(mod, "MESSAGE_QUEUES_SUPPORTED", PyBool_FromLong(pipc_has("posix_mq")));
+    /* a new queue's defaults: the kernel's own (/proc/sys/fs/mqueue/msg_default and
+     * msgsize_default), which never exceed the limits a queue may be created with */
+    v = pipc_mq_default_max_messages();
+    if (v > 0) pypipc_mq_msgs_default = v;
+    v = pipc_mq_default_max_message_size();
+    if (v > 0) pypipc_mq_size_default = v;
+    pypipc_add_int(mod, "QUEUE_MESSAGES_MAX_DEFAULT", pypipc_mq_msgs_default);
+    pypipc_add_int(mod, "QUEUE_MESSAGE_SIZE_MAX_DEFAULT", pypipc_mq_size_default);
+    v = pipc_mq_priority_max();
+    if (v >= 0) pypipc_prio_max = (unsigned long long)v;
+    pypipc_add_int(mod, "QUEUE_PRIORITY_MAX", (long long)pypipc_prio_max);
+    pypipc_add_int(mod, "USER_SIGNAL_MIN", pipc_signal_min());
+    pypipc_add_int(mod, "USER_SIGNAL_MAX", pipc_signal_max());
+    PyModule_AddStringConstant(mod, "VERSION", PYPIPC_POSIX_IPC_VERSION);
+    PyModule_AddStringConstant(mod, "__version__", PYPIPC_POSIX_IPC_VERSION);
+
+    pypipc_finish_type(pypipc_type_of(SWIGTYPE_p_pypipc_psem), sem_members);
+    pypipc_finish_type(pypipc_type_of(SWIGTYPE_p_pypipc_pshm), shm_members);
+    tp = pypipc_type_of(SWIGTYPE_p_pypipc_pmq);
+    pypipc_finish_type(tp, mq_members);
+    for (gs = tp ? tp->tp_getset : NULL; gs && gs->name; ++gs)
+      if (strcmp(gs->name, "block") == 0) gs->set = pypipc_pmq_block_setter;
+    if (tp) PyType_Modified(tp);
+    if (PyErr_Occurred()) return NULL;
+#ifdef Py_GIL_DISABLED
+    /* free-threaded builds: this module relies on the GIL (per-object state, the
+     * notification table), so it asks for it */
+    PyUnstable_Module_SetGIL(mod, Py_MOD_GIL_USED);
+#endif
+    /* the reference module has no __all__: let "import *" see every public name */
+    if (PyDict_DelItemString(d, "__all__") < 0) PyErr_Clear();
+  }
+%}
