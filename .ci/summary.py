@@ -2,29 +2,49 @@
 
 --extra-failed N adds N failures found outside meson (objects the run left behind).
 
-GoogleTest suites count case by case (meson's junit log lists them); other tests
-count once. Exit status 1 if anything failed or nothing ran."""
+GoogleTest suites count case by case (meson's junit log lists them), and so does pytest
+when it passed (its own junit log, meson-logs/pytest.junit.xml); a failed pytest run
+counts as one failure however many of its cases failed (they are in its log), other
+tests count once. Exit status 1 if anything failed or nothing ran."""
 import sys
 import xml.etree.ElementTree as ET
 
+
+def outcome(case):
+    if case.find("failure") is not None or case.find("error") is not None:
+        return "failed"
+    if case.find("skipped") is not None:
+        return "skipped"
+    return "passed"
+
+
+def cases(build):
+    """The outcome of every test case in BUILD's logs."""
+    root = ET.parse(f"{build}/meson-logs/testlog.junit.xml").getroot()
+    for case in root.iter("testcase"):
+        result = outcome(case)
+        if case.get("name", "").endswith("/ pytest") and result == "passed":
+            try:
+                pytest_root = ET.parse(f"{build}/meson-logs/pytest.junit.xml").getroot()
+            except (OSError, ET.ParseError):
+                yield result
+                continue
+            yield from (outcome(c) for c in pytest_root.iter("testcase"))
+        else:
+            yield result
+
+
 args = sys.argv[1:]
-passed = failed = skipped = 0
+counts = {"passed": 0, "failed": 0, "skipped": 0}
 if args[:1] == ["--extra-failed"]:
-    failed += int(args[1])
+    counts["failed"] += int(args[1])
     args = args[2:]
 for build in args:
     try:
-        root = ET.parse(f"{build}/meson-logs/testlog.junit.xml").getroot()
+        for result in cases(build):
+            counts[result] += 1
     except (OSError, ET.ParseError) as error:
         print(f"{build}: no test log ({error})")
-        failed += 1
-        continue
-    for case in root.iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
-            failed += 1
-        elif case.find("skipped") is not None:
-            skipped += 1
-        else:
-            passed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed or passed == 0 else 0)
+        counts["failed"] += 1
+print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+sys.exit(1 if counts["failed"] or counts["passed"] == 0 else 0)
