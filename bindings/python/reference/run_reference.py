@@ -7,7 +7,7 @@ The suites of posix_ipc 1.3.2 and sysv_ipc 1.2.0 are not part of this repository
 (they are their authors' work, under their licence). At test time this script takes
 the source distribution from the directory named by $PIPC_REFERENCE_SDISTS (the
 .tar.gz, or an already unpacked NAME-VERSION/ tree), else from --cache, else
-downloads it with pip into --cache (hash-pinned). It unpacks only the tests/
+downloads it from PyPI into --cache (sha256-pinned). It unpacks only the tests/
 directory into a temporary directory, puts a one-line alias module named after the
 reference first on sys.path (so that `import posix_ipc` gives `pipc.posix_ipc`), and
 runs the suite with unittest in a subprocess.
@@ -22,13 +22,16 @@ afterwards; any other object of the family that appeared during the run and is s
 there is listed (not removed: a test running beside this one may own it).
 """
 import argparse
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 
 SKIP = 77
 
@@ -98,34 +101,27 @@ def sha256(path):
     return h.hexdigest()
 
 
-def clean_env():
-    env = dict(os.environ)
-    for var in ('PYTHONPATH', 'LD_PRELOAD'):
-        env.pop(var, None)
-    return env
-
-
 def download(name, version, digest, cache):
-    """pip-downloads NAME==VERSION's sdist into CACHE; returns the path."""
+    """Downloads NAME==VERSION's sdist from PyPI into CACHE (checked against DIGEST, its
+    sha256); returns the path. Needs only the standard library: no pip on the machine."""
     os.makedirs(cache, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache, prefix='.download-') as tmp:
-        req = os.path.join(tmp, 'requirements.txt')
-        with open(req, 'w') as f:
-            f.write('%s==%s --hash=sha256:%s\n' % (name, version, digest))
-        cmd = [sys.executable, '-m', 'pip', 'download', '--disable-pip-version-check',
-               '--no-input', '--no-deps', '--no-binary', ':all:', '--require-hashes',
-               '--timeout', '20', '--retries', '1', '-d', tmp, '-r', req]
-        try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True, timeout=600, env=clean_env())
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise Unavailable('pip download failed: %s' % e)
-        tarballs = [f for f in os.listdir(tmp) if f.endswith('.tar.gz')]
-        if proc.returncode != 0 or len(tarballs) != 1:
-            tail = '\n'.join(proc.stdout.strip().splitlines()[-5:])
-            raise Unavailable('`%s` failed (exit %d):\n%s' % (' '.join(cmd), proc.returncode, tail))
-        dest = os.path.join(cache, '%s-%s.tar.gz' % (name, version))
-        os.replace(os.path.join(tmp, tarballs[0]), dest)
+    # The simple index (PEP 503) lists every file with its sha256 in the link.
+    index = 'https://pypi.org/simple/%s/' % name.replace('_', '-')
+    try:
+        with urllib.request.urlopen(index, timeout=30) as response:
+            page = response.read().decode('utf-8', 'replace')
+        url = next(link for link in re.findall(r'href="([^"]+)"', page)
+                   if link.endswith('#sha256=' + digest))
+        with urllib.request.urlopen(url.split('#')[0], timeout=60) as response:
+            data = response.read()
+    except (OSError, ValueError, StopIteration) as e:
+        raise Unavailable('cannot download %s %s from PyPI: %r' % (name, version, e))
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise Unavailable('%s %s from PyPI does not have the pinned sha256' % (name, version))
+    dest = os.path.join(cache, '%s-%s.tar.gz' % (name, version))
+    with tempfile.NamedTemporaryFile(dir=cache, delete=False) as f:
+        f.write(data)
+    os.replace(f.name, dest)
     return dest
 
 
