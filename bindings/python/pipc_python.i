@@ -53,26 +53,36 @@ static void pypipc_raise(int st) {
     PyErr_SetString(cls, pipc_strerror(st));
 }
 
-/* seconds (None, int, float) -> ns; -1 and a Python error on failure */
+/* Timeouts as both references take them: None (forever), or an int or float >= 0 in seconds;
+ * anything else, negative numbers included, is their TypeError. Kept on CLOCK_MONOTONIC. */
 static int pypipc_timeout_from_py(PyObject *o, int64_t *out) {
   double s;
   if (o == Py_None) { *out = PIPC_FOREVER; return 0; }
-  if (PyLong_CheckExact(o)) {
-    long long v = PyLong_AsLongLong(o);
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (v == -1 && PyErr_Occurred()) return -1;
-    if (v < 0) v = 0;                              /* posix_ipc: negative acts as 0 */
-    if (v > INT64_MAX / 1000000000LL) { *out = PIPC_FOREVER; return 0; }
+    if (overflow > 0 || v > INT64_MAX / 1000000000LL) { *out = PIPC_FOREVER; return 0; }
+    if (overflow < 0 || v < 0) goto bad;
     *out = (int64_t)v * 1000000000LL;
     return 0;
   }
-  s = PyFloat_AsDouble(o);
-  if (s == -1.0 && PyErr_Occurred()) return -1;
-  if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "timeout must not be NaN"); return -1; }
-  if (s <= 0) { *out = 0; return 0; }
+  if (PyFloat_Check(o)) {
+    s = PyFloat_AS_DOUBLE(o);
+  } else {
+    if (!PyNumber_Check(o) || PyComplex_Check(o)) goto bad;
+    s = PyFloat_AsDouble(o);
+    if (s == -1.0 && PyErr_Occurred()) { PyErr_Clear(); goto bad; }
+  }
+  if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "The timeout must not be NaN"); return -1; }
+  if (s < 0) goto bad;
   if (s >= 9.2e9) { *out = PIPC_FOREVER; return 0; }
   *out = (int64_t)(s * 1e9);
-  if (*out == 0) *out = 1;
+  if (*out == 0 && s > 0) *out = 1;
   return 0;
+bad:
+  PyErr_SetString(PyExc_TypeError, "The timeout must be None or a non-negative number");
+  return -1;
 }
 
 /* The blocking part of a call that already failed with PIPC_EAGAIN when tried with the GIL

@@ -60,39 +60,6 @@ static int pypipc_int_arg(PyObject *o, const char *what, long long lo, long long
   return 0;
 }
 
-/* posix_ipc's timeouts: None (forever), or an int or float >= 0 in seconds; anything else,
- * negative numbers included, is the reference's TypeError. Measured on CLOCK_MONOTONIC. */
-typedef int64_t pypipc_ptimeout;
-static int pypipc_ptimeout_from_py(PyObject *o, int64_t *out) {
-  double s;
-  if (o == Py_None) { *out = PIPC_FOREVER; return 0; }
-  if (PyLong_Check(o)) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (v == -1 && PyErr_Occurred()) return -1;
-    if (overflow > 0 || v > INT64_MAX / 1000000000LL) { *out = PIPC_FOREVER; return 0; }
-    if (overflow < 0 || v < 0) goto bad;
-    *out = (int64_t)v * 1000000000LL;
-    return 0;
-  }
-  if (PyFloat_Check(o)) {
-    s = PyFloat_AS_DOUBLE(o);
-  } else {
-    if (!PyNumber_Check(o) || PyComplex_Check(o)) goto bad;
-    s = PyFloat_AsDouble(o);
-    if (s == -1.0 && PyErr_Occurred()) { PyErr_Clear(); goto bad; }
-  }
-  if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "The timeout must not be NaN"); return -1; }
-  if (s < 0) goto bad;
-  if (s >= 9.2e9) { *out = PIPC_FOREVER; return 0; }
-  *out = (int64_t)(s * 1e9);
-  if (*out == 0 && s > 0) *out = 1;
-  return 0;
-bad:
-  PyErr_SetString(PyExc_TypeError, "The timeout must be None or a non-negative number");
-  return -1;
-}
-
 /* A message priority: an integer from 0 to QUEUE_PRIORITY_MAX. */
 typedef unsigned int pypipc_prio;
 static int pypipc_prio_from_py(PyObject *o, unsigned int *out) {
@@ -423,8 +390,6 @@ static void pypipc_pmq_cancel(pypipc_pmq *q) {
 %typemap(in, numinputs=0) PyObject *pyself { $1 = self; }
 
 /* timeout=None: posix_ipc's rules (above) */
-%typemap(in) pypipc_ptimeout { if (pypipc_ptimeout_from_py($input, &$1) < 0) SWIG_fail; }
-%typemap(default) pypipc_ptimeout { $1 = PIPC_FOREVER; }
 /* priority=0 */
 %typemap(in) pypipc_prio { if (pypipc_prio_from_py($input, &$1) < 0) SWIG_fail; }
 %typemap(default) pypipc_prio { $1 = 0; }
@@ -490,7 +455,7 @@ typedef struct pypipc_psem {} pypipc_psem;
   }
 
   /* acquire(timeout=None) */
-  pypipc_rc acquire(pypipc_ptimeout timeout) { return pypipc_psem_wait_acquire($self, timeout); }
+  pypipc_rc acquire(pypipc_timeout timeout) { return pypipc_psem_wait_acquire($self, timeout); }
   pypipc_rc release() {
     if (!$self->h) return PYPIPC_CLOSED;
     return pipc_sem_release($self->h);
@@ -783,7 +748,7 @@ typedef struct pypipc_pmq {} pypipc_pmq;
   }
 
   /* send(message, timeout=None, priority=0): try with the GIL held, wait without it */
-  pypipc_rc send(const void *message, size_t message_len, pypipc_ptimeout timeout,
+  pypipc_rc send(const void *message, size_t message_len, pypipc_timeout timeout,
                  pypipc_prio priority) {
     struct pypipc_send_ctx c;
     int rc;
@@ -809,7 +774,7 @@ typedef struct pypipc_pmq {} pypipc_pmq;
   /* receive(timeout=None) -> (bytes, priority). The message is received into a bytes
    * object of max_message_size: a large message is returned in it (shrunk), a small one
    * is copied out and the buffer kept for the next receive. */
-  PyObject *receive(pypipc_ptimeout timeout) {
+  PyObject *receive(pypipc_timeout timeout) {
     struct pypipc_recv_ctx c;
     PyObject *b;
     size_t cap = (size_t)$self->max_message_size;
