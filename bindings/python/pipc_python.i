@@ -116,14 +116,31 @@ static PyTypeObject *pypipc_type_of(swig_type_info *ti) {
   return cd ? cd->pytype : NULL;
 }
 
+/* SWIG's own attributes, which the reference types do not have and which would let a
+ * program give up ownership of a handle (disown(), thisown = 0) and leak it. */
+static void pypipc_hide_swig_names(PyTypeObject *tp) {
+  static const char *const own_names[] = { "this", "thisown" };
+  static const char *const base_names[] = { "acquire", "append", "disown", "next", "own" };
+  size_t i;
+  for (i = 0; i < sizeof own_names / sizeof *own_names; ++i)
+    if (PyDict_DelItemString(tp->tp_dict, own_names[i]) < 0) PyErr_Clear();
+  if (tp->tp_base && tp->tp_base != &PyBaseObject_Type) {   /* SwigPyObject, ours alone */
+    for (i = 0; i < sizeof base_names / sizeof *base_names; ++i)
+      if (PyDict_DelItemString(tp->tp_base->tp_dict, base_names[i]) < 0) PyErr_Clear();
+    PyType_Modified(tp->tp_base);
+  }
+}
+
 /* Finish a -builtin type in %init:
  * - READONLY_MEMBERS (NULL-terminated) raise "readonly attribute" on assignment;
  * - no per-instance __dict__ (SWIG gives one), so obj.typo = 1 raises AttributeError
- *   as with the reference types. Runs before any instance exists. */
+ *   as with the reference types;
+ * - none of SWIG's own attributes. Runs before any instance exists. */
 static void pypipc_finish_type(PyTypeObject *tp, const char *const *readonly_members) {
   PyGetSetDef *gs;
   const char *const *m;
   if (!tp) return;
+  pypipc_hide_swig_names(tp);
   for (gs = tp->tp_getset; gs && gs->name; ++gs)
     for (m = readonly_members; m && *m; ++m)
       if (strcmp(gs->name, *m) == 0 && gs->set == NULL) gs->set = pypipc_readonly_member_set;

@@ -1065,3 +1065,12 @@ def test_notification_busy_when_another_process_is_registered(made):
         child.wait(LONG)
     q.request_notification((print, 1))   # free again once the other process has gone
     q.request_notification()
+
+
+def test_no_swig_attributes_to_give_up_a_handle():
+    """SWIG's own attributes (this, thisown, disown(), ...) are gone: nothing lets a
+    program take the handle away from its object and leak it."""
+    for cls in (p.Semaphore, p.SharedMemory, p.MessageQueue):
+        for name in ('this', 'thisown', 'disown', 'own', 'append', 'next'):
+            assert not hasattr(cls, name), (cls, name)
+    assert not hasattr(p.SharedMemory, 'acquire')

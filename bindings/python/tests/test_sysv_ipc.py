@@ -237,9 +237,8 @@ def test_stub_names_match_the_module():
     public = {n for n in dir(sysv_ipc) if not n.startswith('_')} | {
         '__version__', '__author__', '__license__', '__copyright__'}
     assert declared - {'_Data', '_Timeout'} == public
-    swig = {'this', 'thisown'}                   # SWIG's own, left out of the stub
     for cls in (sysv_ipc.Semaphore, sysv_ipc.SharedMemory, sysv_ipc.MessageQueue):
-        runtime = {n for n in vars(cls) if not n.startswith('__') and n not in swig} | (
+        runtime = {n for n in vars(cls) if not n.startswith('__')} | (
             {'__enter__', '__exit__'} & set(vars(cls)))
         stubbed = {n for n in members[cls.__name__]
                    if not n.startswith('__') or n in ('__enter__', '__exit__')}
@@ -247,15 +246,14 @@ def test_stub_names_match_the_module():
 
 
 def test_stub_passes_stubtest(tmp_path):
-    """mypy's stubtest finds the stub and the module in agreement (SWIG's residue aside)."""
+    """mypy's stubtest finds the stub and the module in agreement."""
     pytest.importorskip('mypy.stubtest')
     stub = os.path.join(os.path.dirname(__file__), '..', 'pipc', 'sysv_ipc.pyi')
     (tmp_path / 'pipc').mkdir()
     (tmp_path / 'pipc' / '__init__.pyi').write_text('')
     (tmp_path / 'pipc' / 'sysv_ipc.pyi').write_text(open(stub).read())
     allow = tmp_path / 'allowlist'
-    allow.write_text('pipc.sysv_ipc.*.this\npipc.sysv_ipc.*.thisown\n'
-                     'pipc.sysv_ipc.Semaphore\npipc.sysv_ipc.SharedMemory\n'
+    allow.write_text('pipc.sysv_ipc.Semaphore\npipc.sysv_ipc.SharedMemory\n'
                      'pipc.sysv_ipc.MessageQueue\n')     # the metaclass is SWIG's
     env = dict(os.environ, MYPYPATH=str(tmp_path))
     env['PYTHONPATH'] = os.pathsep.join(p for p in sys.path if p)
