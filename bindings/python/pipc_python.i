@@ -86,15 +86,19 @@ bad:
 }
 
 /* The blocking part of a call that already failed with PIPC_EAGAIN when tried with the GIL
- * held: OP runs with the GIL released. A signal ends the wait as in posix_ipc and sysv_ipc:
- * the handlers run at once; if one raised (KeyboardInterrupt, ...), that exception
- * propagates, otherwise the call raises SignalError. */
+ * held: OP runs with the GIL released. IN_FLIGHT (may be NULL) counts the object's calls
+ * that wait so, for a module whose close() must leave the handle to the last of them.
+ * A signal ends the wait as in posix_ipc and sysv_ipc: the handlers run at once; if one
+ * raised (KeyboardInterrupt, ...), that exception propagates, otherwise the call raises
+ * SignalError. */
 typedef int (*pypipc_op)(void *ctx, int64_t timeout_ns);
-static int pypipc_block(pypipc_op op, void *ctx, int64_t timeout_ns) {
+static int pypipc_block(int *in_flight, pypipc_op op, void *ctx, int64_t timeout_ns) {
   int rc;
+  if (in_flight) ++*in_flight;
   Py_BEGIN_ALLOW_THREADS
   rc = op(ctx, timeout_ns);
   Py_END_ALLOW_THREADS
+  if (in_flight) --*in_flight;
   if (rc == PIPC_EINTR && PyErr_CheckSignals() < 0) return PYPIPC_PYERR;
   return rc;
 }

@@ -152,22 +152,9 @@ static PyObject *pypipc_repr_mode(const char *fmt_head, PyObject *name, long mod
   return PyUnicode_FromFormat("%s(\"%U\", %s)", fmt_head, name, buf);
 }
 
-/* ---------------- waiting without the GIL ----------------
- * A call that must wait runs OP without the GIL. Another thread may close the object
- * meanwhile: close() then only detaches the handle (the object reads as closed at once)
- * and the last call in flight closes it, so no pipc call ever gets a freed handle.
- * A signal ends the wait as in posix_ipc: the handlers run at once; if one raised, that
- * exception propagates, otherwise the call raises SignalError. */
-static int pypipc_wait(int *in_flight, pypipc_op op, void *ctx, int64_t timeout_ns) {
-  int rc;
-  ++*in_flight;
-  Py_BEGIN_ALLOW_THREADS
-  rc = op(ctx, timeout_ns);
-  Py_END_ALLOW_THREADS
-  --*in_flight;
-  if (rc == PIPC_EINTR && PyErr_CheckSignals() < 0) return PYPIPC_PYERR;
-  return rc;
-}
+/* Waiting without the GIL (pypipc_block): another thread may close the object meanwhile.
+ * close() then only detaches the handle (the object reads as closed at once) and the last
+ * call in flight closes it, so no pipc call ever gets a freed handle. */
 
 /* ================= Semaphore ================= */
 typedef struct pypipc_psem {
@@ -191,7 +178,7 @@ static int pypipc_psem_wait_acquire(pypipc_psem *s, int64_t timeout) {
   if (!h) return PYPIPC_CLOSED;
   rc = pipc_sem_acquire(h, 0);
   if (rc != PIPC_EAGAIN || timeout == 0) return rc;
-  rc = pypipc_wait(&s->in_flight, pypipc_sem_op, h, timeout);
+  rc = pypipc_block(&s->in_flight, pypipc_sem_op, h, timeout);
   pypipc_psem_settle(s);
   return rc;
 }
@@ -766,7 +753,7 @@ typedef struct pypipc_pmq {} pypipc_pmq;
     rc = pipc_mq_send(h, message, message_len, priority, 0);
     if (rc != PIPC_EAGAIN || timeout == 0) return rc;
     c.h = h; c.d = message; c.n = message_len; c.prio = priority;
-    rc = pypipc_wait(&$self->in_flight, pypipc_send_op, &c, timeout);
+    rc = pypipc_block(&$self->in_flight, pypipc_send_op, &c, timeout);
     pypipc_pmq_settle($self);
     return rc;
   }
@@ -791,7 +778,7 @@ typedef struct pypipc_pmq {} pypipc_pmq;
     c.h = h; c.buf = PyBytes_AS_STRING(b); c.cap = cap; c.n = 0; c.prio = 0;
     rc = pipc_mq_receive(&c.n, &c.prio, h, c.buf, cap, 0);
     if (rc == PIPC_EAGAIN && timeout != 0) {
-      rc = pypipc_wait(&$self->in_flight, pypipc_recv_op, &c, timeout);
+      rc = pypipc_block(&$self->in_flight, pypipc_recv_op, &c, timeout);
       pypipc_pmq_settle($self);
     }
     return pypipc_pmq_received($self, b, rc, &c);

@@ -156,7 +156,7 @@ static PyObject *pysv_sem_wait(pypipc_ssem *s, int zero, Py_ssize_t delta, int64
   }
   c.h = s->h; c.delta = (uint32_t)delta; c.zero = zero;
   rc = pysv_sem_op(&c, 0);
-  if (rc == PIPC_EAGAIN && timeout != 0 && !s->nonblock) rc = pypipc_block(pysv_sem_op, &c, timeout);
+  if (rc == PIPC_EAGAIN && timeout != 0 && !s->nonblock) rc = pypipc_block(NULL, pysv_sem_op, &c, timeout);
   if (rc < 0) return pysv_sem_fail(rc);
   return pysv_none();
 }
@@ -599,11 +599,17 @@ static int pysv_set_bool(PyObject *v, const char *name) {
   return PyObject_IsTrue(v);
 }
 /* uid/gid must be a valid id; the kernel keeps only the permission bits of a mode */
-static int pysv_perm_value(const char *name, long long *v) {
-  if (strcmp(name, "mode") == 0) {
-    if (*v < 0) { PyErr_SetString(PyExc_ValueError, "The mode must not be negative"); return -1; }
-    *v &= 0777;
+/* The owner field NAME (WHICH: 0 uid, 1 gid, 2 mode) set to V, as the uid, gid, mode
+ * arguments of pipc_sysv_X_set_perm (the other two PIPC_SYSV_KEEP). */
+static int pysv_perm_args(PyObject *v, const char *name, int which, int64_t perm[3]) {
+  long long x;
+  int i;
+  if (pysv_set_int(v, name, &x) < 0) return -1;
+  if (which == 2) {
+    if (x < 0) { PyErr_SetString(PyExc_ValueError, "The mode must not be negative"); return -1; }
+    x &= 0777;
   }
+  for (i = 0; i < 3; ++i) perm[i] = i == which ? x : PIPC_SYSV_KEEP;
   return 0;
 }
 
@@ -632,11 +638,10 @@ static int pysv_sem_set_block(PyObject *o, PyObject *v, void *c) {
 }
 static int pysv_sem_set_perm(PyObject *o, PyObject *v, const char *name, int which) {
   pypipc_ssem *s = (pypipc_ssem *)pysv_self(o);
-  long long x;
+  int64_t perm[3];
   int rc;
-  if (!s || pysv_set_int(v, name, &x) < 0 || pysv_perm_value(name, &x) < 0) return -1;
-  rc = pipc_sysv_sem_set_perm(s->h, which == 0 ? x : PIPC_SYSV_KEEP, which == 1 ? x : PIPC_SYSV_KEEP,
-                              which == 2 ? x : PIPC_SYSV_KEEP);
+  if (!s || pysv_perm_args(v, name, which, perm) < 0) return -1;
+  rc = pipc_sysv_sem_set_perm(s->h, perm[0], perm[1], perm[2]);
   if (rc < 0) { pysv_sem_fail(rc); return -1; }
   return 0;
 }
@@ -895,11 +900,10 @@ static PyObject *pypipc_sshm_cgid_get(pypipc_sshm *m) { return pysv_shm_stat(m, 
 
 static int pysv_shm_set_perm(PyObject *o, PyObject *v, const char *name, int which) {
   pypipc_sshm *m = (pypipc_sshm *)pysv_self(o);
-  long long x;
+  int64_t perm[3];
   int rc;
-  if (!m || pysv_set_int(v, name, &x) < 0 || pysv_perm_value(name, &x) < 0) return -1;
-  rc = pipc_sysv_shm_set_perm(m->h, which == 0 ? x : PIPC_SYSV_KEEP, which == 1 ? x : PIPC_SYSV_KEEP,
-                              which == 2 ? x : PIPC_SYSV_KEEP);
+  if (!m || pysv_perm_args(v, name, which, perm) < 0) return -1;
+  rc = pipc_sysv_shm_set_perm(m->h, perm[0], perm[1], perm[2]);
   if (rc < 0) {
     pysv_shm_fail(m, rc, "You do not have permission to change the shared memory's attributes");
     return -1;
@@ -1002,7 +1006,7 @@ typedef struct pypipc_smq {} pypipc_smq;
     }
     c.h = $self->h; c.d = message; c.n = message_len; c.type = type;
     rc = pipc_sysv_mq_send(c.h, c.d, c.n, c.type, 0);
-    if (rc == PIPC_EAGAIN && wait) rc = pypipc_block(pysv_send_op, &c, PIPC_FOREVER);
+    if (rc == PIPC_EAGAIN && wait) rc = pypipc_block(NULL, pysv_send_op, &c, PIPC_FOREVER);
     if (rc < 0) return pysv_mq_fail(rc, PYSV_SEND_BUSY);
     return pysv_none();
   }
@@ -1028,7 +1032,7 @@ typedef struct pypipc_smq {} pypipc_smq;
       msg = PyBytes_FromStringAndSize(NULL, $self->max_message_size);
       if (!msg) return NULL;
       c.buf = PyBytes_AS_STRING(msg);
-      rc = pypipc_block(pysv_recv_op, &c, PIPC_FOREVER);
+      rc = pypipc_block(NULL, pysv_recv_op, &c, PIPC_FOREVER);
       if (rc < 0) { Py_DECREF(msg); return pysv_recv_fail(rc); }
       if ((Py_ssize_t)c.n != $self->max_message_size && _PyBytes_Resize(&msg, (Py_ssize_t)c.n) < 0)
         return NULL;
@@ -1125,11 +1129,10 @@ static int pysv_mq_set_max_size(PyObject *o, PyObject *v, void *c) {
 }
 static int pysv_mq_set_perm(PyObject *o, PyObject *v, const char *name, int which) {
   pypipc_smq *q = (pypipc_smq *)pysv_self(o);
-  long long x;
+  int64_t perm[3];
   int rc;
-  if (!q || pysv_set_int(v, name, &x) < 0 || pysv_perm_value(name, &x) < 0) return -1;
-  rc = pipc_sysv_mq_set_perm(q->h, which == 0 ? x : PIPC_SYSV_KEEP, which == 1 ? x : PIPC_SYSV_KEEP,
-                             which == 2 ? x : PIPC_SYSV_KEEP);
+  if (!q || pysv_perm_args(v, name, which, perm) < 0) return -1;
+  rc = pipc_sysv_mq_set_perm(q->h, perm[0], perm[1], perm[2]);
   if (rc < 0) { pysv_mq_fail(rc, NULL); return -1; }
   return 0;
 }
