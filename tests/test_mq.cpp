@@ -105,8 +105,10 @@ struct blocked_call {
 
 const blocked_call blocked_calls[] = {
     {"receive without timeout", false, PIPC_FOREVER},
+    {"receive without timeout, restartable", false, PIPC_FOREVER_RESTARTABLE},
     {"receive with a timeout", false, 60000 * ms},
     {"send without timeout", true, PIPC_FOREVER},
+    {"send without timeout, restartable", true, PIPC_FOREVER_RESTARTABLE},
     {"send with a timeout", true, 60000 * ms},
 };
 
@@ -620,7 +622,7 @@ TEST_F(MqTimeout, NegativeTimeoutsOtherThanForeverGiveERANGE) {
   pipc_mq *mq = create();
   ASSERT_NE(mq, nullptr);
   ASSERT_EQ(send(mq, "kept"), PIPC_OK);
-  for (int64_t timeout : {int64_t{-2}, int64_t{-1000000000}, INT64_MIN}) {
+  for (int64_t timeout : {int64_t{-3}, int64_t{-1000000000}, INT64_MIN}) {
     EXPECT_EQ(send(mq, "x", 0, timeout), PIPC_ERANGE) << timeout;
     EXPECT_TRUE(message_mentions("timeout"));
     EXPECT_EQ(receive(mq, timeout).status, PIPC_ERANGE) << timeout;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -353,8 +354,9 @@ TEST(SemTimeout, APositiveTimeoutExpiresAfterItsTime) {
 
 TEST(SemTimeout, AnAvailableSemaphoreIsTakenAtOnceWhateverTheTimeout) {
   owned_sem a;
-  ASSERT_EQ(a.create(4), PIPC_OK) << pipc_last_message();
-  for (int64_t timeout : {int64_t{0}, int64_t{1}, PIPC_FOREVER, INT64_MAX}) {
+  const int64_t timeouts[] = {0, 1, PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE, INT64_MAX};
+  ASSERT_EQ(a.create(std::size(timeouts)), PIPC_OK) << pipc_last_message();
+  for (int64_t timeout : timeouts) {
     const int64_t start = now_ns();
     EXPECT_EQ(pipc_sem_acquire(a.sem, timeout), PIPC_OK) << timeout;
     EXPECT_LT(now_ns() - start, s);
@@ -364,7 +366,7 @@ TEST(SemTimeout, AnAvailableSemaphoreIsTakenAtOnceWhateverTheTimeout) {
 
 TEST(SemTimeout, AWaitEndsWhenAnotherThreadReleases) {
   // INT64_MAX checks that the deadline does not wrap into the past.
-  for (int64_t timeout : {PIPC_FOREVER, 60 * s, int64_t{INT64_MAX}}) {
+  for (int64_t timeout : {PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE, 60 * s, int64_t{INT64_MAX}}) {
     SCOPED_TRACE(timeout);
     owned_sem a;
     ASSERT_EQ(a.create(), PIPC_OK) << pipc_last_message();
@@ -386,7 +388,7 @@ TEST(SemTimeout, AWaitEndsWhenAnotherThreadReleases) {
 TEST(SemTimeout, NegativeTimeoutsOtherThanForeverAreOutOfRangeAndTakeNothing) {
   owned_sem a;
   ASSERT_EQ(a.create(1), PIPC_OK) << pipc_last_message();
-  for (int64_t timeout : {int64_t{-2}, -s, int64_t{INT64_MIN}}) {
+  for (int64_t timeout : {int64_t{-3}, -s, int64_t{INT64_MIN}}) {
     EXPECT_EQ(pipc_sem_acquire(a.sem, timeout), PIPC_ERANGE) << timeout;
     EXPECT_EQ(pipc_last_errno(), ERANGE);
     EXPECT_TRUE(message_mentions("pipc_sem_acquire"));
@@ -399,10 +401,12 @@ TEST(SemTimeout, NegativeTimeoutsOtherThanForeverAreOutOfRangeAndTakeNothing) {
 
 // A handler returns PIPC_EINTR from the wait whether or not it asked for
 // SA_RESTART (the kernel would restart a plain sem_wait for SA_RESTART), so a
-// binding can run its own handlers; the wait can then be retried.
+// binding can run its own handlers; the wait can then be retried. A restartable
+// wait gives PIPC_EINTR for a handler without SA_RESTART.
 TEST(SemSignal, ASignalDuringAWaitGivesEintrAndTheWaitCanBeRetried) {
   for (int flags : {0, SA_RESTART}) {
-    for (int64_t timeout : {PIPC_FOREVER, 60 * s}) {
+    for (int64_t timeout : {PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE, 60 * s}) {
+      if (flags == SA_RESTART && timeout == PIPC_FOREVER_RESTARTABLE) continue;  // see below
       SCOPED_TRACE(testing::Message() << (flags ? "SA_RESTART" : "no SA_RESTART") << ", timeout "
                                       << timeout);
       owned_sem a;
@@ -439,6 +443,39 @@ TEST(SemSignal, ASignalDuringAWaitGivesEintrAndTheWaitCanBeRetried) {
       EXPECT_EQ(value_of(a.sem), 0);
     }
   }
+}
+
+// PIPC_FOREVER_RESTARTABLE is a plain sem_wait: the kernel resumes it after each
+// handler installed with SA_RESTART, and it ends only when the value allows.
+TEST(SemSignal, ARestartableWaitResumesAfterSaRestartHandlers) {
+  owned_sem a;
+  ASSERT_EQ(a.create(), PIPC_OK) << pipc_last_message();
+  usr1_handler handler(count_signal, SA_RESTART);
+  signals_caught = 0;
+  std::atomic<pid_t> tid{0};
+  auto waiter = std::async(std::launch::async, [&] {
+    tid = gettid();
+    return pipc_sem_acquire(a.sem, PIPC_FOREVER_RESTARTABLE);
+  });
+  // Ends the wait should an assertion below return early (the future's destructor joins).
+  struct release_at_exit {
+    pipc_sem *sem;
+    ~release_at_exit() { pipc_sem_release(sem); }
+  } ends_wait{a.sem};
+  while (tid == 0) std::this_thread::yield();
+  for (int caught = 1; caught <= 3; ++caught) {
+    ASSERT_TRUE(wait_until_blocked(tid));  // also after each handler: the wait went on
+    ASSERT_EQ(syscall(SYS_tgkill, getpid(), tid.load(), SIGUSR1), 0);
+    const int64_t give_up = now_ns() + 10 * s;
+    while (signals_caught < caught && now_ns() < give_up) std::this_thread::yield();
+    ASSERT_EQ(signals_caught.load(), caught);
+  }
+  ASSERT_TRUE(wait_until_blocked(tid));
+  EXPECT_EQ(waiter.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  ASSERT_EQ(pipc_sem_release(a.sem), PIPC_OK);
+  ASSERT_EQ(waiter.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(waiter.get(), PIPC_OK);
+  EXPECT_EQ(value_of(a.sem), 0);
 }
 
 // ---- Several processes ---------------------------------------------------------

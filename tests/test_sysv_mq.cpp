@@ -172,7 +172,7 @@ std::string binary_payload(size_t len, unsigned seed = 0) {
 // Where a call sleeps: a wait without a deadline in the kernel's msgrcv / msgsnd,
 // a bounded one in the sleeps between its tries.
 long sleeping_syscall(int64_t timeout_ns, long forever_syscall) {
-  return timeout_ns == PIPC_FOREVER ? forever_syscall : SYS_clock_nanosleep;
+  return timeout_ns < 0 ? forever_syscall : SYS_clock_nanosleep;
 }
 
 // ---- Open --------------------------------------------------------------------------
@@ -441,8 +441,10 @@ struct blocked_call {
 
 const blocked_call blocked_calls[] = {
     {"receive forever", PIPC_FOREVER, false},
+    {"receive forever, restartable", PIPC_FOREVER_RESTARTABLE, false},
     {"timed receive", 60 * s, false},
     {"send forever", PIPC_FOREVER, true},
+    {"send forever, restartable", PIPC_FOREVER_RESTARTABLE, true},
     {"timed send", 60 * s, true},
 };
 
@@ -1158,7 +1160,7 @@ TEST(SysvMqBadInput, SendRejectsBadArgumentsAndQueuesNothing) {
     EXPECT_TRUE(message_mentions("pipc_sysv_mq_send"));
     EXPECT_TRUE(message_mentions(std::to_string(type)));
   }
-  for (int64_t timeout : {int64_t{-2}, -s, int64_t{INT64_MIN}}) {
+  for (int64_t timeout : {int64_t{-3}, -s, int64_t{INT64_MIN}}) {
     EXPECT_EQ(send(q.mq, "x", 1, timeout), PIPC_ERANGE) << timeout;
     EXPECT_TRUE(message_mentions("pipc_sysv_mq_send"));
   }
@@ -1195,7 +1197,7 @@ TEST(SysvMqBadInput, ReceiveRejectsBadArgumentsAndTakesNothing) {
        },
        PIPC_ERANGE},
       {"timeout -2",
-       [&] { return pipc_sysv_mq_receive(&len, &type, q.mq, buf, sizeof buf, 0, 0, -2); },
+       [&] { return pipc_sysv_mq_receive(&len, &type, q.mq, buf, sizeof buf, 0, 0, -3); },
        PIPC_ERANGE},
       {"timeout INT64_MIN",
        [&] { return pipc_sysv_mq_receive(&len, &type, q.mq, buf, sizeof buf, 0, 0, INT64_MIN); },

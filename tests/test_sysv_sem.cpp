@@ -725,7 +725,7 @@ TEST(SysvSemTimeout, APositiveTimeoutExpiresAfterItsTime) {
 
 TEST(SysvSemTimeout, AWaitEndsWhenAnotherThreadReleases) {
   // INT64_MAX checks that the timeout does not wrap into the past.
-  for (int64_t timeout : {PIPC_FOREVER, 60 * s, int64_t{INT64_MAX}}) {
+  for (int64_t timeout : {PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE, 60 * s, int64_t{INT64_MAX}}) {
     SCOPED_TRACE(timeout);
     keyed_sem a;
     ASSERT_EQ(a.create(1), PIPC_OK) << pipc_last_message();
@@ -755,7 +755,7 @@ TEST(SysvSemSignal, ASignalDuringAWaitGivesEintrAndChangesNothing) {
   for (int flags : {0, SA_RESTART}) {
     usr1_handler handler(count_signal, flags);
     for (const auto &[what, wait] : waits) {
-      for (int64_t timeout : {PIPC_FOREVER, 60 * s}) {
+      for (int64_t timeout : {PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE, 60 * s}) {
         SCOPED_TRACE(testing::Message() << what << (flags ? ", SA_RESTART" : "") << ", timeout "
                                         << timeout);
         signals_caught = 0;
@@ -1126,7 +1126,7 @@ TEST(SysvSemBadInput, DeltasValuesAndTimeoutsOutOfRangeChangeNothing) {
     EXPECT_EQ(pipc_last_errno(), ERANGE);
     EXPECT_TRUE(message_mentions("pipc_sysv_sem_release"));
   }
-  for (int64_t timeout : {int64_t{-2}, -s, INT64_MIN}) {
+  for (int64_t timeout : {int64_t{-3}, -s, INT64_MIN}) {
     SCOPED_TRACE(timeout);
     EXPECT_EQ(pipc_sysv_sem_acquire(a.sem, 1, timeout), PIPC_ERANGE);
     EXPECT_TRUE(message_mentions("pipc_sysv_sem_acquire"));

@@ -36,8 +36,14 @@ PIPC_BEGIN_DECLS
 #define PIPC_READ_WRITE (PIPC_READ | PIPC_WRITE)
 
 /* Timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC.
- * PIPC_FOREVER waits without limit; 0 tries once; > 0 bounds the wait. */
+ * PIPC_FOREVER waits without limit; 0 tries once; > 0 bounds the wait.
+ * A signal handler that runs during any wait makes it return PIPC_EINTR. */
 #define PIPC_FOREVER ((int64_t)-1)
+/* Also waits without limit, for callers whose signal handlers need no PIPC_EINTR when
+ * installed with SA_RESTART: a POSIX semaphore wait is then a plain sem_wait, which
+ * the kernel resumes after such a handler and which arms no timer (a handler without
+ * SA_RESTART still gives PIPC_EINTR). Elsewhere the same as PIPC_FOREVER. */
+#define PIPC_FOREVER_RESTARTABLE ((int64_t)-2)
 
 /* Default permission bits of new objects (as posix_ipc and sysv_ipc). */
 #define PIPC_DEFAULT_MODE 0600u

@@ -28,7 +28,8 @@ PIPC_API int pipc_sem_open(pipc_sem **out, const char *name, const pipc_sem_opti
 /* Releases the handle; NULL is a no-op. Never unlinks. */
 PIPC_API int pipc_sem_close(pipc_sem *sem);
 
-/* Decrements the value, waiting up to timeout_ns (PIPC_FOREVER, 0, or > 0). */
+/* Decrements the value, waiting up to timeout_ns (PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE,
+ * 0, or > 0). */
 PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns);
 
 /* Increments the value; PIPC_ERANGE past pipc_sem_value_max(). */

@@ -235,7 +235,7 @@ PIPC_API int pipc_sysv_mq_send(pipc_sysv_mq *mq, const void *data, size_t len, i
  *
  * The kernel has no timed receive (nor send): a timeout > 0 is kept by trying again
  * after sleeps that grow from 10 us to 1 ms, so a message arriving during the wait is
- * taken up to 1 ms late. PIPC_FOREVER and 0 are exact. */
+ * taken up to 1 ms late. Waits without limit and 0 are exact. */
 PIPC_API int pipc_sysv_mq_receive(size_t *len_out, int64_t *type_out, pipc_sysv_mq *mq, void *buf,
                                   size_t cap, int64_t type, uint32_t flags, int64_t timeout_ns);
 

@@ -58,7 +58,7 @@ PIPC_API int pipc_mq_send(pipc_mq *mq, const void *data, size_t len, unsigned pr
   call<pipc_mq> q(mq);
   if (!q) return pipc::core::bad_handle(fn);
   if (data == nullptr && len != 0) return pipc::core::invalid("%s: data is NULL", fn);
-  if (timeout_ns < PIPC_FOREVER) return pipc::core::check_timeout(timeout_ns, fn);
+  if (pipc::core::timeout_invalid(timeout_ns)) return pipc::core::check_timeout(timeout_ns, fn);
   if (priority > pipc::core::mq_priority_max()) {
     return pipc::core::out_of_range("%s: priority %u exceeds the maximum %lld", fn, priority,
                                     static_cast<long long>(pipc::core::mq_priority_max()));
@@ -80,7 +80,7 @@ PIPC_API int pipc_mq_receive(size_t *len_out, unsigned *priority_out, pipc_mq *m
   if (len_out == nullptr || buf == nullptr) {
     return pipc::core::invalid("%s: len_out and buf must not be NULL", fn);
   }
-  if (timeout_ns < PIPC_FOREVER) return pipc::core::check_timeout(timeout_ns, fn);
+  if (pipc::core::timeout_invalid(timeout_ns)) return pipc::core::check_timeout(timeout_ns, fn);
   if (cap < static_cast<uint64_t>(q->max_message_size)) {
     return pipc::core::fail(PIPC_EMSGSIZE, EMSGSIZE,
                             "%s: buffer of %zu bytes is smaller than max_message_size %lld of \"%s\"",

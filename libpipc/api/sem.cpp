@@ -43,7 +43,7 @@ PIPC_API int pipc_sem_close(pipc_sem *sem) { return pipc::core::close_handle(sem
 PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns) {
   call<pipc_sem> s(sem);
   if (!s) return pipc::core::bad_handle("pipc_sem_acquire");
-  if (__builtin_expect(timeout_ns < PIPC_FOREVER, 0)) {
+  if (__builtin_expect(pipc::core::timeout_invalid(timeout_ns), 0)) {
     return pipc::core::check_timeout(timeout_ns, "pipc_sem_acquire");
   }
   if (sem_trywait(s->sem) == 0) return PIPC_OK;

@@ -77,7 +77,7 @@ PIPC_API int pipc_sysv_mq_send(pipc_sysv_mq *mq, const void *data, size_t len, i
     return pipc::core::out_of_range("%s: type %lld is not between 1 and %ld", fn,
                                     static_cast<long long>(type), std::numeric_limits<long>::max());
   }
-  if (timeout_ns < PIPC_FOREVER) return pipc::core::check_timeout(timeout_ns, fn);
+  if (pipc::core::timeout_invalid(timeout_ns)) return pipc::core::check_timeout(timeout_ns, fn);
   return pipc::core::sysv_mq_send(id, data, len, static_cast<long>(type), timeout_ns);
 }
 
@@ -97,7 +97,7 @@ PIPC_API int pipc_sysv_mq_receive(size_t *len_out, int64_t *type_out, pipc_sysv_
                                     static_cast<long long>(type), -std::numeric_limits<long>::max(),
                                     std::numeric_limits<long>::max());
   }
-  if (timeout_ns < PIPC_FOREVER) return pipc::core::check_timeout(timeout_ns, fn);
+  if (pipc::core::timeout_invalid(timeout_ns)) return pipc::core::check_timeout(timeout_ns, fn);
   return pipc::core::sysv_mq_receive(len_out, type_out, id, buf, cap, static_cast<long>(type),
                                      (flags & PIPC_SYSV_MSG_TRUNCATE) != 0, timeout_ns);
 }

@@ -22,12 +22,13 @@ int64_t monotonic_ns() {
 }  // namespace
 
 int check_timeout(int64_t timeout_ns, const char *function) {
-  if (timeout_ns >= 0 || timeout_ns == PIPC_FOREVER) return PIPC_OK;
-  return out_of_range("%s: timeout %lld ns is negative (PIPC_FOREVER is -1)", function,
+  if (!timeout_invalid(timeout_ns)) return PIPC_OK;
+  return out_of_range("%s: timeout %lld ns is negative (PIPC_FOREVER is -1, "
+                      "PIPC_FOREVER_RESTARTABLE -2)", function,
                       static_cast<long long>(timeout_ns));
 }
 
-deadline::deadline(int64_t timeout_ns) : forever_(timeout_ns == PIPC_FOREVER) {
+deadline::deadline(int64_t timeout_ns) : forever_(waits_forever(timeout_ns)) {
   if (forever_) return;
   const int64_t now = monotonic_ns();
   const int64_t max = std::numeric_limits<int64_t>::max();

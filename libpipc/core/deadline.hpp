@@ -8,14 +8,18 @@
 
 namespace pipc::core {
 
-// PIPC_OK for PIPC_FOREVER and timeouts >= 0, else records and returns PIPC_ERANGE.
+// PIPC_OK for PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE and timeouts >= 0, else records
+// and returns PIPC_ERANGE. Entry points call it only for timeout_invalid() values.
 int check_timeout(int64_t timeout_ns, const char *function);
+inline bool timeout_invalid(int64_t timeout_ns) { return timeout_ns < PIPC_FOREVER_RESTARTABLE; }
+// Either way of waiting without limit (valid timeouts only).
+inline bool waits_forever(int64_t timeout_ns) { return timeout_ns < 0; }
 
 class deadline {
  public:
   // No deadline: waits forever. Reads no clock.
   deadline() : forever_(true) {}
-  // TIMEOUT_NS is PIPC_FOREVER or >= 0 (checked by check_timeout).
+  // TIMEOUT_NS is valid (see check_timeout).
   explicit deadline(int64_t timeout_ns);
 
   bool forever() const { return forever_; }

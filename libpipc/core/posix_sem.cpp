@@ -37,12 +37,17 @@ int sem_open(pipc_sem **out, const char *name, const pipc_sem_options &opts) {
 int sem_wait_slow(pinned<pipc_sem> sem, int64_t timeout_ns) noexcept {
   if (errno != EAGAIN) return os_fail("sem_trywait", sem->name.c_str());
   if (timeout_ns == 0) return fail(PIPC_EAGAIN, EAGAIN, "pipc_sem_acquire: the value is 0");
-  // Even PIPC_FOREVER waits with a deadline (the far future): the kernel restarts
-  // an untimed sem_wait after a handler installed with SA_RESTART, which would
-  // keep PIPC_EINTR from the caller, but never a timed one.
-  const int64_t far_future = std::numeric_limits<int64_t>::max();
-  const timespec end = deadline(timeout_ns == PIPC_FOREVER ? far_future : timeout_ns).absolute();
-  const int rc = ::sem_clockwait(sem->sem, CLOCK_MONOTONIC, &end);  // glibc >= 2.30 (meson checks)
+  int rc;
+  if (timeout_ns == PIPC_FOREVER_RESTARTABLE) {
+    rc = ::sem_wait(sem->sem);
+  } else {
+    // Even PIPC_FOREVER waits with a deadline (the far future): the kernel restarts
+    // an untimed sem_wait after a handler installed with SA_RESTART, which would
+    // keep PIPC_EINTR from the caller, but never a timed one.
+    const int64_t far_future = std::numeric_limits<int64_t>::max();
+    const timespec end = deadline(timeout_ns == PIPC_FOREVER ? far_future : timeout_ns).absolute();
+    rc = ::sem_clockwait(sem->sem, CLOCK_MONOTONIC, &end);  // glibc >= 2.30 (meson checks)
+  }
   if (rc == 0) return PIPC_OK;
   if (errno == ETIMEDOUT) return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "pipc_sem_acquire: timed out");
   if (errno == EINTR) return fail(PIPC_EINTR, EINTR, "pipc_sem_acquire: interrupted by a signal");

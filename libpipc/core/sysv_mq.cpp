@@ -200,7 +200,7 @@ int send_wait(int id, const message_buffer &m, size_t len, int64_t timeout_ns) {
   }
   const int rc = check_fits(len, id);
   if (rc != PIPC_OK) return rc;
-  if (timeout_ns == PIPC_FOREVER) return send_once(id, m, len, 0);
+  if (waits_forever(timeout_ns)) return send_once(id, m, len, 0);
   return wait_polling(send_fn, id, timeout_ns, [&] { return send_once(id, m, len, IPC_NOWAIT); });
 }
 
@@ -326,8 +326,8 @@ int sysv_mq_receive(size_t *len_out, int64_t *type_out, int id, void *buf, size_
                     bool truncate, int64_t timeout_ns) noexcept {
   const receive_request r{id, static_cast<char *>(buf), cap, type, truncate};
   message_buffer m;
-  // PIPC_FOREVER is one blocking msgrcv; the others try once without waiting first.
-  const int rc = receive_once(len_out, type_out, r, m, timeout_ns == PIPC_FOREVER ? 0 : IPC_NOWAIT);
+  // Waiting forever is one blocking msgrcv; the others try once without waiting first.
+  const int rc = receive_once(len_out, type_out, r, m, waits_forever(timeout_ns) ? 0 : IPC_NOWAIT);
   if (rc != would_block) return rc;
   if (timeout_ns == 0) {
     return fail(PIPC_EAGAIN, ENOMSG, "%s: id %d: no message of type %ld is queued", receive_fn,

@@ -149,7 +149,7 @@ int sysv_sem_operate(pipc_sysv_sem *sem, sem_op_kind kind, uint32_t delta,
     return out_of_range("%s: delta %u is not between 1 and %d", function, delta,
                         sysv_sem_value_max);
   }
-  if (__builtin_expect(timeout_ns < PIPC_FOREVER, 0)) return check_timeout(timeout_ns, function);
+  if (__builtin_expect(timeout_invalid(timeout_ns), 0)) return check_timeout(timeout_ns, function);
   const short magnitude = static_cast<short>(delta);
   if (kind == sem_op_kind::acquire) op.sem_op = static_cast<short>(-magnitude);
   if (kind == sem_op_kind::release) op.sem_op = magnitude;
