@@ -66,7 +66,7 @@ void random_bytes(unsigned char *out, size_t n) {
 
 void random_name(char (&out)[random_name_size]) {
   static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-  unsigned char bytes[20];
+  unsigned char bytes[random_name_size - 7];
   random_bytes(bytes, sizeof bytes);
   std::memcpy(out, "/pipc_", 6);
   for (size_t i = 0; i < sizeof bytes; ++i) out[6 + i] = alphabet[bytes[i] % 32];

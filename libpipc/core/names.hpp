@@ -15,8 +15,10 @@ constexpr size_t mq_name_max = 255;
 // is not "/." or "/.."; else records why and returns PIPC_EINVAL.
 int check_name(const char *name, size_t max_len, const char *function);
 
-// Buffer size for random_name: "/pipc_" plus 20 base-32 characters and a NUL.
-constexpr size_t random_name_size = 27;
+// Buffer size for random_name: "/pipc_" plus 9 base-32 characters (45 bits: creates
+// are exclusive and retried, so a rare collision costs one more try) and a NUL. The
+// 15 characters fit std::string's inline buffer: no allocation for the name.
+constexpr size_t random_name_size = 16;
 
 // N random bytes (from getrandom, drawn in blocks) for names and keys.
 void random_bytes(unsigned char *out, size_t n);
