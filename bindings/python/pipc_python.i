@@ -53,16 +53,21 @@ static void pypipc_raise(int st) {
     PyErr_SetString(cls, pipc_strerror(st));
 }
 
+/* Waiting without limit. CPython installs its signal handlers without SA_RESTART, so every
+ * wait still ends with PIPC_EINTR for them; the restartable form spares a POSIX semaphore
+ * wait the kernel timer of PIPC_FOREVER (as posix_ipc's sem_wait). */
+#define PYPIPC_FOREVER PIPC_FOREVER_RESTARTABLE
+
 /* Timeouts as both references take them: None (forever), or an int or float >= 0 in seconds;
  * anything else, negative numbers included, is their TypeError. Kept on CLOCK_MONOTONIC. */
 static int pypipc_timeout_from_py(PyObject *o, int64_t *out) {
   double s;
-  if (o == Py_None) { *out = PIPC_FOREVER; return 0; }
+  if (o == Py_None) { *out = PYPIPC_FOREVER; return 0; }
   if (PyLong_Check(o)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (v == -1 && PyErr_Occurred()) return -1;
-    if (overflow > 0 || v > INT64_MAX / 1000000000LL) { *out = PIPC_FOREVER; return 0; }
+    if (overflow > 0 || v > INT64_MAX / 1000000000LL) { *out = PYPIPC_FOREVER; return 0; }
     if (overflow < 0 || v < 0) goto bad;
     *out = (int64_t)v * 1000000000LL;
     return 0;
@@ -76,7 +81,7 @@ static int pypipc_timeout_from_py(PyObject *o, int64_t *out) {
   }
   if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "The timeout must not be NaN"); return -1; }
   if (s < 0) goto bad;
-  if (s >= 9.2e9) { *out = PIPC_FOREVER; return 0; }
+  if (s >= 9.2e9) { *out = PYPIPC_FOREVER; return 0; }
   *out = (int64_t)(s * 1e9);
   if (*out == 0 && s > 0) *out = 1;
   return 0;
@@ -196,7 +201,7 @@ static int pypipc_add_int(PyObject *m, const char *name, long long v) {
 %typemap(in) pypipc_timeout {
   if (pypipc_timeout_from_py($input, &$1) < 0) SWIG_fail;
 }
-%typemap(default) pypipc_timeout { $1 = PIPC_FOREVER; }
+%typemap(default) pypipc_timeout { $1 = PYPIPC_FOREVER; }
 %typemap(typecheck, precedence=SWIG_TYPECHECK_DOUBLE) pypipc_timeout {
   $1 = ($input == Py_None || PyNumber_Check($input)) ? 1 : 0;
 }
@@ -235,15 +240,20 @@ static int pypipc_add_int(PyObject *m, const char *name, long long v) {
   else { PyErr_SetString(PyExc_TypeError, "name must be a str or None"); SWIG_fail; }
 }
 
-/* %extend constructors report failure by returning NULL with the Python error set.
- * In the -builtin tp_init wrapper `self` is the object: refuse a second __init__, which
- * SWIG would otherwise chain as a second handle in SwigPyObject.next (and leak). */
+/* In a -builtin tp_init `self` is the object: a second __init__ is refused, as SWIG would
+ * otherwise chain a second handle in SwigPyObject.next (and leak it). */
+%{
+static int pypipc_initialised(PyObject *self) {
+  if (!((SwigPyObject *)self)->ptr) return 0;
+  PyErr_SetString(PyExc_RuntimeError, "object already initialised");
+  return 1;
+}
+%}
+
+/* %extend constructors report failure by returning NULL with the Python error set. */
 %define PYPIPC_CTOR(TYPE)
 %exception TYPE::TYPE {
-  if (((SwigPyObject *)self)->ptr) {
-    PyErr_SetString(PyExc_RuntimeError, "object already initialised");
-    SWIG_fail;
-  }
+  if (pypipc_initialised(self)) SWIG_fail;
   $action
   if (!result) SWIG_fail;
 }

@@ -138,6 +138,59 @@ static int pypipc_check_flags(long long flags, int name_is_none) {
   return 0;
 }
 
+/* The constructors' arguments, taken as the reference's PyArg_ParseTupleAndKeywords("O|...")
+ * takes them (with its messages) but without interpreting a format: creating an object is
+ * on the hot path of create->unlink loops. NAMES ends with NULL and the first is required;
+ * OUT (one slot per name, NULL-initialised) gets each argument given. */
+static int pypipc_init_args(PyObject *args, PyObject *kwargs, const char *const *names,
+                            PyObject **out) {
+  Py_ssize_t max = 0, given = PyTuple_GET_SIZE(args);
+  Py_ssize_t keywords = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
+  Py_ssize_t i, pos = 0, twice = -1;
+  PyObject *key, *value, *stray = NULL;
+  while (names[max]) ++max;
+  if (given + keywords > max) {
+    PyErr_Format(PyExc_TypeError, "function takes at most %zd %sarguments (%zd given)", max,
+                 given ? "" : "keyword ", given + keywords);
+    return -1;
+  }
+  for (i = 0; i < given; ++i) out[i] = PyTuple_GET_ITEM(args, i);
+  while (keywords && PyDict_Next(kwargs, &pos, &key, &value)) {
+    for (i = 0; i < max; ++i) {
+      if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, names[i]) == 0) break;
+    }
+    if (i == max) { if (!stray) stray = key; continue; }
+    if (i < given) { if (twice < 0 || i < twice) twice = i; continue; }
+    out[i] = value;
+  }
+  /* in CPython's order: a missing argument, one given twice, a stray keyword */
+  if (!out[0]) {
+    PyErr_Format(PyExc_TypeError, "function missing required argument '%s' (pos 1)", names[0]);
+  } else if (twice >= 0) {
+    PyErr_Format(PyExc_TypeError, "argument for function given by name ('%s') and position (%zd)",
+                 names[twice], twice + 1);
+  } else if (stray && !PyUnicode_Check(stray)) {
+    PyErr_SetString(PyExc_TypeError, "keywords must be strings");
+  } else if (stray) {
+    PyErr_Format(PyExc_TypeError, "'%U' is an invalid keyword argument for this function", stray);
+  } else {
+    return 0;
+  }
+  return -1;
+}
+
+/* tp_init of the three classes: OPEN makes the object from the parsed arguments (NULL with
+ * the Python error set). */
+typedef void *(*pypipc_open_fn)(PyObject *const *args);
+static int pypipc_init(PyObject *self, PyObject *args, PyObject *kwargs, const char *const *names,
+                       pypipc_open_fn open, swig_type_info *type) {
+  PyObject *argv[8] = {NULL};   /* the most any class takes: MessageQueue, 7 */
+  void *made;
+  if (pypipc_initialised(self)) return -1;
+  if (pypipc_init_args(args, kwargs, names, argv) < 0 || !(made = open(argv))) return -1;
+  return SWIG_Python_NewPointerObj(self, made, type, SWIG_BUILTIN_INIT) == Py_None ? -1 : 0;
+}
+
 static uint32_t pypipc_posix_flags(long long f) {
   uint32_t r = 0;
   if (f & O_CREAT) r |= PIPC_CREAT;
@@ -391,49 +444,57 @@ static void pypipc_pmq_cancel(pypipc_pmq *q) {
 %feature("docstring", "release(): increment the value.") pypipc_psem::release;
 %feature("docstring", "close(): this object is done with the semaphore; later calls raise ExistentialError.") pypipc_psem::close;
 %feature("docstring", "unlink(): remove the name; the semaphore lives on until every process closes it.") pypipc_psem::unlink;
-PYPIPC_CTOR(pypipc_psem)
+%nodefaultctor pypipc_psem;
+%feature("python:tp_init", "pypipc_psem_init") pypipc_psem;
 PYPIPC_FAST_SELF(pypipc_psem)
 typedef struct pypipc_psem {} pypipc_psem;
 
-%extend pypipc_psem {
-  /* Semaphore(name, flags=0, mode=0o600, initial_value=0) */
-  pypipc_psem(PyObject *name, PyObject *flags = NULL, PyObject *mode = NULL,
-              PyObject *initial_value = NULL) {
-    pypipc_psem *s;
-    pipc_sem_options o = PIPC_SEM_OPTIONS_INIT;
-    long long fl, md, iv;
-    char *cname = NULL;
-    PyObject *pyname = NULL;
-    int rc;
-    if (pypipc_int_arg(flags, "flags", INT_MIN, INT_MAX, 0, &fl) < 0 ||
-        pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
-        pypipc_int_arg(initial_value, "initial_value", 0, UINT_MAX, 0, &iv) < 0 ||
-        pypipc_name_arg(name, &cname, &pyname) < 0)
-      return NULL;
-    if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
-    o.flags = pypipc_posix_flags(fl) & PIPC_CREX;      /* sem_open ignores O_TRUNC */
-    o.mode = (uint32_t)md & 07777u;
-    o.initial_value = (uint32_t)iv;
-    s = (pypipc_psem *)PyMem_Calloc(1, sizeof *s);
-    if (!s) { PyErr_NoMemory(); goto fail; }
-    rc = pipc_sem_open(&s->h, cname, &o);
-    if (rc < 0) { PyMem_Free(s); pypipc_raise(rc); goto fail; }
-    if (!pyname) {
-      char *c;
-      if (pypipc_name_from_c(pipc_sem_name(s->h), &c, &pyname) < 0) {
-        pipc_sem_unlink(s->h); pipc_sem_close(s->h); PyMem_Free(s); goto fail;
-      }
-      PyMem_Free(c);
-    }
-    PyMem_Free(cname);
-    s->name = pyname;
-    s->mode = (long)md;
-    return s;
-  fail:
-    PyMem_Free(cname);
-    Py_XDECREF(pyname);
+%{
+/* Semaphore(name, flags=0, mode=0o600, initial_value=0) */
+static void *pypipc_psem_open(PyObject *const *args) {
+  PyObject *name = args[0], *flags = args[1], *mode = args[2], *initial_value = args[3];
+  pypipc_psem *s;
+  pipc_sem_options o = PIPC_SEM_OPTIONS_INIT;
+  long long fl, md, iv;
+  char *cname = NULL;
+  PyObject *pyname = NULL;
+  int rc;
+  if (pypipc_int_arg(flags, "flags", INT_MIN, INT_MAX, 0, &fl) < 0 ||
+      pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
+      pypipc_int_arg(initial_value, "initial_value", 0, UINT_MAX, 0, &iv) < 0 ||
+      pypipc_name_arg(name, &cname, &pyname) < 0)
     return NULL;
+  if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
+  o.flags = pypipc_posix_flags(fl) & PIPC_CREX;      /* sem_open ignores O_TRUNC */
+  o.mode = (uint32_t)md & 07777u;
+  o.initial_value = (uint32_t)iv;
+  s = (pypipc_psem *)PyMem_Calloc(1, sizeof *s);
+  if (!s) { PyErr_NoMemory(); goto fail; }
+  rc = pipc_sem_open(&s->h, cname, &o);
+  if (rc < 0) { PyMem_Free(s); pypipc_raise(rc); goto fail; }
+  if (!pyname) {
+    char *c;
+    if (pypipc_name_from_c(pipc_sem_name(s->h), &c, &pyname) < 0) {
+      pipc_sem_unlink(s->h); pipc_sem_close(s->h); PyMem_Free(s); goto fail;
+    }
+    PyMem_Free(c);
   }
+  PyMem_Free(cname);
+  s->name = pyname;
+  s->mode = (long)md;
+  return s;
+fail:
+  PyMem_Free(cname);
+  Py_XDECREF(pyname);
+  return NULL;
+}
+static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  static const char *const names[] = {"name", "flags", "mode", "initial_value", NULL};
+  return pypipc_init(self, args, kwargs, names, pypipc_psem_open, SWIGTYPE_p_pypipc_psem);
+}
+%}
+
+%extend pypipc_psem {
   ~pypipc_psem() {
     pipc_sem_close($self->h);
     pipc_sem_close($self->detached);
@@ -461,7 +522,7 @@ typedef struct pypipc_psem {} pypipc_psem;
 
   /* context manager: acquire on entry (waiting as long as it takes), release on exit */
   PyObject *__enter__(PyObject *pyself) {
-    int rc = pypipc_psem_wait_acquire($self, PIPC_FOREVER);
+    int rc = pypipc_psem_wait_acquire($self, PYPIPC_FOREVER);
     if (rc < 0) { pypipc_raise(rc); return NULL; }
     Py_INCREF(pyself);
     return pyself;
@@ -508,69 +569,78 @@ static long pypipc_psem_mode_get(pypipc_psem *s) { return s->mode; }
          "a memoryview of it is alive.") pypipc_pshm::close;
 %feature("docstring", "unlink(): remove the segment's name.") pypipc_pshm::unlink;
 %feature("docstring", "fileno(): the descriptor (the fd attribute), -1 once closed.") pypipc_pshm::fileno;
-PYPIPC_CTOR(pypipc_pshm)
+%nodefaultctor pypipc_pshm;
+%feature("python:tp_init", "pypipc_pshm_init") pypipc_pshm;
 PYPIPC_FAST_SELF(pypipc_pshm)
 %feature("python:bf_getbuffer", "pypipc_pshm_getbuffer") pypipc_pshm;
 %feature("python:bf_releasebuffer", "pypipc_pshm_releasebuffer") pypipc_pshm;
 typedef struct pypipc_pshm {} pypipc_pshm;
 
-%extend pypipc_pshm {
-  /* SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False) */
-  pypipc_pshm(PyObject *name, PyObject *flags = NULL, PyObject *mode = NULL,
-              PyObject *size = NULL, PyObject *read_only = NULL) {
-    pypipc_pshm *m;
-    pipc_shm_options o = PIPC_SHM_OPTIONS_INIT;
-    long long fl, md, sz;
-    int ro = 0, rc;
-    char *cname = NULL;
-    PyObject *pyname = NULL;
-    if (pypipc_int_arg(flags, "flags", INT_MIN, UINT_MAX, 0, &fl) < 0 ||
-        pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
-        pypipc_int_arg(size, "size", 0, LLONG_MAX, 0, &sz) < 0)
-      return NULL;
-    if (read_only && (ro = PyObject_IsTrue(read_only)) < 0) return NULL;
-    if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
-    if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
-    o.flags = pypipc_posix_flags(fl);
-    o.mode = (uint32_t)md & 07777u;
-    o.access = ro ? PIPC_READ : PIPC_READ_WRITE;
-    /* A read-only handle cannot size the segment: open it as it is and compare, so that
-     * a size that differs is the reference's ValueError and never changes, truncates or
-     * removes a segment that was there before. */
-    o.size = ro ? 0 : (uint64_t)sz;
-    m = (pypipc_pshm *)PyMem_Calloc(1, sizeof *m);
-    if (!m) { PyErr_NoMemory(); goto fail; }
-    rc = pipc_shm_open(&m->h, cname, &o);
-    if (rc < 0) { PyMem_Free(m); pypipc_raise(rc); goto fail; }
-    if (ro && sz) {
-      uint64_t actual = 0;
-      rc = pipc_shm_size(&actual, m->h);
-      if (rc < 0 || actual != (uint64_t)sz) {
-        if (rc < 0) pypipc_raise(rc);
-        else PyErr_Format(PyExc_ValueError,
-                          "The size is invalid or the memory is read-only: a read-only handle "
-                          "cannot make the segment of %llu bytes %llu bytes",
-                          (unsigned long long)actual, (unsigned long long)sz);
-        if (pipc_shm_created(m->h) == 1) pipc_shm_unlink(m->h);   /* only what we made */
-        pipc_shm_close(m->h); PyMem_Free(m); goto fail;
-      }
-    }
-    if (!pyname) {
-      PyMem_Free(cname); cname = NULL;
-      if (pypipc_name_from_c(pipc_shm_name(m->h), &cname, &pyname) < 0) {
-        pipc_shm_unlink(m->h); pipc_shm_close(m->h); PyMem_Free(m); goto fail;
-      }
-    }
-    m->name = pyname;
-    m->cname = cname;
-    m->mode = (long)md;
-    m->read_only = ro;
-    return m;
-  fail:
-    PyMem_Free(cname);
-    Py_XDECREF(pyname);
+%{
+/* SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False) */
+static void *pypipc_pshm_open(PyObject *const *args) {
+  PyObject *name = args[0], *flags = args[1], *mode = args[2], *size = args[3],
+           *read_only = args[4];
+  pypipc_pshm *m;
+  pipc_shm_options o = PIPC_SHM_OPTIONS_INIT;
+  long long fl, md, sz;
+  int ro = 0, rc;
+  char *cname = NULL;
+  PyObject *pyname = NULL;
+  if (pypipc_int_arg(flags, "flags", INT_MIN, UINT_MAX, 0, &fl) < 0 ||
+      pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
+      pypipc_int_arg(size, "size", 0, LLONG_MAX, 0, &sz) < 0)
     return NULL;
+  if (read_only && (ro = PyObject_IsTrue(read_only)) < 0) return NULL;
+  if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
+  if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
+  o.flags = pypipc_posix_flags(fl);
+  o.mode = (uint32_t)md & 07777u;
+  o.access = ro ? PIPC_READ : PIPC_READ_WRITE;
+  /* A read-only handle cannot size the segment: open it as it is and compare, so that
+   * a size that differs is the reference's ValueError and never changes, truncates or
+   * removes a segment that was there before. */
+  o.size = ro ? 0 : (uint64_t)sz;
+  m = (pypipc_pshm *)PyMem_Calloc(1, sizeof *m);
+  if (!m) { PyErr_NoMemory(); goto fail; }
+  rc = pipc_shm_open(&m->h, cname, &o);
+  if (rc < 0) { PyMem_Free(m); pypipc_raise(rc); goto fail; }
+  if (ro && sz) {
+    uint64_t actual = 0;
+    rc = pipc_shm_size(&actual, m->h);
+    if (rc < 0 || actual != (uint64_t)sz) {
+      if (rc < 0) pypipc_raise(rc);
+      else PyErr_Format(PyExc_ValueError,
+                        "The size is invalid or the memory is read-only: a read-only handle "
+                        "cannot make the segment of %llu bytes %llu bytes",
+                        (unsigned long long)actual, (unsigned long long)sz);
+      if (pipc_shm_created(m->h) == 1) pipc_shm_unlink(m->h);   /* only what we made */
+      pipc_shm_close(m->h); PyMem_Free(m); goto fail;
+    }
   }
+  if (!pyname) {
+    PyMem_Free(cname); cname = NULL;
+    if (pypipc_name_from_c(pipc_shm_name(m->h), &cname, &pyname) < 0) {
+      pipc_shm_unlink(m->h); pipc_shm_close(m->h); PyMem_Free(m); goto fail;
+    }
+  }
+  m->name = pyname;
+  m->cname = cname;
+  m->mode = (long)md;
+  m->read_only = ro;
+  return m;
+fail:
+  PyMem_Free(cname);
+  Py_XDECREF(pyname);
+  return NULL;
+}
+static int pypipc_pshm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  static const char *const names[] = {"name", "flags", "mode", "size", "read_only", NULL};
+  return pypipc_init(self, args, kwargs, names, pypipc_pshm_open, SWIGTYPE_p_pypipc_pshm);
+}
+%}
+
+%extend pypipc_pshm {
   ~pypipc_pshm() {
     if ($self->h) {
       if ($self->map) pipc_shm_unmap($self->h, $self->map);
@@ -649,79 +719,87 @@ static long pypipc_pshm_mode_get(pypipc_pshm *m) { return m->mode; }
 %feature("docstring", "close(): close this object's descriptor; later calls raise ExistentialError.") pypipc_pmq::close;
 %feature("docstring", "unlink(): remove the queue's name.") pypipc_pmq::unlink;
 %feature("docstring", "fileno(): the descriptor (the mqd attribute), -1 once closed.") pypipc_pmq::fileno;
-PYPIPC_CTOR(pypipc_pmq)
+%nodefaultctor pypipc_pmq;
+%feature("python:tp_init", "pypipc_pmq_init") pypipc_pmq;
 PYPIPC_FAST_SELF(pypipc_pmq)
 typedef struct pypipc_pmq {} pypipc_pmq;
 
-%extend pypipc_pmq {
-  /* MessageQueue(name, flags=0, mode=0o600, max_messages=QUEUE_MESSAGES_MAX_DEFAULT,
-   *              max_message_size=QUEUE_MESSAGE_SIZE_MAX_DEFAULT, read=True, write=True) */
-  pypipc_pmq(PyObject *name, PyObject *flags = NULL, PyObject *mode = NULL,
-             PyObject *max_messages = NULL, PyObject *max_message_size = NULL,
-             PyObject *read = NULL, PyObject *write = NULL) {
-    pypipc_pmq *q;
-    pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
-    long long fl, md, mm, ms;
-    int rd = 1, wr = 1, rc;
-    int64_t v;
-    char *cname = NULL;
-    PyObject *pyname = NULL;
-    if (pypipc_int_arg(flags, "flags", INT_MIN, UINT_MAX, 0, &fl) < 0 ||
-        pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
-        pypipc_int_arg(max_messages, "max_messages", LONG_MIN, LONG_MAX, pypipc_mq_msgs_default, &mm) < 0 ||
-        pypipc_int_arg(max_message_size, "max_message_size", LONG_MIN, LONG_MAX, pypipc_mq_size_default, &ms) < 0)
-      return NULL;
-    if (read && (rd = PyObject_IsTrue(read)) < 0) return NULL;
-    if (write && (wr = PyObject_IsTrue(write)) < 0) return NULL;
-    if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
-    if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
-    if (!rd && !wr) {
-      PyErr_SetString(PyExc_ValueError, "At least one of read or write must be True");
-      goto fail;
-    }
-    if ((fl & O_CREAT) && (mm <= 0 || ms <= 0)) {
-      PyErr_Format(PyExc_ValueError, "Invalid parameter(s): max_messages (%lld) and "
-                   "max_message_size (%lld) must be > 0", mm, ms);
-      goto fail;
-    }
-    o.flags = pypipc_posix_flags(fl) & ~PIPC_TRUNC;
-    if (fl & O_NONBLOCK) o.flags |= PIPC_NONBLOCK;
-    o.mode = (uint32_t)md & 07777u;
-    o.access = (rd ? PIPC_READ : 0) | (wr ? PIPC_WRITE : 0);
-    o.max_messages = mm;
-    o.max_message_size = ms;
-    q = (pypipc_pmq *)PyMem_Calloc(1, sizeof *q);
-    if (!q) { PyErr_NoMemory(); goto fail; }
-    rc = pipc_mq_open(&q->h, cname, &o);
-    if (rc == PIPC_ELIMIT && pipc_last_errno() == EINVAL) {
-      /* the reference's ValueError: more or larger messages than the system allows */
-      PyErr_Format(PyExc_ValueError, "Invalid parameter(s): %s", pipc_last_message());
-      PyMem_Free(q); goto fail;
-    }
-    if (rc < 0) { PyMem_Free(q); pypipc_raise(rc); goto fail; }
-    if ((rc = pipc_mq_max_message_size(&v, q->h)) >= 0) {
-      q->max_message_size = v;
-      rc = pipc_mq_max_messages(&v, q->h);
-      q->max_messages = v;
-    }
-    if (rc >= 0 && !pyname) {
-      PyMem_Free(cname); cname = NULL;
-      if (pypipc_name_from_c(pipc_mq_name(q->h), &cname, &pyname) < 0) {
-        pipc_mq_unlink(q->h); pipc_mq_close(q->h); PyMem_Free(q); goto fail;
-      }
-    }
-    if (rc < 0) { pypipc_raise(rc); pipc_mq_close(q->h); PyMem_Free(q); goto fail; }
-    q->name = pyname;
-    q->cname = cname;
-    q->mode = (long)md;
-    q->can_read = rd;
-    q->can_write = wr;
-    return q;
-  fail:
-    PyMem_Free(cname);
-    Py_XDECREF(pyname);
+%{
+/* MessageQueue(name, flags=0, mode=0o600, max_messages=QUEUE_MESSAGES_MAX_DEFAULT,
+ *              max_message_size=QUEUE_MESSAGE_SIZE_MAX_DEFAULT, read=True, write=True) */
+static void *pypipc_pmq_open(PyObject *const *args) {
+  PyObject *name = args[0], *flags = args[1], *mode = args[2], *max_messages = args[3],
+           *max_message_size = args[4], *read = args[5], *write = args[6];
+  pypipc_pmq *q;
+  pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
+  long long fl, md, mm, ms;
+  int rd = 1, wr = 1, rc;
+  int64_t v;
+  char *cname = NULL;
+  PyObject *pyname = NULL;
+  if (pypipc_int_arg(flags, "flags", INT_MIN, UINT_MAX, 0, &fl) < 0 ||
+      pypipc_int_arg(mode, "mode", INT_MIN, INT_MAX, 0600, &md) < 0 ||
+      pypipc_int_arg(max_messages, "max_messages", LONG_MIN, LONG_MAX, pypipc_mq_msgs_default, &mm) < 0 ||
+      pypipc_int_arg(max_message_size, "max_message_size", LONG_MIN, LONG_MAX, pypipc_mq_size_default, &ms) < 0)
     return NULL;
+  if (read && (rd = PyObject_IsTrue(read)) < 0) return NULL;
+  if (write && (wr = PyObject_IsTrue(write)) < 0) return NULL;
+  if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
+  if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
+  if (!rd && !wr) {
+    PyErr_SetString(PyExc_ValueError, "At least one of read or write must be True");
+    goto fail;
   }
+  if ((fl & O_CREAT) && (mm <= 0 || ms <= 0)) {
+    PyErr_Format(PyExc_ValueError, "Invalid parameter(s): max_messages (%lld) and "
+                 "max_message_size (%lld) must be > 0", mm, ms);
+    goto fail;
+  }
+  o.flags = pypipc_posix_flags(fl) & ~PIPC_TRUNC;
+  if (fl & O_NONBLOCK) o.flags |= PIPC_NONBLOCK;
+  o.mode = (uint32_t)md & 07777u;
+  o.access = (rd ? PIPC_READ : 0) | (wr ? PIPC_WRITE : 0);
+  o.max_messages = mm;
+  o.max_message_size = ms;
+  q = (pypipc_pmq *)PyMem_Calloc(1, sizeof *q);
+  if (!q) { PyErr_NoMemory(); goto fail; }
+  rc = pipc_mq_open(&q->h, cname, &o);
+  if (rc == PIPC_ELIMIT && pipc_last_errno() == EINVAL) {
+    /* the reference's ValueError: more or larger messages than the system allows */
+    PyErr_Format(PyExc_ValueError, "Invalid parameter(s): %s", pipc_last_message());
+    PyMem_Free(q); goto fail;
+  }
+  if (rc < 0) { PyMem_Free(q); pypipc_raise(rc); goto fail; }
+  if ((rc = pipc_mq_max_message_size(&v, q->h)) >= 0) {
+    q->max_message_size = v;
+    rc = pipc_mq_max_messages(&v, q->h);
+    q->max_messages = v;
+  }
+  if (rc >= 0 && !pyname) {
+    PyMem_Free(cname); cname = NULL;
+    if (pypipc_name_from_c(pipc_mq_name(q->h), &cname, &pyname) < 0) {
+      pipc_mq_unlink(q->h); pipc_mq_close(q->h); PyMem_Free(q); goto fail;
+    }
+  }
+  if (rc < 0) { pypipc_raise(rc); pipc_mq_close(q->h); PyMem_Free(q); goto fail; }
+  q->name = pyname;
+  q->cname = cname;
+  q->mode = (long)md;
+  q->can_read = rd;
+  q->can_write = wr;
+  return q;
+fail:
+  PyMem_Free(cname);
+  Py_XDECREF(pyname);
+  return NULL;
+}
+static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  static const char *const names[] = {"name", "flags", "mode", "max_messages", "max_message_size", "read", "write", NULL};
+  return pypipc_init(self, args, kwargs, names, pypipc_pmq_open, SWIGTYPE_p_pypipc_pmq);
+}
+%}
+
+%extend pypipc_pmq {
   ~pypipc_pmq() {
     /* closing drops a pending notification: the kernel forgets the registration, pipc
      * its entry, and we the function and parameter */

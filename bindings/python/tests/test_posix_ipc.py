@@ -250,6 +250,39 @@ def test_random_names_and_o_creat(made, kind):
         getattr(made, kind)(obj.name, p.O_CREX)
 
 
+@pytest.mark.parametrize("kind, third", [("sem", "initial_value"), ("shm", "size"),
+                                         ("mq", "max_messages")])
+def test_constructor_arguments_by_position_and_by_keyword(made, kind, third):
+    by_position = getattr(made, kind)(None, p.O_CREX, 0o640, 3)
+    by_keyword = getattr(made, kind)(**{third: 3, "mode": 0o640, "flags": p.O_CREX, "name": None})
+    mixed = getattr(made, kind)(None, p.O_CREX, **{third: 3, "mode": 0o640})
+    for obj in (by_position, by_keyword, mixed):
+        assert obj.mode == 0o640
+        if kind == "sem":
+            assert obj.value == 3
+        else:
+            assert getattr(obj, third) == 3
+
+
+# The reference's messages (PyArg_ParseTupleAndKeywords for "function"), in its order.
+@pytest.mark.parametrize("kind", ["sem", "shm", "mq"])
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((), {}, "function missing required argument 'name' (pos 1)"),
+    ((), {"flags": 0}, "function missing required argument 'name' (pos 1)"),
+    (("/x",) * 8, {}, "function takes at most {max} arguments (8 given)"),
+    ((), {k: 0 for k in "abcdefgh"}, "function takes at most {max} keyword arguments (8 given)"),
+    (("/x", 0), {"flags": 0}, "argument for function given by name ('flags') and position (2)"),
+    (("/x",), {"typo": 0}, "'typo' is an invalid keyword argument for this function"),
+    (("/x",), {1: 0}, "keywords must be strings"),
+])
+def test_constructor_argument_errors_match_the_reference(kind, args, kwargs, message):
+    cls = {"sem": p.Semaphore, "shm": p.SharedMemory, "mq": p.MessageQueue}[kind]
+    most = {"sem": 4, "shm": 5, "mq": 7}[kind]
+    with pytest.raises(TypeError) as raised:
+        cls(*args, **kwargs)
+    assert str(raised.value) == message.format(max=most)
+
+
 @pytest.mark.parametrize("kind", ["sem", "shm", "mq"])
 def test_no_instance_dict_and_no_double_init(made, kind):
     obj = getattr(made, kind)(None, p.O_CREX)
