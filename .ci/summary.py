@@ -2,10 +2,11 @@
 
 --extra-failed N adds N failures found outside meson (objects the run left behind).
 
-GoogleTest suites count case by case (meson's junit log lists them), and so does pytest
-when it passed (its own junit log, meson-logs/pytest.junit.xml); a failed pytest run
-counts as one failure however many of its cases failed (they are in its log), other
-tests count once. Exit status 1 if anything failed or nothing ran."""
+GoogleTest suites count case by case (meson's junit log lists them). A meson test NAME
+that runs a language's own test runner writes its cases to meson-logs/NAME.junit.xml
+(pytest, minitest, go test); when it passed, its cases count one by one, and when it
+failed it counts as one failure however many of its cases failed (they are in its log).
+Other tests count once. Exit status 1 if anything failed or nothing ran."""
 import sys
 import xml.etree.ElementTree as ET
 
@@ -23,13 +24,13 @@ def cases(build):
     root = ET.parse(f"{build}/meson-logs/testlog.junit.xml").getroot()
     for case in root.iter("testcase"):
         result = outcome(case)
-        if case.get("name", "").endswith("/ pytest") and result == "passed":
-            try:
-                pytest_root = ET.parse(f"{build}/meson-logs/pytest.junit.xml").getroot()
-            except (OSError, ET.ParseError):
-                yield result
-                continue
-            yield from (outcome(c) for c in pytest_root.iter("testcase"))
+        name = case.get("name", "").rpartition("/ ")[2]
+        try:
+            runner_root = ET.parse(f"{build}/meson-logs/{name}.junit.xml").getroot()
+        except (OSError, ET.ParseError):
+            runner_root = None
+        if result == "passed" and runner_root is not None:
+            yield from (outcome(c) for c in runner_root.iter("testcase"))
         else:
             yield result
 
