@@ -1,0 +1,432 @@
+/* The C side of the interop suite: libpipc's C API driven by the line protocol of
+ * tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout). */
+#include <pipc.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "payload.h"
+
+#define MAX_WORDS 8
+#define MAX_BYTES 65536
+
+enum kind { NONE, SEM, SHM, MQ, SYSV_SEM, SYSV_SHM, SYSV_MQ };
+static const char *const kind_names[] = {"", "sem", "shm", "mq", "sysv_sem", "sysv_shm", "sysv_mq"};
+
+/* The one object a helper holds. */
+static struct {
+  enum kind kind;
+  pipc_sem *sem;
+  pipc_shm *shm;
+  unsigned char *map; /* the whole POSIX segment */
+  uint64_t map_size;
+  pipc_mq *mq;
+  pipc_sysv_sem *sysv_sem;
+  pipc_sysv_shm *sysv_shm;
+  pipc_sysv_mq *sysv_mq;
+} held;
+
+static unsigned char bytes[MAX_BYTES];
+
+/* ---- replies ---------------------------------------------------------------------- */
+
+static void reply(const char *text) {
+  printf("%s\n", text);
+  fflush(stdout);
+}
+
+/* The reply for a failed call: busy for a wait that timed out or would block. */
+static void reply_status(int status) {
+  if (status == PIPC_ETIMEDOUT || status == PIPC_EAGAIN) {
+    reply("busy");
+  } else {
+    printf("error %s %s\n", pipc_strerror(status), pipc_last_message());
+    fflush(stdout);
+  }
+}
+
+static void reply_ok_or(int status) {
+  if (status == PIPC_OK) reply("ok");
+  else reply_status(status);
+}
+
+static void reply_hex(const char *head, const unsigned char *data, size_t len) {
+  printf("%s", head);
+  if (len == 0) printf("-");
+  for (size_t i = 0; i < len; ++i) printf("%02x", data[i]);
+  printf("\n");
+  fflush(stdout);
+}
+
+/* ---- arguments -------------------------------------------------------------------- */
+
+static int number(const char *text, int64_t min, int64_t max, int64_t *out) {
+  char *end;
+  long long value;
+  if (text == NULL) return -1;
+  errno = 0;
+  value = strtoll(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < min || value > max) return -1;
+  *out = value;
+  return 0;
+}
+
+static int64_t timeout_ns(const char *ms_text, int *ok) {
+  int64_t ms = 0;
+  *ok = number(ms_text, 0, INT64_MAX / 1000000, &ms) == 0;
+  return ms * 1000000;
+}
+
+/* Decodes HEX ("-" for none) into bytes[]; the length, or -1. */
+static long unhex(const char *hex) {
+  size_t n = strlen(hex);
+  if (strcmp(hex, "-") == 0) return 0;
+  if (n % 2 != 0 || n / 2 > MAX_BYTES) return -1;
+  for (size_t i = 0; i < n / 2; ++i) {
+    unsigned value;
+    if (sscanf(hex + 2 * i, "%2x", &value) != 1) return -1;
+    bytes[i] = (unsigned char)value;
+  }
+  return (long)(n / 2);
+}
+
+static enum kind kind_of(const char *name) {
+  for (int k = SEM; k <= SYSV_MQ; ++k) {
+    if (name != NULL && strcmp(name, kind_names[k]) == 0) return (enum kind)k;
+  }
+  return NONE;
+}
+
+/* ---- open and close ----------------------------------------------------------------- */
+
+static int open_posix(enum kind kind, const char *name, int create, char **args) {
+  const uint32_t flags = create ? PIPC_CREX : 0;
+  int64_t a = 0, b = 0;
+  int rc;
+  if (create && number(args[0], 0, INT64_MAX, &a) != 0) return PIPC_EINVAL;
+  if (kind == SEM) {
+    pipc_sem_options o = PIPC_SEM_OPTIONS_INIT;
+    o.flags = flags;
+    o.initial_value = (uint32_t)a;
+    return pipc_sem_open(&held.sem, name, &o);
+  }
+  if (kind == SHM) {
+    pipc_shm_options o = PIPC_SHM_OPTIONS_INIT;
+    void *addr = NULL;
+    o.flags = flags;
+    o.size = (uint64_t)a;
+    rc = pipc_shm_open(&held.shm, name, &o);
+    if (rc == PIPC_OK) rc = pipc_shm_size(&held.map_size, held.shm);
+    if (rc == PIPC_OK) rc = pipc_shm_map(&addr, held.shm, 0, 0, 0);
+    held.map = addr;
+    return rc;
+  }
+  pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
+  if (create && number(args[1], 1, INT64_MAX, &b) != 0) return PIPC_EINVAL;
+  o.flags = flags;
+  o.max_messages = a;
+  o.max_message_size = b;
+  return pipc_mq_open(&held.mq, name, &o);
+}
+
+static int open_sysv(enum kind kind, int64_t key, int create, char **args) {
+  const uint32_t flags = create ? PIPC_CREX : 0;
+  int64_t a = 0;
+  int rc;
+  if (create && kind != SYSV_MQ && number(args[0], 0, INT64_MAX, &a) != 0) return PIPC_EINVAL;
+  if (kind == SYSV_SEM) {
+    pipc_sysv_sem_options o = PIPC_SYSV_SEM_OPTIONS_INIT;
+    o.flags = flags | PIPC_SYSV_SEM_SETVAL;
+    o.initial_value = (uint32_t)a;
+    return pipc_sysv_sem_open(&held.sysv_sem, key, &o);
+  }
+  if (kind == SYSV_SHM) {
+    pipc_sysv_shm_options o = PIPC_SYSV_SHM_OPTIONS_INIT;
+    o.flags = flags;
+    o.size = (uint64_t)a;
+    rc = pipc_sysv_shm_open(&held.sysv_shm, key, &o);
+    return rc == PIPC_OK ? pipc_sysv_shm_attach(held.sysv_shm, NULL, 0) : rc;
+  }
+  pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
+  o.flags = flags;
+  return pipc_sysv_mq_open(&held.sysv_mq, key, &o);
+}
+
+static void close_held(void) {
+  if (held.map != NULL) pipc_shm_unmap(held.shm, held.map);
+  pipc_sem_close(held.sem);
+  pipc_shm_close(held.shm);
+  pipc_mq_close(held.mq);
+  pipc_sysv_sem_close(held.sysv_sem);
+  pipc_sysv_shm_close(held.sysv_shm);
+  pipc_sysv_mq_close(held.sysv_mq);
+  memset(&held, 0, sizeof held);
+}
+
+static int open_command(char **w) {
+  const enum kind kind = kind_of(w[1]);
+  int64_t create = 0, key = 0;
+  int rc;
+  if (kind == NONE || w[2] == NULL || number(w[3], 0, 1, &create) != 0) return PIPC_EINVAL;
+  close_held();
+  if (kind == SEM || kind == SHM || kind == MQ) {
+    rc = open_posix(kind, w[2], (int)create, w + 4);
+  } else {
+    if (number(w[2], INT32_MIN, INT32_MAX, &key) != 0) return PIPC_EINVAL;
+    rc = open_sysv(kind, key, (int)create, w + 4);
+  }
+  if (rc != PIPC_OK) {
+    close_held();
+    return rc;
+  }
+  held.kind = kind;
+  return PIPC_OK;
+}
+
+static int remove_held(void) {
+  switch (held.kind) {
+    case SEM: return pipc_sem_unlink(held.sem);
+    case SHM: return pipc_shm_unlink(held.shm);
+    case MQ: return pipc_mq_unlink(held.mq);
+    case SYSV_SEM: return pipc_sysv_sem_remove(held.sysv_sem);
+    case SYSV_SHM: return pipc_sysv_shm_remove(held.sysv_shm);
+    case SYSV_MQ: return pipc_sysv_mq_remove(held.sysv_mq);
+    default: return PIPC_EBADHANDLE;
+  }
+}
+
+/* ---- the object's operations ---------------------------------------------------------- */
+
+static void semaphore_command(const char *verb, char **w) {
+  int ok = 1, value = 0, rc;
+  if (strcmp(verb, "release") == 0) {
+    rc = held.kind == SEM ? pipc_sem_release(held.sem) : pipc_sysv_sem_release(held.sysv_sem, 1);
+  } else if (strcmp(verb, "acquire") == 0) {
+    const int64_t t = timeout_ns(w[1], &ok);
+    if (!ok) rc = PIPC_EINVAL;
+    else rc = held.kind == SEM ? pipc_sem_acquire(held.sem, t) : pipc_sysv_sem_acquire(held.sysv_sem, 1, t);
+  } else if (strcmp(verb, "value") == 0) {
+    rc = held.kind == SEM ? pipc_sem_value(&value, held.sem) : pipc_sysv_sem_value(&value, held.sysv_sem);
+    if (rc == PIPC_OK) {
+      printf("ok %d\n", value);
+      fflush(stdout);
+      return;
+    }
+  } else {
+    rc = PIPC_EINVAL;
+  }
+  reply_ok_or(rc);
+}
+
+static void memory_command(const char *verb, char **w) {
+  int64_t offset = 0, length = 0;
+  long n;
+  int rc = PIPC_EINVAL;
+  if (number(w[1], 0, INT64_MAX, &offset) != 0) {
+    reply_status(PIPC_EINVAL);
+    return;
+  }
+  if (strcmp(verb, "write") == 0 && w[2] != NULL && (n = unhex(w[2])) >= 0) {
+    if (held.kind == SYSV_SHM) {
+      rc = pipc_sysv_shm_write(held.sysv_shm, (uint64_t)offset, bytes, (size_t)n);
+    } else if ((uint64_t)offset + (uint64_t)n <= held.map_size) {
+      memcpy(held.map + offset, bytes, (size_t)n);
+      rc = PIPC_OK;
+    }
+    reply_ok_or(rc);
+    return;
+  }
+  if (strcmp(verb, "read") == 0 && number(w[2], 0, MAX_BYTES, &length) == 0) {
+    if (held.kind == SYSV_SHM) {
+      rc = pipc_sysv_shm_read(held.sysv_shm, (uint64_t)offset, bytes, (size_t)length);
+    } else if ((uint64_t)offset + (uint64_t)length <= held.map_size) {
+      memcpy(bytes, held.map + offset, (size_t)length);
+      rc = PIPC_OK;
+    }
+    if (rc == PIPC_OK) {
+      reply_hex("ok ", bytes, (size_t)length);
+      return;
+    }
+  }
+  reply_status(rc);
+}
+
+/* Receives one message into bytes[]; its length and tag (priority or type). */
+static int receive_one(enum kind kind, pipc_mq *mq, pipc_sysv_mq *sysv_mq, int64_t timeout,
+                       size_t *len, int64_t *tag) {
+  if (kind == MQ) {
+    unsigned priority = 0;
+    const int rc = pipc_mq_receive(len, &priority, mq, bytes, sizeof bytes, timeout);
+    *tag = priority;
+    return rc;
+  }
+  return pipc_sysv_mq_receive(len, tag, sysv_mq, bytes, sizeof bytes, 0, 0, timeout);
+}
+
+static void queue_command(const char *verb, char **w) {
+  int64_t tag = 0;
+  size_t len = 0;
+  long n;
+  int ok, rc = PIPC_EINVAL;
+  if (strcmp(verb, "send") == 0 && number(w[1], 0, INT64_MAX, &tag) == 0 && w[2] != NULL &&
+      (n = unhex(w[2])) >= 0) {
+    rc = held.kind == MQ ? pipc_mq_send(held.mq, bytes, (size_t)n, (unsigned)tag, PIPC_FOREVER)
+                         : pipc_sysv_mq_send(held.sysv_mq, bytes, (size_t)n, tag, PIPC_FOREVER);
+    reply_ok_or(rc);
+    return;
+  }
+  if (strcmp(verb, "receive") == 0) {
+    const int64_t t = timeout_ns(w[1], &ok);
+    if (ok) rc = receive_one(held.kind, held.mq, held.sysv_mq, t, &len, &tag);
+    if (rc == PIPC_OK) {
+      char head[32];
+      snprintf(head, sizeof head, "ok %lld ", (long long)tag);
+      reply_hex(head, bytes, len);
+      return;
+    }
+  }
+  reply_status(rc);
+}
+
+/* ---- stress ------------------------------------------------------------------------- */
+
+static int open_queue(enum kind kind, const char *name, pipc_mq **mq, pipc_sysv_mq **sysv_mq) {
+  int64_t key = 0;
+  if (kind == MQ) {
+    const pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
+    return pipc_mq_open(mq, name, &o);
+  }
+  if (kind != SYSV_MQ || number(name, INT32_MIN, INT32_MAX, &key) != 0) return PIPC_EINVAL;
+  const pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
+  return pipc_sysv_mq_open(sysv_mq, key, &o);
+}
+
+static void produce_command(char **w) {
+  const enum kind kind = kind_of(w[1]);
+  pipc_mq *mq = NULL;
+  pipc_sysv_mq *sysv_mq = NULL;
+  int64_t count = 0, producer = 0;
+  unsigned char payload[STRESS_PAYLOAD_SIZE];
+  int rc = PIPC_EINVAL;
+  if (number(w[3], 0, INT32_MAX, &count) == 0 && number(w[4], 0, INT32_MAX, &producer) == 0) {
+    rc = open_queue(kind, w[2], &mq, &sysv_mq);
+  }
+  for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
+    stress_payload(payload, (uint32_t)producer, (uint32_t)i);
+    rc = kind == MQ ? pipc_mq_send(mq, payload, sizeof payload, 0, PIPC_FOREVER)
+                    : pipc_sysv_mq_send(sysv_mq, payload, sizeof payload, 1, PIPC_FOREVER);
+  }
+  pipc_mq_close(mq);
+  pipc_sysv_mq_close(sysv_mq);
+  reply_ok_or(rc);
+}
+
+static void consume_command(char **w) {
+  const enum kind kind = kind_of(w[1]);
+  pipc_mq *mq = NULL;
+  pipc_sysv_mq *sysv_mq = NULL;
+  int64_t count = 0, tag = 0;
+  int ok = 0, rc = PIPC_EINVAL;
+  const int64_t t = timeout_ns(w[4], &ok);
+  char *list = NULL;
+  size_t used = 0;
+  if (ok && number(w[3], 1, INT32_MAX, &count) == 0) rc = open_queue(kind, w[2], &mq, &sysv_mq);
+  if (rc == PIPC_OK && (list = malloc((size_t)count * 24 + 1)) == NULL) rc = PIPC_ENOMEM;
+  for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
+    size_t len = 0;
+    uint32_t producer, seq;
+    rc = receive_one(kind, mq, sysv_mq, t, &len, &tag);
+    if (rc != PIPC_OK) break;
+    if (stress_check(bytes, len, &producer, &seq)) {
+      used += (size_t)sprintf(list + used, "%s%u:%u", i ? "," : "", producer, seq);
+    } else {
+      used += (size_t)sprintf(list + used, "%sbad", i ? "," : "");
+    }
+  }
+  pipc_mq_close(mq);
+  pipc_sysv_mq_close(sysv_mq);
+  if (rc == PIPC_OK) {
+    printf("ok %s\n", list);
+    fflush(stdout);
+  } else {
+    reply_status(rc);
+  }
+  free(list);
+}
+
+static void count_command(char **w) {
+  pipc_sem *sem = NULL;
+  pipc_shm *shm = NULL;
+  unsigned char *counter = NULL;
+  const pipc_sem_options sem_opts = PIPC_SEM_OPTIONS_INIT;
+  const pipc_shm_options shm_opts = PIPC_SHM_OPTIONS_INIT;
+  int64_t count = 0;
+  int rc = number(w[3], 0, INT32_MAX, &count) == 0 ? PIPC_OK : PIPC_EINVAL;
+  if (rc == PIPC_OK) rc = pipc_sem_open(&sem, w[1], &sem_opts);
+  if (rc == PIPC_OK) rc = pipc_shm_open(&shm, w[2], &shm_opts);
+  if (rc == PIPC_OK) rc = pipc_shm_map((void **)&counter, shm, 0, 8, 0);
+  for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
+    uint64_t value = 0;
+    rc = pipc_sem_acquire(sem, PIPC_FOREVER);
+    if (rc != PIPC_OK) break;
+    for (int b = 7; b >= 0; --b) value = value << 8 | counter[b];
+    value += 1;
+    for (int b = 0; b < 8; ++b) counter[b] = (unsigned char)(value >> (8 * b));
+    rc = pipc_sem_release(sem);
+  }
+  if (counter != NULL) pipc_shm_unmap(shm, counter);
+  pipc_shm_close(shm);
+  pipc_sem_close(sem);
+  reply_ok_or(rc);
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+static int is(const char *verb, const char *name) { return strcmp(verb, name) == 0; }
+
+static void run(char **w) {
+  const char *verb = w[0];
+  const int semaphore = held.kind == SEM || held.kind == SYSV_SEM;
+  const int memory = held.kind == SHM || held.kind == SYSV_SHM;
+  const int queue = held.kind == MQ || held.kind == SYSV_MQ;
+  if (is(verb, "open")) {
+    reply_ok_or(open_command(w));
+  } else if (is(verb, "close")) {
+    close_held();
+    reply("ok");
+  } else if (is(verb, "remove")) {
+    reply_ok_or(remove_held());
+  } else if (is(verb, "produce")) {
+    produce_command(w);
+  } else if (is(verb, "consume")) {
+    consume_command(w);
+  } else if (is(verb, "count")) {
+    count_command(w);
+  } else if (semaphore && (is(verb, "release") || is(verb, "acquire") || is(verb, "value"))) {
+    semaphore_command(verb, w);
+  } else if (memory && (is(verb, "write") || is(verb, "read"))) {
+    memory_command(verb, w);
+  } else if (queue && (is(verb, "send") || is(verb, "receive"))) {
+    queue_command(verb, w);
+  } else {
+    printf("error usage unknown command or no object for it: %s\n", verb);
+    fflush(stdout);
+  }
+}
+
+int main(void) {
+  static char line[2 * MAX_BYTES + 256];
+  while (fgets(line, sizeof line, stdin) != NULL) {
+    char *words[MAX_WORDS + 1] = {NULL};
+    int n = 0;
+    for (char *word = strtok(line, " \n"); word != NULL && n < MAX_WORDS; word = strtok(NULL, " \n")) {
+      words[n++] = word;
+    }
+    if (n > 0) run(words);
+  }
+  close_held();
+  return 0;
+}

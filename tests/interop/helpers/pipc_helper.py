@@ -1,0 +1,237 @@
+"""The Python side of the interop suite: pipc.posix_ipc and pipc.sysv_ipc driven by the line
+protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout)."""
+import mmap
+import struct
+import sys
+
+from pipc import posix_ipc, sysv_ipc
+
+BUSY = (posix_ipc.BusyError, sysv_ipc.BusyError)
+PAYLOAD_SIZE = 44
+
+
+def fnv1a(data):
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def stress_payload(producer, seq):
+    head = struct.pack("<II", producer, seq)
+    filler = bytes((producer * 31 + seq * 7 + k * 13) % 256 for k in range(32))
+    return head + filler + struct.pack("<I", fnv1a(head + filler))
+
+
+def stress_check(data):
+    """(producer, seq) of a valid payload, else None."""
+    if len(data) != PAYLOAD_SIZE:
+        return None
+    producer, seq = struct.unpack_from("<II", data)
+    return (producer, seq) if data == stress_payload(producer, seq) else None
+
+
+def hexed(data):
+    return data.hex() if data else "-"
+
+
+def unhexed(text):
+    return b"" if text == "-" else bytes.fromhex(text)
+
+
+def seconds(ms):
+    return int(ms) / 1000
+
+
+class Held:
+    """The one object a helper holds, and the commands on it."""
+
+    def __init__(self, kind, name, create, args):
+        self.kind = kind
+        self.map = None
+        posix = kind in ("sem", "shm", "mq")
+        flags = (posix_ipc.O_CREX if posix else sysv_ipc.IPC_CREX) if create else 0
+        n = [int(a) for a in args] if create else []
+        key = None if posix else int(name)
+        if kind == "sem":
+            self.obj = posix_ipc.Semaphore(name, flags, initial_value=n[0] if n else 0)
+        elif kind == "shm":
+            self.obj = posix_ipc.SharedMemory(name, flags, size=n[0] if n else 0)
+            self.map = mmap.mmap(self.obj.fd, self.obj.size)
+            self.obj.close_fd()
+        elif kind == "mq":
+            extra = dict(max_messages=n[0], max_message_size=n[1]) if n else {}
+            self.obj = posix_ipc.MessageQueue(name, flags, **extra)
+        elif kind == "sysv_sem":
+            self.obj = sysv_ipc.Semaphore(key, flags, initial_value=n[0] if n else 0)
+        elif kind == "sysv_shm":
+            self.obj = sysv_ipc.SharedMemory(key, flags, size=n[0] if n else 0)
+        elif kind == "sysv_mq":
+            self.obj = sysv_ipc.MessageQueue(key, flags)
+        else:
+            raise ValueError("unknown kind " + kind)
+
+    def release(self):
+        self.obj.release()
+        return "ok"
+
+    def acquire(self, ms):
+        self.obj.acquire(seconds(ms))
+        return "ok"
+
+    def value(self):
+        return "ok %d" % self.obj.value
+
+    def write(self, offset, data):
+        offset, data = int(offset), unhexed(data)
+        if self.map is not None:
+            if offset + len(data) > len(self.map):
+                raise ValueError("beyond the segment")
+            self.map[offset:offset + len(data)] = data
+        else:
+            self.obj.write(data, offset)
+        return "ok"
+
+    def read(self, offset, length):
+        offset, length = int(offset), int(length)
+        if self.map is not None:
+            if offset + length > len(self.map):
+                raise ValueError("beyond the segment")
+            return "ok " + hexed(self.map[offset:offset + length])
+        return "ok " + hexed(self.obj.read(length, offset))
+
+    def send(self, tag, data):
+        if self.kind == "mq":
+            self.obj.send(unhexed(data), priority=int(tag))
+        else:
+            self.obj.send(unhexed(data), type=int(tag))
+        return "ok"
+
+    def receive(self, ms):
+        if self.kind == "mq":
+            data, tag = self.obj.receive(seconds(ms))
+        else:
+            data, tag = receive_sysv(self.obj, seconds(ms))
+        return "ok %d %s" % (tag, hexed(data))
+
+    def remove(self):
+        if self.kind in ("sem", "shm", "mq"):
+            self.obj.unlink()
+        else:
+            self.obj.remove()
+        return "ok"
+
+    def close(self):
+        if self.map is not None:
+            self.map.close()
+        if self.kind in ("sem", "mq", "shm"):
+            self.obj.close()
+        elif self.kind == "sysv_shm":
+            self.obj.detach()
+
+
+def receive_sysv(queue, timeout):
+    """sysv_ipc's receive has no timeout: poll with block=False until TIMEOUT passes, as
+    the drop-in API allows (the interop suite's timeouts are generous limits)."""
+    import time
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            return queue.receive(block=False)
+        except sysv_ipc.BusyError:
+            if time.monotonic() >= end:
+                raise
+            time.sleep(0.001)
+
+
+def open_queue(kind, name):
+    if kind == "mq":
+        return posix_ipc.MessageQueue(name)
+    return sysv_ipc.MessageQueue(int(name))
+
+
+def produce(kind, name, count, producer):
+    queue = open_queue(kind, name)
+    for i in range(int(count)):
+        if kind == "mq":
+            queue.send(stress_payload(int(producer), i))
+        else:
+            queue.send(stress_payload(int(producer), i), type=1)
+    if kind == "mq":
+        queue.close()
+    return "ok"
+
+
+def consume(kind, name, count, ms):
+    queue = open_queue(kind, name)
+    entries = []
+    try:
+        for _ in range(int(count)):
+            if kind == "mq":
+                data, _ = queue.receive(seconds(ms))
+            else:
+                data, _ = receive_sysv(queue, seconds(ms))
+            found = stress_check(data)
+            entries.append("%d:%d" % found if found else "bad")
+    finally:
+        if kind == "mq":
+            queue.close()
+    return "ok " + ",".join(entries)
+
+
+def count(sem_name, shm_name, times):
+    sem = posix_ipc.Semaphore(sem_name)
+    shm = posix_ipc.SharedMemory(shm_name)
+    counter = mmap.mmap(shm.fd, 8)
+    shm.close_fd()
+    try:
+        for _ in range(int(times)):
+            with sem:
+                value, = struct.unpack_from("<Q", counter)
+                struct.pack_into("<Q", counter, 0, value + 1)
+    finally:
+        counter.close()
+        sem.close()
+    return "ok"
+
+
+def main():
+    held = None
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        verb, args = words[0], words[1:]
+        try:
+            if verb == "open":
+                if held:
+                    held.close()
+                held = None
+                held = Held(args[0], args[1], args[2] == "1", args[3:])
+                answer = "ok"
+            elif verb == "close":
+                if held:
+                    held.close()
+                held, answer = None, "ok"
+            elif verb == "produce":
+                answer = produce(*args)
+            elif verb == "consume":
+                answer = consume(*args)
+            elif verb == "count":
+                answer = count(*args)
+            elif held is not None and verb in ("release", "acquire", "value", "write", "read",
+                                               "send", "receive", "remove"):
+                answer = getattr(held, verb)(*args)
+            else:
+                answer = "error usage unknown command or no object for it: " + verb
+        except BUSY:
+            answer = "busy"
+        except Exception as e:  # every failure is a reply: the driver reads it
+            answer = "error %s %s" % (type(e).__name__, str(e).replace("\n", " "))
+        print(answer, flush=True)
+    if held:
+        held.close()
+
+
+if __name__ == "__main__":
+    main()

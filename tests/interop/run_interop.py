@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""The cross-language interop suite: one kernel object, two or more languages.
+
+For each object kind (POSIX semaphore, shared memory, message queue; System V semaphore,
+shared memory, message queue) and each ordered pair of languages, a helper process in the
+first language creates the object, a helper in the second opens it by name or key, the two
+exchange data both ways, and the creator removes it. Then the stress cases: producers and
+consumers of every language on one POSIX queue and on one System V queue, and a counter in
+shared memory under a semaphore incremented by every language.
+
+The helpers speak the line protocol of PROTOCOL.md; this driver scripts every exchange.
+A language given as "missing:REASON" has its cells skipped, never passed.
+
+    run_interop.py --lang c=PATH --lang python='PYTHON SCRIPT' ... [--junit FILE] [-k TEXT]
+
+Exit status: 0 when nothing failed, 1 otherwise.
+"""
+import argparse
+import os
+import random
+import select
+import shlex
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+REPLY_TIMEOUT = 60.0     # generous: a reply normally takes milliseconds
+STRESS_TIMEOUT = 600.0
+KINDS = ["sem", "shm", "mq", "sysv_sem", "sysv_shm", "sysv_mq"]
+LABELS = {"sem": "POSIX semaphore", "shm": "POSIX shared memory", "mq": "POSIX message queue",
+          "sysv_sem": "System V semaphore", "sysv_shm": "System V shared memory",
+          "sysv_mq": "System V message queue"}
+
+
+class CellFailed(Exception):
+    pass
+
+
+class Helper:
+    """One helper process and its conversation."""
+
+    def __init__(self, lang, command):
+        self.lang = lang
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.pending = b""
+
+    def send(self, line):
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise CellFailed("%s helper exited (%s)" % (self.lang, self.stderr()))
+
+    def reply(self, timeout=REPLY_TIMEOUT):
+        end = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.pending:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise CellFailed("%s helper gave no reply within %.0f s" % (self.lang, timeout))
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise CellFailed("%s helper exited (%s)" % (self.lang, self.stderr()))
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return line.decode()
+
+    def ask(self, line, timeout=REPLY_TIMEOUT):
+        self.send(line)
+        return self.reply(timeout)
+
+    def expect(self, line, wanted="ok", timeout=REPLY_TIMEOUT):
+        got = self.ask(line, timeout)
+        if got != wanted:
+            raise CellFailed("%s: %r gave %r, expected %r" % (self.lang, line, got, wanted))
+        return got
+
+    def stderr(self):
+        self.stop()
+        return self.proc.stderr.read().decode(errors="replace").strip()[-2000:] or "no output"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+
+def random_name():
+    return "/pipc_interop_%016x" % random.getrandbits(64)
+
+
+def random_key():
+    return str(random.randint(0x10000000, 0x7FFFFFFF))
+
+
+def random_bytes(n):
+    data = bytearray(random.getrandbits(8) for _ in range(n))
+    data[0], data[-1] = 0, 0xFF   # the edges of a byte's range travel too
+    return bytes(data)
+
+
+# ---- the six exchanges: CREATOR made the object, OPENER opened it -----------------------
+
+def exchange_semaphore(creator, opener):
+    opener.expect("release")
+    creator.expect("acquire 10000")          # the opener's release reached the creator
+    creator.expect("release")
+    opener.expect("acquire 10000")           # and back
+    creator.expect("value", "ok 0")
+    creator.expect("release")
+    opener.expect("value", "ok 1")
+
+
+def exchange_memory(creator, opener):
+    there, back = random_bytes(512), random_bytes(300)
+    creator.expect("write 0 " + there.hex())
+    opener.expect("read 0 %d" % len(there), "ok " + there.hex())
+    opener.expect("write 1000 " + back.hex())
+    creator.expect("read 1000 %d" % len(back), "ok " + back.hex())
+
+
+def exchange_queue(creator, opener, posix):
+    low, high, back = random_bytes(40), random_bytes(200), random_bytes(100)
+    creator.expect("send 1 " + low.hex())
+    creator.expect("send 5 " + high.hex())
+    if posix:   # the highest priority first
+        opener.expect("receive 10000", "ok 5 " + high.hex())
+        opener.expect("receive 10000", "ok 1 " + low.hex())
+    else:       # type 0: the first in the queue, with its type
+        opener.expect("receive 10000", "ok 1 " + low.hex())
+        opener.expect("receive 10000", "ok 5 " + high.hex())
+    opener.expect("send 3 " + back.hex())
+    creator.expect("receive 10000", "ok 3 " + back.hex())
+    opener.expect("receive 0", "busy")       # nothing else was queued
+
+
+CREATE_ARGS = {"sem": "0", "shm": "4096", "mq": "8 256", "sysv_sem": "0", "sysv_shm": "4096",
+               "sysv_mq": ""}
+EXCHANGES = {"sem": exchange_semaphore, "sysv_sem": exchange_semaphore,
+             "shm": exchange_memory, "sysv_shm": exchange_memory,
+             "mq": lambda c, o: exchange_queue(c, o, True),
+             "sysv_mq": lambda c, o: exchange_queue(c, o, False)}
+
+
+def cell(langs, kind, first, second, remover):
+    name = random_key() if kind.startswith("sysv_") else random_name()
+    creator = Helper(first, langs[first])
+    opener = Helper(second, langs[second])
+    try:
+        creator.expect(("open %s %s 1 %s" % (kind, name, CREATE_ARGS[kind])).strip())
+        opener.expect("open %s %s 0" % (kind, name))
+        EXCHANGES[kind](creator, opener)
+        creator.expect("remove")
+        creator.expect("close")
+        opener.expect("close")
+        gone = opener.ask("open %s %s 0" % (kind, name))
+        if not gone.startswith("error"):
+            raise CellFailed("the object is still there after remove: %r" % gone)
+    finally:
+        creator.stop()
+        opener.stop()
+        remover.remove(kind, name)
+
+
+class Remover:
+    """Removes whatever a failed cell left behind, through the C helper."""
+
+    def __init__(self, command):
+        self.command = command
+
+    def remove(self, kind, name):
+        helper = Helper("cleanup", self.command)
+        try:
+            if helper.ask("open %s %s 0" % (kind, name)) == "ok":
+                helper.ask("remove")
+        except CellFailed:
+            pass
+        finally:
+            helper.stop()
+
+
+# ---- stress ---------------------------------------------------------------------------------
+
+def stress_queue(langs, kind, remover, per_producer):
+    name = random_key() if kind == "sysv_mq" else random_name()
+    setup = Helper("c", langs["c"])
+    helpers = []
+    try:
+        setup.expect(("open %s %s 1 %s" % (kind, name, "10 64" if kind == "mq" else "")).strip())
+        producers = [Helper(lang, cmd) for lang, cmd in langs.items()]
+        consumers = [Helper(lang, cmd) for lang, cmd in langs.items()]
+        helpers = producers + consumers
+        total = per_producer * len(producers)
+        shares = [total // len(consumers) + (i < total % len(consumers)) for i in range(len(consumers))]
+        start = time.monotonic()
+        for i, p in enumerate(producers):
+            p.send("produce %s %s %d %d" % (kind, name, per_producer, i))
+        for c, share in zip(consumers, shares):
+            c.send("consume %s %s %d 60000" % (kind, name, share))
+        for p in producers:
+            if p.reply(STRESS_TIMEOUT) != "ok":
+                raise CellFailed("%s producer failed" % p.lang)
+        seen = []
+        for c in consumers:
+            got = c.reply(STRESS_TIMEOUT)
+            if not got.startswith("ok "):
+                raise CellFailed("%s consumer: %r" % (c.lang, got))
+            seen += got[3:].split(",")
+        elapsed = time.monotonic() - start
+        expected = {"%d:%d" % (p, s) for p in range(len(producers)) for s in range(per_producer)}
+        bad = seen.count("bad")
+        lost = expected - set(seen)
+        duplicated = len(seen) - len(set(seen))
+        if bad or lost or duplicated:
+            raise CellFailed("%d corrupted, %d lost, %d duplicated of %d" %
+                             (bad, len(lost), duplicated, total))
+        setup.expect("receive 0", "busy")   # nothing more than was sent
+        setup.expect("remove")
+        return "%d messages from %d producers to %d consumers (%s), none lost, duplicated or " \
+               "corrupted, in %.2f s (%.0f messages/s)" % (
+                   total, len(producers), len(consumers), ", ".join(langs), elapsed,
+                   total / elapsed)
+    finally:
+        for h in helpers + [setup]:
+            h.stop()
+        remover.remove(kind, name)
+
+
+def stress_counter(langs, remover, per_language):
+    sem, shm = random_name(), random_name()
+    setup = Helper("c", langs["c"])
+    workers = []
+    try:
+        setup.expect("open sem %s 1 1" % sem)
+        setup.expect("close")
+        setup.expect("open shm %s 1 4096" % shm)
+        workers = [Helper(lang, cmd) for lang, cmd in langs.items()]
+        start = time.monotonic()
+        for w in workers:
+            w.send("count %s %s %d" % (sem, shm, per_language))
+        for w in workers:
+            if w.reply(STRESS_TIMEOUT) != "ok":
+                raise CellFailed("%s counter failed" % w.lang)
+        elapsed = time.monotonic() - start
+        total = per_language * len(workers)
+        got = setup.ask("read 0 8")
+        value = int.from_bytes(bytes.fromhex(got[3:]), "little") if got.startswith("ok ") else None
+        if value != total:
+            raise CellFailed("the counter is %r, expected %d" % (value, total))
+        return "%d increments by %d languages (%s) ended at exactly %d, in %.2f s" % (
+            total, len(workers), ", ".join(langs), total, elapsed)
+    finally:
+        for h in workers + [setup]:
+            h.stop()
+        remover.remove("sem", sem)
+        remover.remove("shm", shm)
+
+
+# ---- running and reporting -------------------------------------------------------------------
+
+def run_case(results, name, missing, body):
+    start = time.monotonic()
+    if missing:
+        results.append((name, "skipped", "missing: " + "; ".join(missing), 0.0))
+        print("SKIP  %s (%s)" % (name, "; ".join(missing)), flush=True)
+        return
+    try:
+        detail = body() or ""
+        results.append((name, "passed", detail, time.monotonic() - start))
+        print("ok    %s %s" % (name, detail), flush=True)
+    except Exception as e:  # a cell's failure is reported, and the next cell runs
+        results.append((name, "failed", "%s: %s" % (type(e).__name__, e), time.monotonic() - start))
+        print("FAIL  %s: %s" % (name, e), flush=True)
+
+
+def write_junit(path, results):
+    suite = ET.Element("testsuite", name="interop", tests=str(len(results)),
+                       failures=str(sum(r[1] == "failed" for r in results)),
+                       skipped=str(sum(r[1] == "skipped" for r in results)))
+    for name, outcome, detail, seconds in results:
+        case = ET.SubElement(suite, "testcase", classname="interop", name=name,
+                             time="%.3f" % seconds)
+        if outcome == "failed":
+            ET.SubElement(case, "failure", message=detail)
+        elif outcome == "skipped":
+            ET.SubElement(case, "skipped", message=detail)
+        elif detail:
+            ET.SubElement(case, "system-out").text = detail
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lang", action="append", default=[], metavar="NAME=COMMAND",
+                        help="a language's helper command, or NAME=missing:REASON")
+    parser.add_argument("--junit", help="write the cases to this junit XML file")
+    parser.add_argument("-k", dest="select", default="", help="only cases containing this text")
+    parser.add_argument("--messages", type=int, default=2000, help="stress messages per producer")
+    args = parser.parse_args()
+    langs, missing = {}, {}
+    for spec in args.lang:
+        lang, _, command = spec.partition("=")
+        if command.startswith("missing:"):
+            missing[lang] = command[len("missing:"):]
+        else:
+            langs[lang] = shlex.split(command)
+    if "c" not in langs:
+        parser.error("the C helper is required (it also cleans up)")
+    remover = Remover(langs["c"])
+    everyone = list(langs) + list(missing)
+    results = []
+
+    def absent(*wanted):
+        return ["%s: %s" % (lang, missing[lang]) for lang in wanted if lang in missing]
+
+    for kind in KINDS:
+        for first in everyone:
+            for second in everyone:
+                name = "%s: %s creates, %s opens" % (LABELS[kind], first, second)
+                if first == second or args.select not in name:
+                    continue
+                run_case(results, name, absent(first, second),
+                         lambda kind=kind, first=first, second=second:
+                         cell(langs, kind, first, second, remover))
+    for kind in ("mq", "sysv_mq"):
+        name = "stress: %s, every language producing and consuming" % LABELS[kind]
+        if args.select in name:
+            run_case(results, name, [],
+                     lambda kind=kind: stress_queue(langs, kind, remover, args.messages))
+    name = "stress: counter in POSIX shared memory under a POSIX semaphore"
+    if args.select in name:
+        run_case(results, name, [], lambda: stress_counter(langs, remover, args.messages))
+    if missing:
+        print("stress cases ran without: " + ", ".join(missing))
+
+    counts = {o: sum(r[1] == o for r in results) for o in ("passed", "failed", "skipped")}
+    cells = [r for r in results if not r[0].startswith("stress")]
+    print("matrix: %d cells: %d passed, %d failed, %d skipped" % (
+        len(cells), sum(r[1] == "passed" for r in cells), sum(r[1] == "failed" for r in cells),
+        sum(r[1] == "skipped" for r in cells)))
+    print("%d passed, %d failed, %d skipped" % (counts["passed"], counts["failed"], counts["skipped"]))
+    if args.junit:
+        write_junit(args.junit, results)
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
