@@ -1,0 +1,123 @@
+package pipc_test
+
+import (
+	"testing"
+
+	"libpipc.dev/pipc"
+	"libpipc.dev/pipc/internal/cbench"
+)
+
+// Each BenchmarkX has a BenchmarkCX: the same operations through the C API in a C loop
+// (tools/go_bench.py prints the ratios).
+
+func BenchmarkSemaphorePair(b *testing.B) {
+	s, err := pipc.OpenSemaphore("", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Unlink()
+	defer s.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if s.Release() != nil || s.Acquire(-1) != nil {
+			b.Fatal("pair failed")
+		}
+	}
+}
+
+func BenchmarkCSemaphorePair(b *testing.B) {
+	if err := cbench.SemPairs(b.N); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func openBenchQueue(b *testing.B) *pipc.MessageQueue {
+	q, err := pipc.OpenMessageQueue("", &pipc.MessageQueueOptions{MaxMessages: 1, MaxMessageSize: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	q.Unlink()
+	return q
+}
+
+// Send + ReceiveInto of 16 bytes.
+func BenchmarkMessageQueuePair(b *testing.B) {
+	q := openBenchQueue(b)
+	defer q.Close()
+	msg, buf := make([]byte, 16), make([]byte, 16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if q.Send(msg, 0, -1) != nil {
+			b.Fatal("send failed")
+		}
+		if _, _, err := q.ReceiveInto(buf, -1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Send + Receive (a new slice per message) of 16 bytes.
+func BenchmarkMessageQueuePairAlloc(b *testing.B) {
+	q := openBenchQueue(b)
+	defer q.Close()
+	msg := make([]byte, 16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if q.Send(msg, 0, -1) != nil {
+			b.Fatal("send failed")
+		}
+		if _, _, err := q.Receive(-1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCMessageQueuePair(b *testing.B) {
+	if err := cbench.MQPairs(b.N); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchSegment(b *testing.B) (*pipc.SharedMemory, []byte) {
+	m, err := pipc.OpenSharedMemory("", &pipc.SharedMemoryOptions{Size: 4096})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Unlink()
+	b.SetBytes(4096)
+	return m, make([]byte, 4096)
+}
+
+// WriteAt of 4 KiB (io.WriterAt, safe against a concurrent Close).
+func BenchmarkSharedMemoryCopy4K(b *testing.B) {
+	m, src := benchSegment(b)
+	defer m.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.WriteAt(src, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// copy into Bytes() of 4 KiB.
+func BenchmarkSharedMemoryCopy4KBytes(b *testing.B) {
+	m, src := benchSegment(b)
+	defer m.Close()
+	dst := m.Bytes()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copy(dst, src)
+	}
+}
+
+func BenchmarkCSharedMemoryCopy4K(b *testing.B) {
+	m, src := benchSegment(b)
+	defer m.Close()
+	b.ResetTimer()
+	cbench.Copy(m.Bytes(), src, b.N)
+}

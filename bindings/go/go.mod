@@ -1,0 +1,3 @@
+module libpipc.dev/pipc
+
+go 1.19

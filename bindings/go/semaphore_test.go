@@ -1,0 +1,234 @@
+package pipc_test
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"libpipc.dev/pipc"
+)
+
+func value(t *testing.T, s *pipc.Semaphore) int {
+	t.Helper()
+	v, err := s.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSemaphoreBasics(t *testing.T) {
+	s := newSemaphore(t, 2)
+	if !strings.HasPrefix(s.Name(), "/") || !s.Created() || value(t, s) != 2 {
+		t.Fatalf("name %q created %v value %d", s.Name(), s.Created(), value(t, s))
+	}
+	if err := s.Acquire(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(); err != nil || value(t, s) != 3 {
+		t.Fatalf("value %d, %v", value(t, s), err)
+	}
+	// The same semaphore by name, from a second handle.
+	s2, err := pipc.OpenSemaphore(s.Name(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if s2.Created() || value(t, s2) != 3 {
+		t.Fatalf("second handle: created %v value %d", s2.Created(), value(t, s2))
+	}
+	// Create without Exclusive opens the existing one.
+	s3, err := pipc.OpenSemaphore(s.Name(), &pipc.SemaphoreOptions{OpenFlags: pipc.OpenFlags{Create: true}, InitialValue: 9})
+	if err != nil || s3.Created() || value(t, s3) != 3 {
+		t.Fatalf("create-or-open: %v", err)
+	}
+	s3.Close()
+}
+
+func TestSemaphoreNamedCreateAndUnlink(t *testing.T) {
+	name := testName()
+	t.Cleanup(func() { pipc.UnlinkSemaphore(name) }) // if the test fails before it does
+	track("/dev/shm/sem." + name[1:])
+	s, err := pipc.OpenSemaphore(name, &pipc.SemaphoreOptions{OpenFlags: pipc.OpenFlags{Create: true, Exclusive: true}, Mode: 0640})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if st, err := os.Stat("/dev/shm/sem." + name[1:]); err == nil && st.Mode().Perm() != 0640 {
+		t.Fatalf("mode %v", st.Mode().Perm())
+	}
+	if err := s.Unlink(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipc.OpenSemaphore(name, nil); !errors.Is(err, pipc.ErrNotExist) {
+		t.Fatalf("after Unlink: %v", err)
+	}
+	if err := s.Release(); err != nil || value(t, s) != 1 {
+		t.Fatal("an unlinked semaphore lives on while open")
+	}
+	// by name
+	s2, err := pipc.OpenSemaphore(name, &pipc.SemaphoreOptions{OpenFlags: pipc.OpenFlags{Create: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	if err := pipc.UnlinkSemaphore(name); err != nil {
+		t.Fatal(err)
+	}
+	if err := pipc.UnlinkSemaphore(name); !errors.Is(err, pipc.ErrNotExist) {
+		t.Fatalf("second unlink: %v", err)
+	}
+}
+
+func TestSemaphoreWaitWokenByRelease(t *testing.T) {
+	s := newSemaphore(t, 0)
+	done := make(chan struct{})
+	var err error
+	go func() {
+		err = s.Acquire(-1)
+		close(done)
+	}()
+	if e := s.Release(); e != nil {
+		t.Fatal(e)
+	}
+	within(t, "acquire", done)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Waits without limit use PIPC_FOREVER_RESTARTABLE. Signals sent to the very thread
+// that waits, and handled by the Go runtime (which installs its handlers with
+// SA_RESTART), neither end such a wait with an error nor get lost, and a release still
+// ends it. A timed wait that the signals interrupt keeps its deadline.
+func TestSemaphoreWaitUnderSignals(t *testing.T) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
+	s := newSemaphore(t, 0)
+	// waitOn runs s.Acquire(timeout) on a thread of its own and tells its thread id.
+	waitOn := func(timeout time.Duration) (tid int, result chan error) {
+		tids, result := make(chan int), make(chan error, 1)
+		go func() {
+			runtime.LockOSThread() // Acquire keeps to this thread: the signals reach its wait
+			defer runtime.UnlockOSThread()
+			tids <- syscall.Gettid()
+			result <- s.Acquire(timeout)
+		}()
+		return <-tids, result
+	}
+	foreverTid, forever := waitOn(-1)
+	start := time.Now()
+	timedTid, timed := waitOn(300 * time.Millisecond)
+	for i := 0; i < 20; i++ {
+		for _, tid := range []int{foreverTid, timedTid} {
+			syscall.Tgkill(os.Getpid(), tid, syscall.SIGUSR1)
+			select {
+			case <-sigs:
+			case <-time.After(long):
+				t.Fatal("signal not delivered")
+			}
+		}
+	}
+	var err error
+	select {
+	case err = <-timed:
+	case <-time.After(long):
+		t.Fatal("the timed wait did not end")
+	}
+	if !errors.Is(err, pipc.ErrTimeout) || time.Since(start) < 300*time.Millisecond {
+		t.Fatalf("timed wait under signals: %v after %v", err, time.Since(start))
+	}
+	select {
+	case err := <-forever:
+		t.Fatalf("the wait without limit ended without a release: %v", err)
+	default:
+	}
+	s.Release()
+	select {
+	case err := <-forever:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(long):
+		t.Fatal("the release did not end the wait")
+	}
+}
+
+// Close while another goroutine waits (or is about to): no crash; a wait in flight
+// ends when the semaphore is released through another handle, one that had not begun
+// gets ErrClosed, and the closed object refuses further calls.
+func TestSemaphoreCloseWhileWaiting(t *testing.T) {
+	s := newSemaphore(t, 0)
+	s2, err := pipc.OpenSemaphore(s.Name(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	done := make(chan error, 1)
+	go func() { done <- s2.Acquire(-1) }()
+	runtime.Gosched()
+	s2.Close()
+	if err := s.Release(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, pipc.ErrClosed) {
+			t.Fatalf("the wait: %v", err)
+		}
+	case <-time.After(long):
+		t.Fatal("the wait did not end")
+	}
+	if err := s2.Acquire(0); !errors.Is(err, pipc.ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+func TestSemaphoreConcurrentClose(t *testing.T) {
+	s := newSemaphore(t, 0)
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(2)
+		go func() { defer wg.Done(); s.Close() }()
+		go func() {
+			defer wg.Done()
+			if err := s.Release(); err != nil && !errors.Is(err, pipc.ErrClosed) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := s.Release(); !errors.Is(err, pipc.ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+// A finalizer closes an unreachable semaphore, and never unlinks it.
+func TestSemaphoreFinalizerDoesNotUnlink(t *testing.T) {
+	name := newSemaphore(t, 0).Name()
+	func() {
+		s, err := pipc.OpenSemaphore(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Release()
+	}()
+	for i := 0; i < 5; i++ {
+		runtime.GC()
+	}
+	s, err := pipc.OpenSemaphore(name, nil)
+	if err != nil {
+		t.Fatalf("the finalizer unlinked it: %v", err)
+	}
+	s.Close()
+}

@@ -1,0 +1,30 @@
+package pipc_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"libpipc.dev/pipc"
+)
+
+func TestSystem(t *testing.T) {
+	if v := pipc.Version(); strings.Count(v, ".") != 2 {
+		t.Fatalf("version %q", v)
+	}
+	if !pipc.Has("posix_sem") || pipc.Has("no such feature") || pipc.Has("") {
+		t.Fatal("Has")
+	}
+	if pipc.PageSize() != int64(os.Getpagesize()) {
+		t.Fatal("page size")
+	}
+	for what, v := range map[string]int64{
+		"sem value max": pipc.SemaphoreValueMax(), "priority max": pipc.MessagePriorityMax(),
+		"default max messages": pipc.DefaultMaxMessages(), "default message size": pipc.DefaultMaxMessageSize(),
+		"limit max messages": pipc.LimitMaxMessages(), "limit message size": pipc.LimitMaxMessageSize(),
+	} {
+		if v <= 0 {
+			t.Errorf("%s: %d", what, v)
+		}
+	}
+}
