@@ -1,0 +1,17 @@
+# frozen_string_literal: true
+
+# libpipc for Ruby: POSIX and System V semaphores, shared memory and message queues,
+# shared by name or key with C, Python and Go programs on the same machine.
+#
+#   require "pipc"
+#   Pipc::Posix::Semaphore.open(nil, flags: Pipc::Posix::O_CREX, initial_value: 1) do |lock|
+#     lock.synchronize { ... }
+#   end
+module Pipc
+end
+
+require_relative "pipc/errors"
+require "pipc/lowlevel"     # the SWIG extension (Pipc::Lowlevel); it reads the errors above
+require_relative "pipc/handle"
+require_relative "pipc/posix"
+require_relative "pipc/sysv"

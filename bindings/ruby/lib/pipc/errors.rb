@@ -1,0 +1,36 @@
+# frozen_string_literal: true
+
+module Pipc
+  # What every libpipc exception carries: the pipc status (a negative Integer, as in
+  # pipc.h), the OS errno behind it (0 if none) and, in the message, libpipc's detail.
+  module ErrorDetail
+    attr_reader :status, :errno
+  end
+
+  # Base class of the errors of IPC objects (DESIGN.md, "Status classes").
+  class Error < StandardError
+    include ErrorDetail
+  end
+
+  # The object does not exist, already exists, was removed, or was closed.
+  class ExistentialError < Error; end
+  # Permission denied, or the object was not opened for this (read-only, write-only).
+  class PermissionsError < Error; end
+  # The call would block (timeout 0, non-blocking mode) or its timeout expired.
+  class BusyError < Error; end
+  # A wait was interrupted by a signal (waits normally run the handlers and resume).
+  class SignalError < Error; end
+  # System V shared memory: the object is not attached.
+  class NotAttachedError < Error; end
+
+  # A bad argument that only libpipc could judge: a bad name, a size or a value out of
+  # range, a message longer than the queue allows.
+  class InvalidArgumentError < ArgumentError
+    include ErrorDetail
+  end
+
+  # The platform lacks the operation.
+  class UnsupportedError < NotImplementedError
+    include ErrorDetail
+  end
+end

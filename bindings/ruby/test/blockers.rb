@@ -1,0 +1,27 @@
+# frozen_string_literal: true
+
+# A call that blocks on each kind of object, and the call that ends it (test_threads.rb;
+# also loaded by the child processes it starts, which reopen the objects by name or id).
+Blocker = Struct.new(:make, :ref, :reopen, :block, :wake)
+
+BLOCKERS = {
+  posix_sem_acquire: Blocker.new(->(t) { t.posix_sem }, :name.to_proc,
+                                 ->(ref) { Pipc::Posix::Semaphore.new(ref) },
+                                 ->(s, timeout) { s.acquire(timeout: timeout) }, :release.to_proc),
+  posix_mq_receive: Blocker.new(->(t) { t.posix_mq }, :name.to_proc,
+                                ->(ref) { Pipc::Posix::MessageQueue.new(ref) },
+                                ->(q, timeout) { q.receive(timeout: timeout) }, ->(q) { q.send("x") }),
+  posix_mq_send_full: Blocker.new(->(t) { t.posix_mq(max_messages: 1).tap { |q| q.send("full") } },
+                                  :name.to_proc, ->(ref) { Pipc::Posix::MessageQueue.new(ref) },
+                                  ->(q, timeout) { q.send("x", timeout: timeout) }, :receive.to_proc),
+  sysv_sem_acquire: Blocker.new(->(t) { t.sysv_sem }, :id.to_proc,
+                                ->(ref) { Pipc::SysV::Semaphore.open_id(Integer(ref)) },
+                                ->(s, timeout) { s.acquire(timeout: timeout) }, :release.to_proc),
+  sysv_sem_wait_for_zero: Blocker.new(->(t) { t.sysv_sem(initial_value: 1) }, :id.to_proc,
+                                      ->(ref) { Pipc::SysV::Semaphore.open_id(Integer(ref)) },
+                                      ->(s, timeout) { s.wait_for_zero(timeout: timeout) },
+                                      :acquire.to_proc),
+  sysv_mq_receive: Blocker.new(->(t) { t.sysv_mq }, :id.to_proc,
+                               ->(ref) { Pipc::SysV::MessageQueue.open_id(Integer(ref)) },
+                               ->(q, timeout) { q.receive(timeout: timeout) }, ->(q) { q.send("x") }),
+}.freeze

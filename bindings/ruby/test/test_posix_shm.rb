@@ -1,0 +1,102 @@
+# frozen_string_literal: true
+
+require_relative "helper"
+
+class TestPosixSharedMemory < PipcTestCase
+  def test_read_write_at_offsets
+    shm = posix_shm(size: 64)
+    assert_equal 64, shm.size
+    assert_equal 3, shm.write("abc", 10)
+    data = shm.read(5, 9)
+    assert_equal "\0abc\0".b, data
+    assert_equal Encoding::BINARY, data.encoding
+    assert_equal 64, shm.read.bytesize
+    assert_equal "c".b + "\0" * 51, shm.read(nil, 12)
+    assert_equal "", shm.read(0, 64)
+    shm.write("é".encode("UTF-8"), 0)   # a String's bytes, whatever its encoding
+    assert_equal "é".b, shm.read(2)
+  end
+
+  def test_ranges_and_types
+    shm = posix_shm(size: 16)
+    e = assert_raises(Pipc::InvalidArgumentError) { shm.write("x" * 17) }
+    assert_includes e.message, "16 bytes"
+    assert_raises(ArgumentError) { shm.read(1, 16) }
+    assert_raises(ArgumentError) { shm.read(-1) }
+    assert_raises(ArgumentError) { shm.write("x", -1) }
+    assert_raises(TypeError) { shm.write(nil) }
+    assert_raises(TypeError) { shm.write(12) }
+    assert_raises(TypeError) { shm.read("1") }
+  end
+
+  def test_resize_remaps
+    shm = posix_shm(size: 4096)
+    shm.write("end", 4093)
+    shm.size = 8192
+    assert_equal 8192, shm.size
+    shm.write("far", 8189)
+    assert_equal "end", shm.read(3, 4093)
+    shm.resize(100)
+    assert_equal 100, shm.size
+    assert_raises(ArgumentError) { shm.read(3, 4093) }
+    assert_equal "\0" * 100, shm.read
+  end
+
+  def test_read_only_handle
+    shm = posix_shm(size: 32)
+    shm.write("hello")
+    Pipc::Posix::SharedMemory.open(shm.name, read_only: true) do |ro|
+      assert_predicate ro, :read_only?
+      assert_equal "hello", ro.read(5)
+      assert_raises(Pipc::PermissionsError) { ro.write("x") }
+      assert_raises(Pipc::PermissionsError) { ro.resize(64) }
+      view = ro.view
+      assert_predicate view, :readonly?
+      assert_raises(IO::Buffer::AccessError) { view.set_string("x") }
+    end
+  end
+
+  def test_fd_close_fd_and_truncate
+    shm = posix_shm(size: 16)
+    assert_kind_of Integer, shm.fd
+    assert_equal shm.fd, shm.fileno
+    shm.write("keep")
+    shm.close_fd
+    assert_raises(Pipc::ExistentialError) { shm.fd }
+    assert_equal "keep", shm.read(4)    # the mapping outlives the descriptor
+    Pipc::Posix::SharedMemory.open(shm.name, flags: Pipc::Posix::O_TRUNC) { |t| assert_equal 0, t.size }
+  end
+
+  def test_view_is_zero_copy_and_outlives_close
+    shm = posix_shm(size: 4096)
+    view = shm.view
+    assert_equal 4096, view.size
+    view.set_string("via view", 100)
+    assert_equal "via view", shm.read(8, 100)
+    shm.write("via write", 200)
+    assert_equal "via write", view.get_string(200, 9)
+    slice = view.slice(100, 8)
+    shm.unlink
+    shm.close
+    GC.start
+    assert_equal "via view", slice.get_string     # its own mapping: still valid
+    assert_equal "via write", view.get_string(200, 9)
+  end
+
+  def test_empty_segment_view
+    assert_equal 0, posix_shm.view.size
+  end
+
+  def test_cross_process
+    shm = posix_shm(size: 128)
+    shm.write("from parent")
+    status = run_child(<<~RUBY, shm.name)
+      Pipc::Posix::SharedMemory.open(ARGV[0]) do |m|
+        exit 3 unless m.read(11) == "from parent"
+        m.write("from child", 64)
+      end
+    RUBY
+    assert_equal 0, status.exitstatus
+    assert_equal "from child", shm.read(10, 64)
+  end
+end
