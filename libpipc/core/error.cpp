@@ -1,5 +1,6 @@
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -14,7 +15,15 @@ thread_local char core_last_message[512] = "";
 
 int record(int status, int err, const char *fmt, va_list ap) {
   core_last_errno = err;
-  std::vsnprintf(core_last_message, sizeof core_last_message, fmt, ap);
+  if (std::strchr(fmt, '%') == nullptr) {
+    // A fixed text, as most would-block failures have: those are a polling caller's
+    // hot path, and copying is several times cheaper than vsnprintf.
+    const size_t len = std::min(std::strlen(fmt), sizeof core_last_message - 1);
+    std::memcpy(core_last_message, fmt, len);
+    core_last_message[len] = '\0';
+  } else {
+    std::vsnprintf(core_last_message, sizeof core_last_message, fmt, ap);
+  }
   return status;
 }
 

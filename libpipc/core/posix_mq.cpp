@@ -130,7 +130,7 @@ int mq_send(call<pipc_mq> &q, const char *data, size_t len, unsigned priority,
   if (::mq_send(mq.mqd, data, len, priority) == 0) return PIPC_OK;
   if (errno != EAGAIN) return wait_failed(fn, mq, errno);
   if (timeout_ns == 0 || !mq.blocking.load(std::memory_order_relaxed)) {
-    return fail(PIPC_EAGAIN, EAGAIN, "%s: the queue is full", fn);
+    return fail(PIPC_EAGAIN, EAGAIN, "pipc_mq_send: the queue is full");
   }
   const pinned<pipc_mq> held = q.pin();
   const deadline until(timeout_ns);
@@ -151,7 +151,7 @@ int mq_receive(size_t *len_out, unsigned *priority_out, call<pipc_mq> &q, char *
   ssize_t n = ::mq_receive(mq.mqd, buf, cap, &priority);
   if (n < 0 && errno == EAGAIN) {
     if (timeout_ns == 0 || !mq.blocking.load(std::memory_order_relaxed)) {
-      return fail(PIPC_EAGAIN, EAGAIN, "%s: the queue is empty", fn);
+      return fail(PIPC_EAGAIN, EAGAIN, "pipc_mq_receive: the queue is empty");
     }
     const pinned<pipc_mq> held = q.pin();
     const deadline until(timeout_ns);
