@@ -114,15 +114,22 @@ static int pypipc_name_arg(PyObject *o, char **c_out, PyObject **py_out) {
   return 0;
 }
 
-/* The name pipc chose (name=None): its C copy and its str. */
-static int pypipc_name_from_c(const char *name, char **c_out, PyObject **py_out) {
-  size_t n = strlen(name ? name : "");
-  *c_out = (char *)PyMem_Malloc(n + 1);
-  if (!*c_out) { PyErr_NoMemory(); return -1; }
-  memcpy(*c_out, name ? name : "", n + 1);
-  *py_out = PyUnicode_DecodeFSDefault(*c_out);
-  if (!*py_out) { PyMem_Free(*c_out); *c_out = NULL; return -1; }
-  return 0;
+/* A PyMem copy of the name pipc chose (name=None); NULL with MemoryError. */
+static char *pypipc_name_copy(const char *name) {
+  size_t n = strlen(name);
+  char *c = (char *)PyMem_Malloc(n + 1);
+  if (!c) { PyErr_NoMemory(); return NULL; }
+  memcpy(c, name, n + 1);
+  return c;
+}
+
+/* The name attribute (a new reference, or NULL): the str given to the constructor, or one
+ * made from CNAME when first asked for (most objects with a random name never show it,
+ * and creating them is a hot path). */
+static PyObject *pypipc_name_obj(PyObject **name, const char *cname) {
+  if (!*name && !(*name = PyUnicode_DecodeFSDefault(cname))) return NULL;
+  Py_INCREF(*name);
+  return *name;
 }
 
 /* The checks every constructor of the reference makes on flags and name. */
@@ -199,10 +206,15 @@ static uint32_t pypipc_posix_flags(long long f) {
   return r;
 }
 
-static PyObject *pypipc_repr_mode(const char *fmt_head, PyObject *name, long mode, const char *tail) {
+static PyObject *pypipc_repr_mode(const char *fmt_head, PyObject **name, const char *cname,
+                                  long mode, const char *tail) {
   char buf[256];
+  PyObject *n = pypipc_name_obj(name, cname), *r;
+  if (!n) return NULL;
   snprintf(buf, sizeof buf, "mode=0%lo%s", (unsigned long)mode & 0xffffffffUL, tail ? tail : "");
-  return PyUnicode_FromFormat("%s(\"%U\", %s)", fmt_head, name, buf);
+  r = PyUnicode_FromFormat("%s(\"%U\", %s)", fmt_head, n, buf);
+  Py_DECREF(n);
+  return r;
 }
 
 /* Waiting without the GIL (pypipc_block): another thread may close the object meanwhile.
@@ -215,7 +227,8 @@ typedef struct pypipc_psem {
   pipc_sem *detached;   /* closed while calls were in flight: the last one closes it */
   int in_flight;
   long mode;
-  PyObject *name;       /* str, kept after close() as in the reference */
+  PyObject *name;       /* str (NULL until first shown), kept after close() as in the reference */
+  char *cname;
 } pypipc_psem;
 
 static int pypipc_sem_op(void *ctx, int64_t t) { return pipc_sem_acquire((pipc_sem *)ctx, t); }
@@ -472,15 +485,11 @@ static void *pypipc_psem_open(PyObject *const *args) {
   if (!s) { PyErr_NoMemory(); goto fail; }
   rc = pipc_sem_open(&s->h, cname, &o);
   if (rc < 0) { PyMem_Free(s); pypipc_raise(rc); goto fail; }
-  if (!pyname) {
-    char *c;
-    if (pypipc_name_from_c(pipc_sem_name(s->h), &c, &pyname) < 0) {
-      pipc_sem_unlink(s->h); pipc_sem_close(s->h); PyMem_Free(s); goto fail;
-    }
-    PyMem_Free(c);
+  if (!pyname && !(cname = pypipc_name_copy(pipc_sem_name(s->h)))) {
+    pipc_sem_unlink(s->h); pipc_sem_close(s->h); PyMem_Free(s); goto fail;
   }
-  PyMem_Free(cname);
   s->name = pyname;
+  s->cname = cname;
   s->mode = (long)md;
   return s;
 fail:
@@ -499,6 +508,7 @@ static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     pipc_sem_close($self->h);
     pipc_sem_close($self->detached);
     Py_XDECREF($self->name);
+    PyMem_Free($self->cname);
     PyMem_Free($self);
   }
 
@@ -533,8 +543,10 @@ static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     return pipc_sem_release($self->h);
   }
 
-  PyObject *__str__() { Py_INCREF($self->name); return $self->name; }
-  PyObject *__repr__() { return pypipc_repr_mode("posix_ipc.Semaphore", $self->name, $self->mode, NULL); }
+  PyObject *__str__() { return pypipc_name_obj(&$self->name, $self->cname); }
+  PyObject *__repr__() {
+    return pypipc_repr_mode("posix_ipc.Semaphore", &$self->name, $self->cname, $self->mode, NULL);
+  }
 
   /* read-only attributes (getter only) */
   %immutable;
@@ -545,7 +557,7 @@ static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
 }
 
 %{
-static PyObject *pypipc_psem_name_get(pypipc_psem *s) { Py_INCREF(s->name); return s->name; }
+static PyObject *pypipc_psem_name_get(pypipc_psem *s) { return pypipc_name_obj(&s->name, s->cname); }
 static PyObject *pypipc_psem_value_get(pypipc_psem *s) {
   int v, rc;
   if (!s->h) { PyErr_SetString(pypipc_ExistentialError, "The semaphore has been closed"); return NULL; }
@@ -618,11 +630,8 @@ static void *pypipc_pshm_open(PyObject *const *args) {
       pipc_shm_close(m->h); PyMem_Free(m); goto fail;
     }
   }
-  if (!pyname) {
-    PyMem_Free(cname); cname = NULL;
-    if (pypipc_name_from_c(pipc_shm_name(m->h), &cname, &pyname) < 0) {
-      pipc_shm_unlink(m->h); pipc_shm_close(m->h); PyMem_Free(m); goto fail;
-    }
+  if (!pyname && !(cname = pypipc_name_copy(pipc_shm_name(m->h)))) {
+    pipc_shm_unlink(m->h); pipc_shm_close(m->h); PyMem_Free(m); goto fail;
   }
   m->name = pyname;
   m->cname = cname;
@@ -666,8 +675,8 @@ static int pypipc_pshm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     if (!$self->h) return PIPC_OK;
     if ($self->exports > 0) {
       PyErr_Format(PyExc_BufferError,
-                   "cannot close %U: %zd memoryview(s) of the segment are still alive",
-                   $self->name, $self->exports);
+                   "cannot close %s: %zd memoryview(s) of the segment are still alive",
+                   $self->cname, $self->exports);
       return PYPIPC_PYERR;
     }
     rc = pipc_shm_close($self->h);
@@ -681,8 +690,10 @@ static int pypipc_pshm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     return fd;
   }
 
-  PyObject *__str__() { Py_INCREF($self->name); return $self->name; }
-  PyObject *__repr__() { return pypipc_repr_mode("posix_ipc.SharedMemory", $self->name, $self->mode, NULL); }
+  PyObject *__str__() { return pypipc_name_obj(&$self->name, $self->cname); }
+  PyObject *__repr__() {
+    return pypipc_repr_mode("posix_ipc.SharedMemory", &$self->name, $self->cname, $self->mode, NULL);
+  }
 
   %immutable;
   PyObject *name;
@@ -693,7 +704,7 @@ static int pypipc_pshm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
 }
 
 %{
-static PyObject *pypipc_pshm_name_get(pypipc_pshm *m) { Py_INCREF(m->name); return m->name; }
+static PyObject *pypipc_pshm_name_get(pypipc_pshm *m) { return pypipc_name_obj(&m->name, m->cname); }
 static int pypipc_pshm_fd_get(pypipc_pshm *m) { return pypipc_pshm_fileno(m); }
 static PyObject *pypipc_pshm_size_get(pypipc_pshm *m) {
   uint64_t size;
@@ -775,11 +786,8 @@ static void *pypipc_pmq_open(PyObject *const *args) {
     rc = pipc_mq_max_messages(&v, q->h);
     q->max_messages = v;
   }
-  if (rc >= 0 && !pyname) {
-    PyMem_Free(cname); cname = NULL;
-    if (pypipc_name_from_c(pipc_mq_name(q->h), &cname, &pyname) < 0) {
-      pipc_mq_unlink(q->h); pipc_mq_close(q->h); PyMem_Free(q); goto fail;
-    }
+  if (rc >= 0 && !pyname && !(cname = pypipc_name_copy(pipc_mq_name(q->h)))) {
+    pipc_mq_unlink(q->h); pipc_mq_close(q->h); PyMem_Free(q); goto fail;
   }
   if (rc < 0) { pypipc_raise(rc); pipc_mq_close(q->h); PyMem_Free(q); goto fail; }
   q->name = pyname;
@@ -926,13 +934,13 @@ static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     return fd;
   }
 
-  PyObject *__str__() { Py_INCREF($self->name); return $self->name; }
+  PyObject *__str__() { return pypipc_name_obj(&$self->name, $self->cname); }
   PyObject *__repr__() {
     char tail[160];
     snprintf(tail, sizeof tail, ", max_message_size=%lld, max_messages=%lld, read=%s, write=%s",
              $self->max_message_size, $self->max_messages, $self->can_read ? "True" : "False",
              $self->can_write ? "True" : "False");
-    return pypipc_repr_mode("posix_ipc.MessageQueue", $self->name, $self->mode, tail);
+    return pypipc_repr_mode("posix_ipc.MessageQueue", &$self->name, $self->cname, $self->mode, tail);
   }
 
   %immutable;
@@ -947,7 +955,7 @@ static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
 }
 
 %{
-static PyObject *pypipc_pmq_name_get(pypipc_pmq *q) { Py_INCREF(q->name); return q->name; }
+static PyObject *pypipc_pmq_name_get(pypipc_pmq *q) { return pypipc_name_obj(&q->name, q->cname); }
 static int pypipc_pmq_mqd_get(pypipc_pmq *q) { return pypipc_pmq_fileno(q); }
 static PyObject *pypipc_pmq_block_get(pypipc_pmq *q) {
   int b, rc;
