@@ -2,6 +2,7 @@ package pipc
 
 import (
 	"io/fs"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -86,7 +87,11 @@ func (q *MessageQueue) Created() bool { return q.created }
 // Send queues msg with priority (0 .. MessagePriorityMax()), waiting up to timeout for
 // room (negative: without limit; 0: not at all, ErrBusy if full).
 func (q *MessageQueue) Send(msg []byte, priority uint, timeout time.Duration) error {
-	_, err := q.h.Wait("message queue send", timeout, func(p uintptr, ns int64) int {
+	const op = "message queue send"
+	if priority > math.MaxUint32 { // the C API takes an unsigned int: refuse, never truncate
+		return errs.Invalid(op, "priority out of range")
+	}
+	_, err := q.h.Wait(op, timeout, func(p uintptr, ns int64) int {
 		return raw.Pipc_mq_send(p, msg, priority, ns)
 	})
 	return err

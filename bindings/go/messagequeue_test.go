@@ -60,6 +60,10 @@ func TestMessageQueueSendReceive(t *testing.T) {
 	if err := q.Send(nil, uint(pipc.MessagePriorityMax())+1, 0); !errors.Is(err, pipc.ErrInvalid) {
 		t.Fatalf("priority too high: %v", err)
 	}
+	// Beyond 32 bits: refused, not truncated to a valid priority (1<<32 + 5 would be 5).
+	if err := q.Send(nil, 1<<32+5, 0); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatalf("priority 2^32+5: %v", err)
+	}
 }
 
 func TestMessageQueueFullAndEmpty(t *testing.T) {
