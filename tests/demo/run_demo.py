@@ -10,12 +10,14 @@
                              the queue's descriptor (default: c python)
   notify [WAITER SENDER]     the waiter is notified when its queue turns non-empty; the
                              sender runs once per notification (default: python c)
-  scoped [LANGUAGE...]       each holds one semaphore in its scoped form (Python `with`)
+  scoped [LANGUAGE...]       each holds one semaphore in its scoped form (Python `with`,
+                             Ruby `synchronize { }`, Go acquire then `defer release`)
                              around a slow increment of a shared counter, all at once;
-                             the counter ends exact (default: every language)
+                             the counter ends exact (default: every language built)
 
-Languages: c, python. Run from the repository root after `meson compile -C build`
-(--build DIR for another build directory). Exit status 0 when every program succeeded.
+Languages: c, python, ruby, go. Run from the repository root after
+`meson compile -C build` (--build DIR for another build directory). Exit status 0 when
+every program succeeded.
 """
 import argparse
 import inspect
@@ -26,7 +28,7 @@ import sys
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LANGUAGES = ("c", "python")
+LANGUAGES = ("c", "python", "ruby", "go")
 TIMEOUT = 60
 
 
@@ -47,7 +49,23 @@ class Demo:
         if lang == "python":
             return ([sys.executable, os.path.join(HERE, "python", program + ".py")],
                     {"PYTHONPATH": os.path.join(self.build, "bindings", "python")})
+        if lang == "ruby":   # the built extension, then the Ruby layer of the sources
+            libs = [os.path.join(self.build, "bindings", "ruby", "lib"),
+                    os.path.join(HERE, "..", "..", "bindings", "ruby", "lib")]
+            return (["ruby", "-I", libs[0], "-I", libs[1],
+                     os.path.join(HERE, "ruby", program + ".rb")], {})
+        if lang == "go":
+            exe = "pipc-demo-go-" + program.replace("_", "-")
+            return [os.path.join(self.build, "tests", "demo", exe)], {}
         raise SystemExit("unknown language %r (known: %s)" % (lang, ", ".join(LANGUAGES)))
+
+    def built(self, lang):
+        """Whether this build has LANG's programs (its binding may be disabled)."""
+        probe = {"c": ("tests", "demo", "pipc-demo-holder"),
+                 "python": ("bindings", "python", "pipc", "__init__.py"),
+                 "ruby": ("bindings", "ruby", "lib", "pipc", "lowlevel.so"),
+                 "go": ("tests", "demo", "pipc-demo-go-holder")}[lang]
+        return os.path.exists(os.path.join(self.build, *probe))
 
     def start(self, lang, program, *args, on_line=None):
         """Starts PROGRAM in LANG; its output is printed with a label, and ON_LINE (if given)
@@ -122,7 +140,7 @@ def notify(demo, waiter="python", sender="c"):
 def scoped(demo, *langs):
     """The launcher makes the semaphore and the counter (through the interop suite's C
     helper, see tests/interop/PROTOCOL.md) and checks the total."""
-    langs = langs or LANGUAGES
+    langs = langs or [lang for lang in LANGUAGES if demo.built(lang)]
     sem, counter, rounds = demo.name("semaphore"), demo.name("counter"), 5
     helper_path = os.path.join(demo.build, "tests", "interop", "pipc_interop_helper")
     helper = subprocess.Popen([helper_path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -303,7 +303,7 @@ def main():
                         help="a language's helper command, or NAME=missing:REASON")
     parser.add_argument("--junit", help="write the cases to this junit XML file")
     parser.add_argument("-k", dest="select", default="", help="only cases containing this text")
-    parser.add_argument("--messages", type=int, default=2000, help="stress messages per producer")
+    parser.add_argument("--messages", type=int, default=5000, help="stress messages per producer")
     args = parser.parse_args()
     langs, missing = {}, {}
     for spec in args.lang:

@@ -1,0 +1,7 @@
+module libpipc.dev/tests/demo
+
+go 1.19
+
+require libpipc.dev/pipc v0.0.0
+
+replace libpipc.dev/pipc => ../../../bindings/go
