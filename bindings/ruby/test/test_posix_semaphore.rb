@@ -18,6 +18,13 @@ class TestPosixSemaphore < PipcTestCase
     assert_equal 1, sem.value
   end
 
+  def test_mode_is_the_one_given_as_in_the_python_module
+    assert_equal 0o640, posix_sem(mode: 0o640).mode
+    assert_equal 0o640, posix_shm(mode: 0o640, size: 16).mode
+    assert_equal 0o640, posix_mq(mode: 0o640, max_messages: 2, max_message_size: 8).mode
+    assert_equal Pipc::Lowlevel::DEFAULT_MODE, posix_sem.mode
+  end
+
   def test_open_existing_and_block_form
     sem = posix_sem(initial_value: 1)
     other = Pipc::Posix::Semaphore.open(sem.name) do |s|

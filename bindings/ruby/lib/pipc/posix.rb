@@ -23,14 +23,21 @@ module Pipc
     def self.unlink_shared_memory(name) = Lowlevel.posix_unlink_shared_memory(name)
     def self.unlink_message_queue(name) = Lowlevel.posix_unlink_message_queue(name)
 
+    # #mode: the permission bits given to the constructor, as the Python module's.
+    module Mode
+      attr_reader :mode
+    end
+
     # acquire(timeout: nil) (nil waits forever, 0 tries once, else seconds), release,
-    # value, name, created?, unlink, close, closed?, synchronize { }.
+    # value, name, mode, created?, unlink, close, closed?, synchronize { }.
     class Semaphore < Lowlevel::PosixSemaphore
       include Handle
       include Synchronize
+      include Mode
 
       def initialize(name, flags: 0, mode: Lowlevel::DEFAULT_MODE, initial_value: 0)
         super(name, flags, mode, initial_value)
+        @mode = mode
       end
 
       def self.unlink(name) = Posix.unlink_semaphore(name)
@@ -41,12 +48,14 @@ module Pipc
     end
 
     # read(length = nil, offset = 0), write(data, offset = 0), size, resize / size=, fd,
-    # close_fd, view (IO::Buffer), name, read_only?, created?, unlink, close, closed?.
+    # close_fd, view (IO::Buffer), name, mode, read_only?, created?, unlink, close, closed?.
     class SharedMemory < Lowlevel::PosixSharedMemory
       include Handle
+      include Mode
 
       def initialize(name, flags: 0, mode: Lowlevel::DEFAULT_MODE, size: 0, read_only: false)
         super(name, flags, mode, size, read_only)
+        @mode = mode
       end
 
       def self.unlink(name) = Posix.unlink_shared_memory(name)
@@ -75,13 +84,15 @@ module Pipc
 
     # send(data, timeout: nil, priority: 0), receive(timeout: nil) -> [String, priority],
     # block / block=, max_messages, max_message_size, current_messages, fd / to_io,
-    # request_notification, name, created?, unlink, close, closed?.
+    # request_notification, name, mode, created?, unlink, close, closed?.
     class MessageQueue < Lowlevel::PosixMessageQueue
       include Handle
+      include Mode
 
       def initialize(name, flags: 0, mode: Lowlevel::DEFAULT_MODE, max_messages: 0,
                      max_message_size: 0, read: true, write: true)
         super(name, flags, mode, max_messages, max_message_size, read, write)
+        @mode = mode
       end
 
       def self.unlink(name) = Posix.unlink_message_queue(name)
