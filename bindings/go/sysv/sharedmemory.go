@@ -110,15 +110,42 @@ func RemoveSharedMemory(id int) error {
 // Attach attaches the segment where the kernel chooses, read-only or not, replacing
 // the handle's attachment if it has one.
 func (m *SharedMemory) Attach(readOnly bool) error {
-	const op = "shared memory attach"
-	var flags uint
-	if readOnly {
-		flags = uint(raw.PIPC_SHM_ATTACH_READ_ONLY)
+	return m.AttachAt(0, AttachFlags{ReadOnly: readOnly})
+}
+
+// AttachFlags are AttachAt's options, shmat(2)'s flags.
+type AttachFlags struct {
+	ReadOnly bool // SHM_RDONLY: writes fault (WriteAt: ErrPermission)
+	Round    bool // SHM_RND: round the address down to SHMLBA
+	Remap    bool // SHM_REMAP: replace whatever is mapped at the address
+	Exec     bool // SHM_EXEC: executable attachment
+}
+
+func (f AttachFlags) bits() uint {
+	var bits uint
+	for _, flag := range []struct {
+		set bool
+		bit uint
+	}{{f.ReadOnly, raw.PIPC_SHM_ATTACH_READ_ONLY}, {f.Round, raw.PIPC_SHM_ATTACH_ROUND},
+		{f.Remap, raw.PIPC_SHM_ATTACH_REMAP}, {f.Exec, raw.PIPC_SHM_ATTACH_EXEC}} {
+		if flag.set {
+			bits |= flag.bit
+		}
 	}
+	return bits
+}
+
+// AttachAt attaches the segment at address (0: where the kernel chooses), replacing the
+// handle's attachment if it has one. An address that is already mapped needs Remap
+// (a detached attachment's addresses stay reserved: see SharedMemory).
+func (m *SharedMemory) AttachAt(address uintptr, flags AttachFlags) error {
+	const op = "shared memory attach"
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.retire()
-	if _, err := m.h.Call(op, func(p uintptr) int { return raw.Pipc_sysv_shm_attach(p, 0, flags) }); err != nil {
+	if _, err := m.h.Call(op, func(p uintptr) int {
+		return raw.Pipc_sysv_shm_attach(p, address, flags.bits())
+	}); err != nil {
 		return err
 	}
 	size, err := m.Size()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"libpipc.dev/pipc"
 	"libpipc.dev/pipc/sysv"
@@ -68,6 +69,36 @@ func TestSharedMemoryAttachReadWrite(t *testing.T) {
 	}
 	if st, _ := m.Stat(); st.AttachCount != 1 || st.DTime.IsZero() {
 		t.Fatalf("after detach: %+v", st)
+	}
+}
+
+func TestSharedMemoryAttachAtAnAddress(t *testing.T) {
+	m := newSharedMemory(t, sysv.SharedMemoryOptions{Size: 4096})
+	if err := m.Attach(false); err != nil {
+		t.Fatal(err)
+	}
+	copy(m.Bytes(), "kept")
+	at := uintptr(unsafe.Pointer(&m.Bytes()[0]))
+	// The detached attachment's addresses stay reserved: without Remap the kernel refuses.
+	if err := m.AttachAt(at, sysv.AttachFlags{}); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatalf("attach over a reservation without Remap: %v", err)
+	}
+	// Rounded down to SHMLBA (a page) and mapped over the reservation, read-only.
+	if err := m.AttachAt(at+1, sysv.AttachFlags{Round: true, Remap: true, ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	b := m.Bytes()
+	if got := uintptr(unsafe.Pointer(&b[0])); got != at || string(b[:4]) != "kept" || !m.ReadOnly() {
+		t.Fatalf("attached at %#x (want %#x), %q, read-only %v", got, at, b[:4], m.ReadOnly())
+	}
+	if _, err := m.WriteAt([]byte("x"), 0); !errors.Is(err, pipc.ErrPermission) {
+		t.Fatalf("write through a read-only attachment: %v", err)
+	}
+	if err := m.AttachAt(0, sysv.AttachFlags{Exec: true}); err != nil {
+		t.Fatalf("executable attachment: %v", err)
+	}
+	if string(m.Bytes()[:4]) != "kept" {
+		t.Fatal("the executable attachment shows other data")
 	}
 }
 
