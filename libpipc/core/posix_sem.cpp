@@ -34,9 +34,12 @@ int sem_open(pipc_sem **out, const char *name, const pipc_sem_options &opts) {
   return PIPC_OK;
 }
 
+int sem_would_block() noexcept {
+  return fail(PIPC_EAGAIN, EAGAIN, "pipc_sem_acquire: the value is 0");
+}
+
 int sem_wait_slow(pinned<pipc_sem> sem, int64_t timeout_ns) noexcept {
   if (errno != EAGAIN) return os_fail("sem_trywait", sem->name.c_str());
-  if (timeout_ns == 0) return fail(PIPC_EAGAIN, EAGAIN, "pipc_sem_acquire: the value is 0");
   int rc;
   if (timeout_ns == PIPC_FOREVER_RESTARTABLE) {
     rc = ::sem_wait(sem->sem);

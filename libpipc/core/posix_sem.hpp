@@ -24,8 +24,11 @@ namespace pipc::core {
 
 int sem_open(pipc_sem **out, const char *name, const pipc_sem_options &opts);
 
+// pipc_sem_acquire with timeout 0 when the value is 0.
+int sem_would_block() noexcept;
+
 // The part of pipc_sem_acquire after a failed sem_trywait (errno intact): waits
-// up to TIMEOUT_NS on the pinned semaphore.
+// up to TIMEOUT_NS (not 0) on the pinned semaphore.
 int sem_wait_slow(pinned<pipc_sem> sem, int64_t timeout_ns) noexcept;
 
 int sem_release_failed(const pipc_sem &sem) noexcept;
