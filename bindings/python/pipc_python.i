@@ -2,6 +2,7 @@
  * Status -> exception, timeouts, GIL handling, read-only attribute patching. */
 
 %include "pipc_errors.i"
+%include "pipc_timeouts.i"
 
 %{
 #include <Python.h>
@@ -53,23 +54,18 @@ static void pypipc_raise(int st) {
     PyErr_SetString(cls, pipc_strerror(st));
 }
 
-/* Waiting without limit. CPython installs its signal handlers without SA_RESTART, so every
- * wait still ends with PIPC_EINTR for them; the restartable form spares a POSIX semaphore
- * wait the kernel timer of PIPC_FOREVER (as posix_ipc's sem_wait). */
-#define PYPIPC_FOREVER PIPC_FOREVER_RESTARTABLE
-
 /* Timeouts as both references take them: None (forever), or an int or float >= 0 in seconds;
  * anything else, negative numbers included, is their TypeError. Kept on CLOCK_MONOTONIC. */
 static int pypipc_timeout_from_py(PyObject *o, int64_t *out) {
   double s;
-  if (o == Py_None) { *out = PYPIPC_FOREVER; return 0; }
+  if (o == Py_None) { *out = PIPC_BINDING_FOREVER; return 0; }
   if (PyLong_Check(o)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (v == -1 && PyErr_Occurred()) return -1;
-    if (overflow > 0 || v > INT64_MAX / 1000000000LL) { *out = PYPIPC_FOREVER; return 0; }
+    if (overflow > 0) { *out = PIPC_BINDING_FOREVER; return 0; }   /* v is -1 then */
     if (overflow < 0 || v < 0) goto bad;
-    *out = (int64_t)v * 1000000000LL;
+    *out = pipc_timeout_from_whole_seconds(v);
     return 0;
   }
   if (PyFloat_Check(o)) {
@@ -81,9 +77,7 @@ static int pypipc_timeout_from_py(PyObject *o, int64_t *out) {
   }
   if (isnan(s)) { PyErr_SetString(PyExc_ValueError, "The timeout must not be NaN"); return -1; }
   if (s < 0) goto bad;
-  if (s >= 9.2e9) { *out = PYPIPC_FOREVER; return 0; }
-  *out = (int64_t)(s * 1e9);
-  if (*out == 0 && s > 0) *out = 1;
+  *out = pipc_timeout_from_seconds(s);
   return 0;
 bad:
   PyErr_SetString(PyExc_TypeError, "The timeout must be None or a non-negative number");
@@ -201,7 +195,7 @@ static int pypipc_add_int(PyObject *m, const char *name, long long v) {
 %typemap(in) pypipc_timeout {
   if (pypipc_timeout_from_py($input, &$1) < 0) SWIG_fail;
 }
-%typemap(default) pypipc_timeout { $1 = PYPIPC_FOREVER; }
+%typemap(default) pypipc_timeout { $1 = PIPC_BINDING_FOREVER; }
 %typemap(typecheck, precedence=SWIG_TYPECHECK_DOUBLE) pypipc_timeout {
   $1 = ($input == Py_None || PyNumber_Check($input)) ? 1 : 0;
 }

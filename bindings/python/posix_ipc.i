@@ -532,7 +532,7 @@ static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
 
   /* context manager: acquire on entry (waiting as long as it takes), release on exit */
   PyObject *__enter__(PyObject *pyself) {
-    int rc = pypipc_psem_wait_acquire($self, PYPIPC_FOREVER);
+    int rc = pypipc_psem_wait_acquire($self, PIPC_BINDING_FOREVER);
     if (rc < 0) { pypipc_raise(rc); return NULL; }
     Py_INCREF(pyself);
     return pyself;

@@ -487,7 +487,7 @@ typedef struct pypipc_ssem {} pypipc_ssem;
     return pysv_none();
   }
   PyObject *__enter__(PyObject *pyself) {
-    PyObject *r = pysv_sem_wait($self, 0, 1, PYPIPC_FOREVER);
+    PyObject *r = pysv_sem_wait($self, 0, 1, PIPC_BINDING_FOREVER);
     if (!r) return NULL;
     Py_DECREF(r);
     Py_INCREF(pyself);
@@ -1006,7 +1006,7 @@ typedef struct pypipc_smq {} pypipc_smq;
     }
     c.h = $self->h; c.d = message; c.n = message_len; c.type = type;
     rc = pipc_sysv_mq_send(c.h, c.d, c.n, c.type, 0);
-    if (rc == PIPC_EAGAIN && wait) rc = pypipc_block(NULL, pysv_send_op, &c, PYPIPC_FOREVER);
+    if (rc == PIPC_EAGAIN && wait) rc = pypipc_block(NULL, pysv_send_op, &c, PIPC_BINDING_FOREVER);
     if (rc < 0) return pysv_mq_fail(rc, PYSV_SEND_BUSY);
     return pysv_none();
   }
@@ -1032,7 +1032,7 @@ typedef struct pypipc_smq {} pypipc_smq;
       msg = PyBytes_FromStringAndSize(NULL, $self->max_message_size);
       if (!msg) return NULL;
       c.buf = PyBytes_AS_STRING(msg);
-      rc = pypipc_block(NULL, pysv_recv_op, &c, PYPIPC_FOREVER);
+      rc = pypipc_block(NULL, pysv_recv_op, &c, PIPC_BINDING_FOREVER);
       if (rc < 0) { Py_DECREF(msg); return pysv_recv_fail(rc); }
       if ((Py_ssize_t)c.n != $self->max_message_size && _PyBytes_Resize(&msg, (Py_ssize_t)c.n) < 0)
         return NULL;

@@ -8,6 +8,7 @@
 %module "pipc::lowlevel"
 
 %include "pipc_errors.i"
+%include "pipc_timeouts.i"
 
 %{
 #include <ruby.h>
@@ -22,13 +23,6 @@
 
 /* Status meaning "this Ruby object's handle was closed" (never a pipc status). */
 #define RBPIPC_CLOSED (INT_MIN + 1)
-
-/* The wait-forever timeout. Ruby's unblocking function (RUBY_UBF_IO) interrupts a thread
- * blocked in C with pthread_kill(SIGVTALRM), and Ruby installs that handler, and every
- * trap, without SA_RESTART: an untimed sem_wait returns EINTR for each of them, so the
- * restartable variant ends a wait on Thread#kill / #raise / Ctrl-C as promptly as
- * PIPC_FOREVER does, without arming a kernel timer per wait (test_threads.rb checks). */
-#define RBPIPC_FOREVER PIPC_FOREVER_RESTARTABLE
 
 static VALUE rbpipc_eError, rbpipc_eExistential, rbpipc_ePermissions, rbpipc_eBusy,
              rbpipc_eSignal, rbpipc_eNotAttached, rbpipc_eInvalid, rbpipc_eUnsupported;
@@ -121,15 +115,15 @@ static void rbpipc_bytes(VALUE v, const char **p, size_t *n) {
 /* timeout: in seconds (Integer or Float), nil waits forever, 0 tries once. */
 static int64_t rbpipc_timeout(VALUE v) {
   double s;
-  if (v == Qundef || NIL_P(v)) return RBPIPC_FOREVER;
+  if (v == Qundef || NIL_P(v)) return PIPC_BINDING_FOREVER;
   if (FIXNUM_P(v)) {
     long x = FIX2LONG(v);
     if (x < 0) goto negative;
-    return x > INT64_MAX / 1000000000L ? RBPIPC_FOREVER : (int64_t)x * 1000000000L;
+    return pipc_timeout_from_whole_seconds(x);
   }
   if (RB_TYPE_P(v, T_BIGNUM)) {
     if (rb_big_cmp(v, INT2FIX(0)) == INT2FIX(-1)) goto negative;
-    return RBPIPC_FOREVER;
+    return PIPC_BINDING_FOREVER;
   }
   if (!RB_FLOAT_TYPE_P(v))
     rb_raise(rb_eTypeError, "timeout must be nil or a number of seconds, not %"PRIsVALUE,
@@ -137,8 +131,7 @@ static int64_t rbpipc_timeout(VALUE v) {
   s = RFLOAT_VALUE(v);
   if (isnan(s)) rb_raise(rb_eArgError, "timeout must not be NaN");
   if (s < 0) goto negative;
-  if (s >= 9.2e9) return RBPIPC_FOREVER;
-  return s > 0 && s * 1e9 < 1 ? 1 : (int64_t)(s * 1e9);
+  return pipc_timeout_from_seconds(s);
 negative:
   rb_raise(rb_eArgError, "timeout must not be negative");
   return 0;
