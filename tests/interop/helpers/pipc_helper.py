@@ -3,6 +3,7 @@ protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on
 import mmap
 import struct
 import sys
+import time
 
 from pipc import posix_ipc, sysv_ipc
 
@@ -133,7 +134,6 @@ class Held:
 def receive_sysv(queue, timeout):
     """sysv_ipc's receive has no timeout: poll with block=False until TIMEOUT passes, as
     the drop-in API allows (the interop suite's timeouts are generous limits)."""
-    import time
     end = time.monotonic() + timeout
     while True:
         try:
