@@ -119,7 +119,8 @@ func TestLimitError(t *testing.T) {
 
 // Goroutines move between OS threads, and libpipc keeps the detail per thread: many
 // failing at once must each get their own call's message. (More Ps than CPUs make the
-// goroutines change threads often: without the binding's thread lock this fails.)
+// goroutines change threads often: with the detail read from a per-thread record after
+// the call, rather than handed over by the call, this fails.)
 func TestErrorDetailsDoNotMix(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(16))
 	var wg sync.WaitGroup

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"libpipc.dev/pipc"
+	"libpipc.dev/pipc/internal/raw"
 )
 
 // long bounds every wait that must end early: a test fails rather than hangs.
@@ -34,6 +35,10 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(role, os.Getenv("PIPC_GO_ARG")))
 	}
 	code := m.Run()
+	if n := raw.Pgo_failures_pooled(); n != 0 {
+		fmt.Fprintln(os.Stderr, n, "failure records were never read")
+		code = 1
+	}
 	for _, p := range made {
 		if _, err := os.Stat(p); err == nil {
 			fmt.Fprintln(os.Stderr, "left behind:", p)

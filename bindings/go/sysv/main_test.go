@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"libpipc.dev/pipc/internal/raw"
 	"libpipc.dev/pipc/sysv"
 )
 
@@ -55,6 +56,10 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(role, os.Getenv("PIPC_GO_ARG")))
 	}
 	code := m.Run()
+	if n := raw.Pgo_failures_pooled(); n != 0 {
+		fmt.Fprintln(os.Stderr, n, "failure records were never read")
+		code = 1
+	}
 	for table, ids := range made {
 		now := live(table)
 		for _, id := range ids {

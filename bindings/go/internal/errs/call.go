@@ -1,23 +1,14 @@
 package errs
 
 import (
-	"runtime"
 	"syscall"
 	"time"
 
 	"libpipc.dev/pipc/internal/raw"
 )
 
-// The raw layer's result r is >= 0, or names this OS thread's failure record, which
-// the failed call filled. Callers lock the goroutine to its thread from before the
-// call until Check has read the record: another goroutine on the thread could
-// otherwise fail in between and overwrite it.
-//
-//	runtime.LockOSThread()
-//	err := errs.Check(op, raw.Pipc_x(...))
-//	runtime.UnlockOSThread()
-
-// Check turns a raw result into nil or an *Error.
+// Check turns a raw result into nil or an *Error: r is >= 0, or names the failure
+// record that the failed call filled, which Check reads and frees (raw.Failure).
 func Check(op string, r int) error {
 	if r >= 0 {
 		return nil
@@ -25,6 +16,9 @@ func Check(op string, r int) error {
 	return failure(op, r)
 }
 
+// failure is apart from Check so that Check inlines into every call.
+//
+//go:noinline
 func failure(op string, r int) error {
 	status, errno, message := raw.Failure(r)
 	return &Error{Op: op, Status: Status(status), Errno: syscall.Errno(errno), Message: message}
@@ -32,11 +26,8 @@ func failure(op string, r int) error {
 
 // Call runs one native call f and checks its result.
 func Call(op string, f func() int) (int, error) {
-	runtime.LockOSThread()
 	r := f()
-	err := Check(op, r)
-	runtime.UnlockOSThread()
-	return r, err
+	return r, Check(op, r)
 }
 
 // Timeout is the native timeout for d: negative waits without limit, 0 tries once.

@@ -5,7 +5,6 @@
 package handle
 
 import (
-	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -66,6 +65,9 @@ func (h *Handle) Close() bool {
 // Closed reports whether Close was called.
 func (h *Handle) Closed() bool { return atomic.LoadInt64(&h.state)&closed != 0 }
 
+// release is apart from Leave so that Leave inlines into every call.
+//
+//go:noinline
 func (h *Handle) release() {
 	if atomic.CompareAndSwapInt64(&h.state, closed, closed|released) {
 		h.close(h.ptr)
@@ -78,10 +80,8 @@ func (h *Handle) Call(op string, f func(p uintptr) int) (int, error) {
 	if !ok {
 		return 0, errs.Closed(op)
 	}
-	runtime.LockOSThread()
 	r := f(p)
 	err := errs.Check(op, r)
-	runtime.UnlockOSThread()
 	h.Leave()
 	return r, err
 }
@@ -97,10 +97,8 @@ func (h *Handle) Wait(op string, timeout time.Duration, f func(p uintptr, ns int
 	if timeout > 0 {
 		start = time.Now()
 	}
-	runtime.LockOSThread()
 	r := f(p, errs.Timeout(timeout))
 	err := errs.Check(op, r)
-	runtime.UnlockOSThread()
 	if errs.Interrupted(err) {
 		r, err = errs.Retry(timeout, start, func(ns int64) (int, error) {
 			return errs.Call(op, func() int { return f(p, ns) })

@@ -1,23 +1,35 @@
 package raw
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // failure mirrors raw.i's pgo_failure.
 type failure struct {
+	state   int32
+	length  int32
 	status  int64
 	errnum  int64
-	message *byte
+	message [PGO_MESSAGE_MAX]byte
 }
 
-// Failure reads the record that a failed call's result r (< 0) names. The caller's
-// goroutine must still be locked to the OS thread that made the call (see raw.i).
+// lowestRecord is below every record's address and above every status (mmap_min_addr).
+const lowestRecord = 1 << 16
+
+// Failure reads what a failed call put in the record its result r (< 0) names, and
+// frees the record: it must be called exactly once for every negative result.
 func Failure(r int) (status int, errno int, message string) {
-	f := (*failure)(unsafe.Pointer(uintptr(-r)))
-	n := 0
-	for p := f.message; p != nil && *(*byte)(unsafe.Add(unsafe.Pointer(p), n)) != 0; n++ {
+	if r > -lowestRecord { // no memory for a record: the bare status
+		return r, 0, ""
 	}
-	if n > 0 {
-		message = string(unsafe.Slice(f.message, n))
+	record := uintptr(-r)
+	f := (*failure)(unsafe.Pointer(record))
+	status, errno, message = int(f.status), int(f.errnum), string(f.message[:f.length])
+	if f.state == int32(PGO_HEAP) {
+		Pgo_failure_free(uint(record))
+	} else {
+		atomic.StoreInt32(&f.state, int32(PGO_FREE))
 	}
-	return int(f.status), int(f.errnum), message
+	return status, errno, message
 }
