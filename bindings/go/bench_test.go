@@ -5,9 +5,11 @@ import (
 
 	"libpipc.dev/pipc"
 	"libpipc.dev/pipc/internal/cbench"
+	"libpipc.dev/pipc/internal/raw"
 )
 
-// Each BenchmarkX has a BenchmarkCX: the same operations through the C API in a C loop
+// Each BenchmarkX has a BenchmarkCX: the same operations through the C API in a C loop;
+// BenchmarkCgoX makes them with one bare cgo call each through the raw layer
 // (tools/go_bench.py prints the ratios).
 
 func BenchmarkSemaphorePair(b *testing.B) {
@@ -29,6 +31,24 @@ func BenchmarkSemaphorePair(b *testing.B) {
 func BenchmarkCSemaphorePair(b *testing.B) {
 	if err := cbench.SemPairs(b.N); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// The floor: the raw layer's cgo calls, with none of the binding's guards.
+func BenchmarkCgoSemaphorePair(b *testing.B) {
+	out := make([]uintptr, 1)
+	if raw.Pgo_sem_open(out, "", uint(raw.PIPC_CREX), 0600, 0) < 0 {
+		b.Fatal("open failed")
+	}
+	s := out[0]
+	defer raw.Pipc_sem_close(s)
+	raw.Pipc_sem_unlink(s)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if raw.Pipc_sem_release(s) != 0 || raw.Pipc_sem_acquire(s, raw.PGO_FOREVER_RESTARTABLE) != 0 {
+			b.Fatal("pair failed")
+		}
 	}
 }
 
@@ -78,6 +98,27 @@ func BenchmarkMessageQueuePairAlloc(b *testing.B) {
 func BenchmarkCMessageQueuePair(b *testing.B) {
 	if err := cbench.MQPairs(b.N); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// The floor: the raw layer's cgo calls, with none of the binding's guards.
+func BenchmarkCgoMessageQueuePair(b *testing.B) {
+	out := make([]uintptr, 1)
+	access := uint(raw.PIPC_READ | raw.PIPC_WRITE)
+	if raw.Pgo_mq_open(out, "", uint(raw.PIPC_CREX), 0600, access, 1, 16) < 0 {
+		b.Fatal("open failed")
+	}
+	q := out[0]
+	defer raw.Pipc_mq_close(q)
+	raw.Pipc_mq_unlink(q)
+	msg, buf := make([]byte, 16), make([]byte, 16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if raw.Pipc_mq_send(q, msg, 0, raw.PGO_FOREVER_RESTARTABLE) != 0 ||
+			raw.Pgo_mq_receive(q, buf, raw.PGO_FOREVER_RESTARTABLE) < 0 {
+			b.Fatal("pair failed")
+		}
 	}
 }
 

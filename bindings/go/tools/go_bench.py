@@ -1,12 +1,17 @@
-"""Runs `go test -bench ...` and prints, after its output, each Go benchmark's time per
-operation over its C counterpart's from the same run: BenchmarkX and BenchmarkCX. With
--count=N each figure is the median of its N results.
+"""Builds the package's test binary once, runs its benchmarks ROUNDS times (every
+benchmark once per round, so Go and C alternate and drift of the machine affects both
+alike), and prints each Go benchmark's median time per operation over the median of
+its counterparts from the same run: BenchmarkCX (the operations in a C loop) and, where
+there is one, BenchmarkCgoX (one bare cgo call per operation, no binding: the least a
+Go program can pay).
 
-usage: go_bench.py GO test [args...]"""
+usage: go_bench.py ROUNDS GO [go test build flags...]   (run in the package's directory)"""
+import os
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 
 LINE = re.compile(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op")
 
@@ -14,23 +19,41 @@ LINE = re.compile(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op")
 TARGETS = {"SemaphorePair": 10.0, "MessageQueuePair": 1.3}
 
 
-def main():
-    proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, text=True)
-    sys.stdout.write(proc.stdout)
+def run_rounds(binary, rounds):
     runs = {}
-    for m in filter(None, map(LINE.match, proc.stdout.splitlines())):
-        runs.setdefault(m.group(1), []).append(float(m.group(2)))
-    ns = {name: statistics.median(values) for name, values in runs.items()}
+    for i in range(rounds):
+        out = subprocess.run([binary, "-test.run", "^$", "-test.bench", ".", "-test.benchmem"],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout
+        print(f"--- round {i + 1} of {rounds}\n{out}", end="", flush=True)
+        for m in filter(None, map(LINE.match, out.splitlines())):
+            runs.setdefault(m.group(1), []).append(float(m.group(2)))
+    return {name: statistics.median(values) for name, values in runs.items()}
+
+
+def report(ns):
     print("\nGo / C, median ns per operation (same run):")
     for name, go_ns in ns.items():
         c_ns = ns.get("C" + name)
-        if name.startswith("C") or not c_ns:
+        if name.startswith(("C", "Cgo")) or not c_ns:
             continue
         ratio = go_ns / c_ns
-        target = TARGETS.get(name.split("/")[0])
+        target = TARGETS.get(name)
         verdict = "" if target is None else f"  (target <= {target}x: {'met' if ratio <= target else 'MISSED'})"
         print(f"  {name:28} Go {go_ns:10.1f}  C {c_ns:10.1f}  ratio {ratio:5.2f}x{verdict}")
-    sys.exit(proc.returncode)
+        cgo_ns = ns.get("Cgo" + name)
+        if cgo_ns:
+            print(f"  {'':28} bare cgo {cgo_ns:4.1f} ({cgo_ns / c_ns:5.2f}x C); "
+                  f"the binding adds {go_ns - cgo_ns:.1f} ns ({go_ns / cgo_ns:4.2f}x bare cgo)")
+
+
+def main():
+    rounds, go, build_flags = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = os.path.join(tmp, "bench.test")
+        subprocess.run([go, "test", "-c", "-o", binary, *build_flags, "."], check=True)
+        version = subprocess.run([go, "env", "GOVERSION"], stdout=subprocess.PIPE, text=True)
+        print(f"{version.stdout.strip()}, {rounds} rounds", flush=True)
+        report(run_rounds(binary, rounds))
 
 
 if __name__ == "__main__":
