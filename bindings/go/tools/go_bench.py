@@ -1,6 +1,7 @@
 """Builds the package's test binary once, runs its benchmarks ROUNDS times (every
-benchmark once per round, so Go and C alternate and drift of the machine affects both
-alike), and prints each Go benchmark's median time per operation over the median of
+benchmark once per round, each in a process of its own so that none inherits another's
+heap or threads; Go and C alternate, so drift of the machine affects both alike), and
+prints each Go benchmark's median time per operation over the median of
 its counterparts from the same run: BenchmarkCX (the operations in a C loop) and, where
 there is one, BenchmarkCgoX (one bare cgo call per operation, no binding: the least a
 Go program can pay).
@@ -19,14 +20,20 @@ LINE = re.compile(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op")
 TARGETS = {"SemaphorePair": 10.0, "MessageQueuePair": 1.3}
 
 
+def run(binary, *args):
+    return subprocess.run([binary, *args], stdout=subprocess.PIPE, text=True, check=True).stdout
+
+
 def run_rounds(binary, rounds):
+    benchmarks = run(binary, "-test.list", "^Benchmark").split()
     runs = {}
     for i in range(rounds):
-        out = subprocess.run([binary, "-test.run", "^$", "-test.bench", ".", "-test.benchmem"],
-                             stdout=subprocess.PIPE, text=True, check=True).stdout
-        print(f"--- round {i + 1} of {rounds}\n{out}", end="", flush=True)
-        for m in filter(None, map(LINE.match, out.splitlines())):
-            runs.setdefault(m.group(1), []).append(float(m.group(2)))
+        print(f"--- round {i + 1} of {rounds}", flush=True)
+        for benchmark in benchmarks:
+            out = run(binary, "-test.run", "^$", "-test.bench", f"^{benchmark}$", "-test.benchmem")
+            for m in filter(None, map(LINE.match, out.splitlines())):
+                print(m.string, flush=True)
+                runs.setdefault(m.group(1), []).append(float(m.group(2)))
     return {name: statistics.median(values) for name, values in runs.items()}
 
 
