@@ -244,14 +244,62 @@ static int pypipc_initialised(PyObject *self) {
 }
 %}
 
-/* %extend constructors report failure by returning NULL with the Python error set. */
-%define PYPIPC_CTOR(TYPE)
-%exception TYPE::TYPE {
-  if (pypipc_initialised(self)) SWIG_fail;
-  $action
-  if (!result) SWIG_fail;
+/* The classes' constructors are their tp_init (%feature("python:tp_init")). */
+%{
+/* The constructors' arguments, taken as the reference's PyArg_ParseTupleAndKeywords("O|...")
+ * takes them (with its messages) but without interpreting a format: creating an object is
+ * on the hot path of create->unlink loops. NAMES ends with NULL and the first is required;
+ * OUT (one slot per name, NULL-initialised) gets each argument given. */
+static int pypipc_init_args(PyObject *args, PyObject *kwargs, const char *const *names,
+                            PyObject **out) {
+  Py_ssize_t max = 0, given = PyTuple_GET_SIZE(args);
+  Py_ssize_t keywords = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
+  Py_ssize_t i, pos = 0, twice = -1;
+  PyObject *key, *value, *stray = NULL;
+  while (names[max]) ++max;
+  if (given + keywords > max) {
+    PyErr_Format(PyExc_TypeError, "function takes at most %zd %sarguments (%zd given)", max,
+                 given ? "" : "keyword ", given + keywords);
+    return -1;
+  }
+  for (i = 0; i < given; ++i) out[i] = PyTuple_GET_ITEM(args, i);
+  while (keywords && PyDict_Next(kwargs, &pos, &key, &value)) {
+    for (i = 0; i < max; ++i) {
+      if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, names[i]) == 0) break;
+    }
+    if (i == max) { if (!stray) stray = key; continue; }
+    if (i < given) { if (twice < 0 || i < twice) twice = i; continue; }
+    out[i] = value;
+  }
+  /* in CPython's order: a missing argument, one given twice, a stray keyword */
+  if (!out[0]) {
+    PyErr_Format(PyExc_TypeError, "function missing required argument '%s' (pos 1)", names[0]);
+  } else if (twice >= 0) {
+    PyErr_Format(PyExc_TypeError, "argument for function given by name ('%s') and position (%zd)",
+                 names[twice], twice + 1);
+  } else if (stray && !PyUnicode_Check(stray)) {
+    PyErr_SetString(PyExc_TypeError, "keywords must be strings");
+  } else if (stray) {
+    PyErr_Format(PyExc_TypeError, "'%U' is an invalid keyword argument for this function", stray);
+  } else {
+    return 0;
+  }
+  return -1;
 }
-%enddef
+
+/* tp_init of the classes: OPEN makes the object from the parsed arguments (NULL with
+ * the Python error set). */
+typedef void *(*pypipc_open_fn)(PyObject *const *args);
+static int pypipc_init(PyObject *self, PyObject *args, PyObject *kwargs, const char *const *names,
+                       pypipc_open_fn open, swig_type_info *type) {
+  PyObject *argv[8] = {NULL};   /* the most any class takes: posix_ipc's MessageQueue, 7 */
+  void *made;
+  if (pypipc_initialised(self)) return -1;
+  if (pypipc_init_args(args, kwargs, names, argv) < 0 || !(made = open(argv))) return -1;
+  return SWIG_Python_NewPointerObj(self, made, type, SWIG_BUILTIN_INIT) == Py_None ? -1 : 0;
+}
+
+%}
 
 /* Free-threaded Python (3.13t): these modules rely on the GIL to guard their objects, and
  * say so, so that the interpreter keeps the GIL enabled while they are loaded. */

@@ -32,8 +32,59 @@
 #define PYSV_VERSION "1.2.0"
 
 typedef Py_ssize_t pysv_index; /* an int (anything with __index__), clamped to Py_ssize_t */
-typedef int64_t pysv_key;      /* None (a random key) or an int within KEY_MIN .. KEY_MAX */
 typedef const char *pysv_path; /* str, bytes or os.PathLike, no NUL */
+
+/* The constructors' arguments, converted as sysv_ipc's PyArg_ParseTupleAndKeywords converts
+ * them, with its messages (pypipc_init parses the argument list). NULL: not given. */
+
+/* key: None (a random key) or an int within KEY_MIN .. KEY_MAX. (sysv_ipc wraps a key
+ * beyond 32 bits round to another key; this refuses it.) */
+static int pysv_key_arg(PyObject *o, int64_t *out) {
+  int overflow = 0;
+  long long v;
+  if (o == Py_None) { *out = PIPC_KEY_RANDOM; return 0; }
+  if (!PyLong_Check(o)) {
+    PyErr_SetString(PyExc_TypeError, "Key must be an integer or None");
+    return -1;
+  }
+  v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (v == -1 && PyErr_Occurred()) return -1;
+  if (overflow || v < PIPC_SYSV_KEY_MIN || v > PIPC_SYSV_KEY_MAX) {
+    PyErr_Format(PyExc_ValueError, "Key must be between %lld (KEY_MIN) and %lld (KEY_MAX)",
+                 (long long)PIPC_SYSV_KEY_MIN, (long long)PIPC_SYSV_KEY_MAX);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* format "i": anything with __index__ that fits a C int */
+static int pysv_int_arg(PyObject *o, int dflt, int *out) {
+  long v;
+  if (!o) { *out = dflt; return 0; }
+  v = PyLong_AsLong(o);  /* its own TypeError, or OverflowError beyond a C long */
+  if (v == -1 && PyErr_Occurred()) return -1;
+  if (v > INT_MAX || v < INT_MIN) {
+    PyErr_SetString(PyExc_OverflowError, v > INT_MAX ? "signed integer is greater than maximum"
+                                                     : "signed integer is less than minimum");
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}
+
+/* format "O!" with int: an int object, here clamped to Py_ssize_t (the range checks that
+ * follow say ValueError); ARGNUM counts from 1, as in the message */
+static int pysv_int_object_arg(PyObject *o, int argnum, Py_ssize_t dflt, Py_ssize_t *out) {
+  if (!o) { *out = dflt; return 0; }
+  if (!PyLong_Check(o)) {
+    PyErr_Format(PyExc_TypeError, "argument %d must be int, not %.50s", argnum,
+                 Py_TYPE(o)->tp_name);
+    return -1;
+  }
+  *out = PyNumber_AsSsize_t(o, NULL);
+  return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
 
 /* sysv_ipc's open flags (the OS values) -> pipc's */
 static uint32_t pysv_open_flags(int f) {
@@ -384,25 +435,6 @@ static PyObject *pysv_attach(int id, PyObject *address, int flags);
   if ($1 == -1 && PyErr_Occurred()) SWIG_fail;
 }
 
-%typemap(in) pysv_key {
-  if ($input == Py_None) {
-    $1 = PIPC_KEY_RANDOM;
-  } else if (PyLong_Check($input)) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow($input, &overflow);
-    if (v == -1 && PyErr_Occurred()) SWIG_fail;
-    if (overflow || v < PIPC_SYSV_KEY_MIN || v > PIPC_SYSV_KEY_MAX) {
-      PyErr_Format(PyExc_ValueError, "Key must be between %lld (KEY_MIN) and %lld (KEY_MAX)",
-                   (long long)PIPC_SYSV_KEY_MIN, (long long)PIPC_SYSV_KEY_MAX);
-      SWIG_fail;
-    }
-    $1 = v;
-  } else {
-    PyErr_SetString(PyExc_TypeError, "Key must be an integer or None");
-    SWIG_fail;
-  }
-}
-
 %typemap(in) pysv_path (PyObject *encoded = NULL) {
   if (!PyUnicode_FSConverter($input, &encoded)) SWIG_fail;   /* NUL -> ValueError */
   $1 = PyBytes_AS_STRING(encoded);
@@ -433,40 +465,54 @@ PyObject *pysv_remove_message_queue(int id);
 
 /* ================= Semaphore ================= */
 %rename(Semaphore) pypipc_ssem;
-PYPIPC_CTOR(pypipc_ssem)
+%nodefaultctor pypipc_ssem;
+%feature("python:tp_init", "pysv_sem_init") pypipc_ssem;
 PYPIPC_FAST_SELF(pypipc_ssem)
 typedef struct pypipc_ssem {} pypipc_ssem;
 
-%extend pypipc_ssem {
-  pypipc_ssem(pysv_key key, int flags = 0, int mode = 0600, pysv_index initial_value = 0) {
-    pypipc_ssem *s;
-    pipc_sysv_sem_options o = PIPC_SYSV_SEM_OPTIONS_INIT;
-    int rc;
-    if (pysv_check_open(key, flags, mode) < 0) return NULL;
-    /* SETVAL, as sysv_ipc: o_time stays 0 until the first operation */
-    o.flags = pysv_open_flags(flags) | PIPC_SYSV_SEM_SETVAL;
-    o.mode = (uint32_t)mode & 0777u;
-    /* the initial value of a semaphore this call creates; an existing one keeps its value */
-    if (o.flags & PIPC_CREAT) {
-      if (initial_value < 0 || initial_value > (Py_ssize_t)pipc_sysv_sem_value_max()) {
-        PyErr_SetString(PyExc_ValueError, "The semaphore's value must remain between 0 and SEMVMX");
-        return NULL;
-      }
-      o.initial_value = (uint32_t)initial_value;
-    }
-    s = (pypipc_ssem *)PyMem_Calloc(1, sizeof *s);
-    if (!s) { PyErr_NoMemory(); return NULL; }
-    rc = pipc_sysv_sem_open(&s->h, key, &o);
-    if (rc >= 0) rc = pipc_sysv_sem_key(&s->key, s->h);
-    if (rc >= 0) rc = s->id = pipc_sysv_sem_id(s->h);
-    if (rc < 0) {
-      pipc_sysv_sem_close(s->h);
-      PyMem_Free(s);
-      pysv_raise(rc, &pysv_sem_msgs);
+%{
+/* Semaphore(key, flags=0, mode=0o600, initial_value=0) */
+static void *pysv_sem_open(PyObject *const *args) {
+  int64_t key;
+  int flags, mode, initial_value;
+  pypipc_ssem *s;
+  pipc_sysv_sem_options o = PIPC_SYSV_SEM_OPTIONS_INIT;
+  int rc;
+  if (pysv_key_arg(args[0], &key) < 0 || pysv_int_arg(args[1], 0, &flags) < 0 ||
+      pysv_int_arg(args[2], 0600, &mode) < 0 || pysv_int_arg(args[3], 0, &initial_value) < 0)
+    return NULL;
+  if (pysv_check_open(key, flags, mode) < 0) return NULL;
+  /* SETVAL, as sysv_ipc: o_time stays 0 until the first operation */
+  o.flags = pysv_open_flags(flags) | PIPC_SYSV_SEM_SETVAL;
+  o.mode = (uint32_t)mode & 0777u;
+  /* the initial value of a semaphore this call creates; an existing one keeps its value */
+  if (o.flags & PIPC_CREAT) {
+    if (initial_value < 0 || initial_value > (Py_ssize_t)pipc_sysv_sem_value_max()) {
+      PyErr_SetString(PyExc_ValueError, "The semaphore's value must remain between 0 and SEMVMX");
       return NULL;
     }
-    return s;
+    o.initial_value = (uint32_t)initial_value;
   }
+  s = (pypipc_ssem *)PyMem_Calloc(1, sizeof *s);
+  if (!s) { PyErr_NoMemory(); return NULL; }
+  rc = pipc_sysv_sem_open(&s->h, key, &o);
+  if (rc >= 0) rc = pipc_sysv_sem_key(&s->key, s->h);
+  if (rc >= 0) rc = s->id = pipc_sysv_sem_id(s->h);
+  if (rc < 0) {
+    pipc_sysv_sem_close(s->h);
+    PyMem_Free(s);
+    pysv_raise(rc, &pysv_sem_msgs);
+    return NULL;
+  }
+  return s;
+}
+static int pysv_sem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  static const char *const names[] = {"key", "flags", "mode", "initial_value", NULL};
+  return pypipc_init(self, args, kwargs, names, pysv_sem_open, SWIGTYPE_p_pypipc_ssem);
+}
+%}
+
+%extend pypipc_ssem {
   ~pypipc_ssem() {
     pipc_sysv_sem_close($self->h);
     PyMem_Free($self);
@@ -654,64 +700,79 @@ static int pysv_sem_set_mode(PyObject *o, PyObject *v, void *c) { return pysv_se
 %rename(SharedMemory) pypipc_sshm;
 %feature("python:bf_getbuffer", "pypipc_sshm_getbuffer") pypipc_sshm;
 %feature("python:bf_releasebuffer", "pypipc_sshm_releasebuffer") pypipc_sshm;
-PYPIPC_CTOR(pypipc_sshm)
+%nodefaultctor pypipc_sshm;
+%feature("python:tp_init", "pysv_shm_init") pypipc_sshm;
 PYPIPC_FAST_SELF(pypipc_sshm)
 typedef struct pypipc_sshm {} pypipc_sshm;
 
-%extend pypipc_sshm {
-  pypipc_sshm(pysv_key key, int flags = 0, int mode = 0600, pysv_index size = 0,
-              PyObject *init_character = NULL) {
-    pypipc_sshm *m;
-    pipc_sysv_shm_options o = PIPC_SYSV_SHM_OPTIONS_INIT;
-    int rc, fill = ' ';
-    char enoent[80], eexist[80], eacces[80];
-    pysv_msgs msgs = { NULL, NULL, NULL, NULL, "The size is invalid", "The size is invalid", NULL };
-    if (init_character) {
-      /* as PyArg's "c": a bytes or bytearray of length 1 */
-      if (PyBytes_Check(init_character) && PyBytes_GET_SIZE(init_character) == 1)
-        fill = (unsigned char)PyBytes_AS_STRING(init_character)[0];
-      else if (PyByteArray_Check(init_character) && PyByteArray_GET_SIZE(init_character) == 1)
-        fill = (unsigned char)PyByteArray_AS_STRING(init_character)[0];
-      else {
-        PyErr_Format(PyExc_TypeError, "init_character must be a byte string of length 1, not %.100s",
-                     Py_TYPE(init_character)->tp_name);
-        return NULL;
-      }
-    }
-    if (pysv_check_open(key, flags, mode) < 0) return NULL;
-    if (size < 0) { PyErr_SetString(PyExc_ValueError, "The size is invalid"); return NULL; }
-    mode &= 0777;
-    o.flags = pysv_open_flags(flags);
-#ifdef SHM_HUGETLB
-    if (flags & SHM_HUGETLB) o.flags |= PIPC_SHM_HUGETLB;
-#endif
-#ifdef SHM_NORESERVE
-    if (flags & SHM_NORESERVE) o.flags |= PIPC_SHM_NORESERVE;
-#endif
-    o.mode = (uint32_t)mode;
-    o.size = (uint64_t)size;  /* 0: PAGE_SIZE for a new segment, any size for an existing one */
-    /* sysv_ipc fills a segment with init_character only for IPC_CREX and a writable mode */
-    if ((flags & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL) && (mode & 0200))
-      o.fill_byte = (uint32_t)fill;
-    m = (pypipc_sshm *)PyMem_Calloc(1, sizeof *m);
-    if (!m) { PyErr_NoMemory(); return NULL; }
-    rc = pipc_sysv_shm_open(&m->h, key, &o);
-    /* attached at once; read-only when no write permission was asked for */
-    if (rc >= 0) rc = pipc_sysv_shm_attach(m->h, NULL, (mode & 0200) ? 0 : PIPC_SHM_ATTACH_READ_ONLY);
-    if (rc >= 0) rc = pysv_shm_cache(m);
-    if (rc < 0) {
-      long long k = key == PIPC_KEY_RANDOM ? 0 : (long long)key;
-      pipc_sysv_shm_close(m->h);
-      PyMem_Free(m);
-      snprintf(enoent, sizeof enoent, "No shared memory exists with the key %lld", k);
-      snprintf(eexist, sizeof eexist, "Shared memory with the key %lld already exists", k);
-      snprintf(eacces, sizeof eacces, "Permission %o cannot be granted on the existing segment", mode);
-      msgs.enoent = enoent; msgs.eexist = eexist; msgs.eacces = eacces;
-      pysv_raise(rc, &msgs);
+%{
+/* SharedMemory(key, flags=0, mode=0o600, size=0, init_character=b' ') */
+static void *pysv_shm_open(PyObject *const *args) {
+  PyObject *init_character = args[4];
+  int64_t key;
+  int flags, mode;
+  Py_ssize_t size;
+  pypipc_sshm *m;
+  pipc_sysv_shm_options o = PIPC_SYSV_SHM_OPTIONS_INIT;
+  int rc, fill = ' ';
+  char enoent[80], eexist[80], eacces[80];
+  pysv_msgs msgs = { NULL, NULL, NULL, NULL, "The size is invalid", "The size is invalid", NULL };
+  if (pysv_key_arg(args[0], &key) < 0 || pysv_int_arg(args[1], 0, &flags) < 0 ||
+      pysv_int_arg(args[2], 0600, &mode) < 0 || pysv_int_object_arg(args[3], 4, 0, &size) < 0)
+    return NULL;
+  if (init_character) {
+    /* as PyArg's "c": a bytes or bytearray of length 1 */
+    if (PyBytes_Check(init_character) && PyBytes_GET_SIZE(init_character) == 1)
+      fill = (unsigned char)PyBytes_AS_STRING(init_character)[0];
+    else if (PyByteArray_Check(init_character) && PyByteArray_GET_SIZE(init_character) == 1)
+      fill = (unsigned char)PyByteArray_AS_STRING(init_character)[0];
+    else {
+      PyErr_Format(PyExc_TypeError, "argument 5 must be a byte string of length 1, not %.50s",
+                   Py_TYPE(init_character)->tp_name);
       return NULL;
     }
-    return m;
   }
+  if (pysv_check_open(key, flags, mode) < 0) return NULL;
+  if (size < 0) { PyErr_SetString(PyExc_ValueError, "The size is invalid"); return NULL; }
+  mode &= 0777;
+  o.flags = pysv_open_flags(flags);
+#ifdef SHM_HUGETLB
+  if (flags & SHM_HUGETLB) o.flags |= PIPC_SHM_HUGETLB;
+#endif
+#ifdef SHM_NORESERVE
+  if (flags & SHM_NORESERVE) o.flags |= PIPC_SHM_NORESERVE;
+#endif
+  o.mode = (uint32_t)mode;
+  o.size = (uint64_t)size;  /* 0: PAGE_SIZE for a new segment, any size for an existing one */
+  /* sysv_ipc fills a segment with init_character only for IPC_CREX and a writable mode */
+  if ((flags & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL) && (mode & 0200))
+    o.fill_byte = (uint32_t)fill;
+  m = (pypipc_sshm *)PyMem_Calloc(1, sizeof *m);
+  if (!m) { PyErr_NoMemory(); return NULL; }
+  rc = pipc_sysv_shm_open(&m->h, key, &o);
+  /* attached at once; read-only when no write permission was asked for */
+  if (rc >= 0) rc = pipc_sysv_shm_attach(m->h, NULL, (mode & 0200) ? 0 : PIPC_SHM_ATTACH_READ_ONLY);
+  if (rc >= 0) rc = pysv_shm_cache(m);
+  if (rc < 0) {
+    long long k = key == PIPC_KEY_RANDOM ? 0 : (long long)key;
+    pipc_sysv_shm_close(m->h);
+    PyMem_Free(m);
+    snprintf(enoent, sizeof enoent, "No shared memory exists with the key %lld", k);
+    snprintf(eexist, sizeof eexist, "Shared memory with the key %lld already exists", k);
+    snprintf(eacces, sizeof eacces, "Permission %o cannot be granted on the existing segment", mode);
+    msgs.enoent = enoent; msgs.eexist = eexist; msgs.eacces = eacces;
+    pysv_raise(rc, &msgs);
+    return NULL;
+  }
+  return m;
+}
+static int pysv_shm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  static const char *const names[] = {"key", "flags", "mode", "size", "init_character", NULL};
+  return pypipc_init(self, args, kwargs, names, pysv_shm_open, SWIGTYPE_p_pypipc_sshm);
+}
+%}
+
+%extend pypipc_sshm {
   ~pypipc_sshm() {
     pipc_sysv_shm_close($self->h);   /* detaches; no view can be alive: each holds a reference */
     PyMem_Free($self);
@@ -951,42 +1012,58 @@ static PyObject *pysv_attach(int id, PyObject *address, int flags) {
 
 /* ================= MessageQueue ================= */
 %rename(MessageQueue) pypipc_smq;
-PYPIPC_CTOR(pypipc_smq)
+%nodefaultctor pypipc_smq;
+%feature("python:tp_init", "pysv_mq_init") pypipc_smq;
 PYPIPC_FAST_SELF(pypipc_smq)
 typedef struct pypipc_smq {} pypipc_smq;
 
-%extend pypipc_smq {
-  pypipc_smq(pysv_key key, int flags = 0, int mode = 0600, pysv_index max_message_size = 2048) {
-    pypipc_smq *q;
-    pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
-    int rc;
-    pysv_msgs msgs = pysv_mq_msgs;
-    if (max_message_size < 0 || max_message_size >= PY_SSIZE_T_MAX) {
-      PyErr_Format(PyExc_ValueError, "The message length must be <= %zd", PY_SSIZE_T_MAX - 1);
-      return NULL;
-    }
-    if (pysv_check_open(key, flags, mode) < 0) return NULL;
-    o.flags = pysv_open_flags(flags);
-    o.mode = (uint32_t)mode & 0777u;
-    q = (pypipc_smq *)PyMem_Calloc(1, sizeof *q);
-    if (!q) { PyErr_NoMemory(); return NULL; }
-    q->max_message_size = max_message_size;
-    rc = pipc_sysv_mq_open(&q->h, key, &o);
-    if (rc >= 0) rc = pipc_sysv_mq_key(&q->key, q->h);
-    if (rc >= 0) rc = q->id = pipc_sysv_mq_id(q->h);
-    if (rc < 0) {
-      pipc_sysv_mq_close(q->h);
-      PyMem_Free(q);
-      msgs.enoent = "No queue exists with the specified key";
-      if (rc == PIPC_ELIMIT) {
-        PyErr_SetString(PyExc_OSError, "The system limit for message queues has been reached");
-        return NULL;
-      }
-      pysv_raise(rc, &msgs);
-      return NULL;
-    }
-    return q;
+%{
+/* MessageQueue(key, flags=0, mode=0o600, max_message_size=2048) */
+static void *pysv_mq_open(PyObject *const *args) {
+  int64_t key;
+  int flags, mode;
+  Py_ssize_t max_message_size;
+  pypipc_smq *q;
+  pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
+  int rc;
+  pysv_msgs msgs = pysv_mq_msgs;
+  if (pysv_key_arg(args[0], &key) < 0 || pysv_int_arg(args[1], 0, &flags) < 0 ||
+      pysv_int_arg(args[2], 0600, &mode) < 0 ||
+      pysv_int_object_arg(args[3], 4, 2048, &max_message_size) < 0)
+    return NULL;
+  if (max_message_size < 0 || max_message_size >= PY_SSIZE_T_MAX) {
+    PyErr_Format(PyExc_ValueError, "The message length must be <= %zd", PY_SSIZE_T_MAX - 1);
+    return NULL;
   }
+  if (pysv_check_open(key, flags, mode) < 0) return NULL;
+  o.flags = pysv_open_flags(flags);
+  o.mode = (uint32_t)mode & 0777u;
+  q = (pypipc_smq *)PyMem_Calloc(1, sizeof *q);
+  if (!q) { PyErr_NoMemory(); return NULL; }
+  q->max_message_size = max_message_size;
+  rc = pipc_sysv_mq_open(&q->h, key, &o);
+  if (rc >= 0) rc = pipc_sysv_mq_key(&q->key, q->h);
+  if (rc >= 0) rc = q->id = pipc_sysv_mq_id(q->h);
+  if (rc < 0) {
+    pipc_sysv_mq_close(q->h);
+    PyMem_Free(q);
+    msgs.enoent = "No queue exists with the specified key";
+    if (rc == PIPC_ELIMIT) {
+      PyErr_SetString(PyExc_OSError, "The system limit for message queues has been reached");
+      return NULL;
+    }
+    pysv_raise(rc, &msgs);
+    return NULL;
+  }
+  return q;
+}
+static int pysv_mq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  static const char *const names[] = {"key", "flags", "mode", "max_message_size", NULL};
+  return pypipc_init(self, args, kwargs, names, pysv_mq_open, SWIGTYPE_p_pypipc_smq);
+}
+%}
+
+%extend pypipc_smq {
   ~pypipc_smq() {
     pipc_sysv_mq_close($self->h);
     PyMem_Free($self->scratch);

@@ -432,6 +432,52 @@ def test_open_bad_keys(kind):
         kind(None, sysv_ipc.IPC_CREX, bogus=1)
 
 
+# The reference's messages (PyArg_ParseTupleAndKeywords for "function"), in its order. No
+# object is made: every call fails before the kernel is asked.
+@pytest.mark.parametrize('kind, most', [
+    (sysv_ipc.Semaphore, 4), (sysv_ipc.SharedMemory, 5), (sysv_ipc.MessageQueue, 4)])
+@pytest.mark.parametrize('args, kwargs, message', [
+    ((), {}, "function missing required argument 'key' (pos 1)"),
+    ((), {'flags': 0}, "function missing required argument 'key' (pos 1)"),
+    ((1,) * 8, {}, 'function takes at most {max} arguments (8 given)'),
+    ((), {k: 0 for k in 'abcdefgh'}, 'function takes at most {max} keyword arguments (8 given)'),
+    ((1, 0), {'flags': 0}, "argument for function given by name ('flags') and position (2)"),
+    ((1,), {'typo': 0}, "'typo' is an invalid keyword argument for this function"),
+    ((1,), {1: 0}, 'keywords must be strings'),
+    ((1, 'x'), {}, "'str' object cannot be interpreted as an integer"),
+    ((1, 0, 1.5), {}, "'float' object cannot be interpreted as an integer"),
+])
+def test_constructor_argument_errors_match_the_reference(kind, most, args, kwargs, message):
+    with pytest.raises(TypeError) as raised:
+        kind(*args, **kwargs)
+    assert str(raised.value) == message.format(max=most)
+
+
+# The C int arguments ("i"): OverflowError with CPython's messages.
+@pytest.mark.parametrize('kind, name', [
+    (kind, name) for kind in KINDS for name in ('flags', 'mode')] +
+    [(sysv_ipc.Semaphore, 'initial_value')])
+@pytest.mark.parametrize('value, message', [
+    (2 ** 31, 'signed integer is greater than maximum'),
+    (-2 ** 31 - 1, 'signed integer is less than minimum'),
+    (2 ** 63, 'Python int too large to convert to C long'),
+])
+def test_constructor_int_overflow_matches_the_reference(kind, name, value, message):
+    with pytest.raises(OverflowError) as raised:
+        kind(1, **{name: value})
+    assert str(raised.value) == message
+
+
+# The arguments the reference takes as int objects ("O!").
+@pytest.mark.parametrize('kind, name', [
+    (sysv_ipc.SharedMemory, 'size'), (sysv_ipc.MessageQueue, 'max_message_size')])
+def test_constructor_int_object_arguments_match_the_reference(kind, name):
+    for bad, type_name in (('1', 'str'), (1.0, 'float'), (b'1', 'bytes')):
+        with pytest.raises(TypeError) as raised:
+            kind(1, **{name: bad})
+        assert str(raised.value) == f'argument 4 must be int, not {type_name}'
+
+
 @pytest.mark.parametrize('kind', KINDS)
 def test_ipc_private_is_always_new(ipc, kind):
     a = ipc.track(kind(sysv_ipc.IPC_PRIVATE, sysv_ipc.IPC_CREX))
@@ -516,9 +562,11 @@ def test_semaphore_initial_value(ipc):
     assert ipc.sem(initial_value=0).value == 0
     assert ipc.sem(initial_value=42).value == 42
     assert ipc.sem(initial_value=sysv_ipc.SEMAPHORE_VALUE_MAX).value == sysv_ipc.SEMAPHORE_VALUE_MAX
-    for bad in (-1, sysv_ipc.SEMAPHORE_VALUE_MAX + 1, 2 ** 80):
+    for bad in (-1, sysv_ipc.SEMAPHORE_VALUE_MAX + 1):
         with pytest.raises(ValueError, match="between 0 and SEMVMX"):
             sysv_ipc.Semaphore(None, sysv_ipc.IPC_CREX, initial_value=bad)
+    with pytest.raises(OverflowError):      # beyond a C int, as the reference's "i"
+        sysv_ipc.Semaphore(None, sysv_ipc.IPC_CREX, initial_value=2 ** 80)
     with pytest.raises(TypeError):
         sysv_ipc.Semaphore(None, sysv_ipc.IPC_CREX, initial_value=1.5)
 
@@ -825,9 +873,11 @@ def test_shm_create_bad_arguments(ipc):
         sysv_ipc.SharedMemory(None, sysv_ipc.IPC_CREX, size=-1)
     with pytest.raises((ValueError, MemoryError)):   # past shmmax, or more than there is
         sysv_ipc.SharedMemory(None, sysv_ipc.IPC_CREX, size=2 ** 62)
-    for bad in ('x', b'xy', b'', 7):
-        with pytest.raises(TypeError):
+    for bad, type_name in (('x', 'str'), (b'xy', 'bytes'), (b'', 'bytes'), (7, 'int')):
+        with pytest.raises(TypeError) as raised:
             sysv_ipc.SharedMemory(None, sysv_ipc.IPC_CREX, init_character=bad)
+        assert str(raised.value) == \
+            f'argument 5 must be a byte string of length 1, not {type_name}'
     with pytest.raises(TypeError):
         sysv_ipc.SharedMemory(None, sysv_ipc.IPC_CREX, size='1')
 
