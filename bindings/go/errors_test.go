@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +22,48 @@ func asError(t *testing.T, err error) *pipc.Error {
 		t.Fatalf("%v (%T) is not a *pipc.Error", err, err)
 	}
 	return e
+}
+
+// Every status belongs to exactly the classes of the table in errors.go, also those no
+// test can provoke on Linux (PIPC_ENOTSUP).
+func TestStatusClasses(t *testing.T) {
+	classes := map[string]error{
+		"ErrNotExist": pipc.ErrNotExist, "ErrExist": pipc.ErrExist,
+		"ErrPermission": pipc.ErrPermission, "ErrBusy": pipc.ErrBusy,
+		"ErrTimeout": pipc.ErrTimeout, "ErrClosed": pipc.ErrClosed,
+		"ErrInvalid": pipc.ErrInvalid, "ErrUnsupported": pipc.ErrUnsupported,
+		"ErrNotAttached": pipc.ErrNotAttached, "fs.ErrNotExist": fs.ErrNotExist,
+		"fs.ErrExist": fs.ErrExist, "fs.ErrPermission": fs.ErrPermission,
+		"fs.ErrClosed": fs.ErrClosed, "fs.ErrInvalid": fs.ErrInvalid,
+	}
+	for status, want := range map[pipc.Status]string{
+		pipc.StatusNotExist:    "ErrNotExist fs.ErrNotExist",
+		pipc.StatusExist:       "ErrExist fs.ErrExist",
+		pipc.StatusPermission:  "ErrPermission fs.ErrPermission",
+		pipc.StatusWouldBlock:  "ErrBusy",
+		pipc.StatusTimeout:     "ErrBusy ErrTimeout",
+		pipc.StatusClosed:      "ErrClosed fs.ErrClosed",
+		pipc.StatusInvalid:     "ErrInvalid fs.ErrInvalid",
+		pipc.StatusMsgSize:     "ErrInvalid fs.ErrInvalid",
+		pipc.StatusRange:       "ErrInvalid fs.ErrInvalid",
+		pipc.StatusUnsupported: "ErrUnsupported",
+		pipc.StatusNotAttached: "ErrNotAttached",
+		pipc.StatusLimit:       "",
+		pipc.StatusNoMemory:    "",
+		pipc.StatusError:       "",
+	} {
+		err := error(&pipc.Error{Op: "test", Status: status})
+		var got []string
+		for name, class := range classes {
+			if errors.Is(err, class) {
+				got = append(got, name)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != want {
+			t.Errorf("%v is %q, want %q", status, strings.Join(got, " "), want)
+		}
+	}
 }
 
 func TestErrNotExist(t *testing.T) {
