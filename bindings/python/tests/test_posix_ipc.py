@@ -16,6 +16,7 @@ import weakref
 
 import pytest
 
+import stubs
 from pipc import posix_ipc as p
 
 PREFIX = "/pytest_pipc_"
@@ -185,6 +186,19 @@ def test_names_types_and_star_import():
         assert n in ns
     assert p.Semaphore.__module__ == "pipc.posix_ipc"
     assert str(p.MessageQueue) == "<class 'pipc.posix_ipc.MessageQueue'>"
+
+
+CLASSES = (p.Semaphore, p.SharedMemory, p.MessageQueue)
+
+
+def test_stub_names_match_the_module():
+    """pipc/posix_ipc.pyi declares every public name of the module, and nothing else."""
+    stubs.assert_stub_names_match(p, CLASSES)
+
+
+def test_stub_passes_stubtest(tmp_path):
+    """mypy's stubtest finds the stub and the module in agreement."""
+    stubs.assert_stubtest_passes(p, CLASSES, tmp_path)
 
 
 @pytest.mark.parametrize("kind", ["sem", "shm", "mq"])

@@ -19,6 +19,7 @@ import warnings
 
 import pytest
 
+import stubs
 from pipc import sysv_ipc
 
 WAIT = 10  # seconds: the bound of any wait that is expected to end early
@@ -220,47 +221,12 @@ def test_signatures():
 
 def test_stub_names_match_the_module():
     """pipc/sysv_ipc.pyi declares every public name of the module, and nothing else."""
-    import ast
-    stub = os.path.join(os.path.dirname(__file__), '..', 'pipc', 'sysv_ipc.pyi')
-    with open(stub) as f:
-        tree = ast.parse(f.read())
-    declared, members = set(), {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            declared.add(node.name)
-        elif isinstance(node, ast.AnnAssign):
-            declared.add(node.target.id)
-        if isinstance(node, ast.ClassDef):
-            members[node.name] = {n.name if isinstance(n, ast.FunctionDef) else n.target.id
-                                  for n in node.body
-                                  if isinstance(n, (ast.FunctionDef, ast.AnnAssign))}
-    public = {n for n in dir(sysv_ipc) if not n.startswith('_')} | {
-        '__version__', '__author__', '__license__', '__copyright__'}
-    assert declared - {'_Data', '_Timeout'} == public
-    for cls in (sysv_ipc.Semaphore, sysv_ipc.SharedMemory, sysv_ipc.MessageQueue):
-        runtime = {n for n in vars(cls) if not n.startswith('__')} | (
-            {'__enter__', '__exit__'} & set(vars(cls)))
-        stubbed = {n for n in members[cls.__name__]
-                   if not n.startswith('__') or n in ('__enter__', '__exit__')}
-        assert stubbed == runtime, cls.__name__
+    stubs.assert_stub_names_match(sysv_ipc, KINDS)
 
 
 def test_stub_passes_stubtest(tmp_path):
     """mypy's stubtest finds the stub and the module in agreement."""
-    pytest.importorskip('mypy.stubtest')
-    stub = os.path.join(os.path.dirname(__file__), '..', 'pipc', 'sysv_ipc.pyi')
-    (tmp_path / 'pipc').mkdir()
-    (tmp_path / 'pipc' / '__init__.pyi').write_text('')
-    (tmp_path / 'pipc' / 'sysv_ipc.pyi').write_text(open(stub).read())
-    allow = tmp_path / 'allowlist'
-    allow.write_text('pipc.sysv_ipc.Semaphore\npipc.sysv_ipc.SharedMemory\n'
-                     'pipc.sysv_ipc.MessageQueue\n')     # the metaclass is SWIG's
-    env = dict(os.environ, MYPYPATH=str(tmp_path))
-    env['PYTHONPATH'] = os.pathsep.join(p for p in sys.path if p)
-    out = subprocess.run([sys.executable, '-m', 'mypy.stubtest', 'pipc.sysv_ipc', '--allowlist',
-                          str(allow)], cwd=str(tmp_path),
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    assert out.returncode == 0, out.stdout.decode()
+    stubs.assert_stubtest_passes(sysv_ipc, KINDS, tmp_path)
 
 
 def test_permissions_error(ipc):
