@@ -211,3 +211,5 @@ int pgo_failures_pooled(void);
 %constant int64_t PGO_KEY_RANDOM = PIPC_KEY_RANDOM;
 %constant int64_t PGO_IPC_PRIVATE = PIPC_IPC_PRIVATE;
 %constant int64_t PGO_SYSV_KEEP = PIPC_SYSV_KEEP;
+%constant int64_t PGO_SYSV_KEY_MIN = PIPC_SYSV_KEY_MIN;
+%constant int64_t PGO_SYSV_KEY_MAX = PIPC_SYSV_KEY_MAX;

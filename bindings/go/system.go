@@ -1,6 +1,10 @@
 package pipc
 
-import "libpipc.dev/pipc/internal/raw"
+import (
+	"syscall"
+
+	"libpipc.dev/pipc/internal/raw"
+)
 
 // Version is the version of the libpipc library loaded, "MAJOR.MINOR.PATCH".
 func Version() string { return raw.Pipc_version() }
@@ -18,6 +22,11 @@ func SemaphoreValueMax() int64 { return raw.Pipc_sem_value_max() }
 
 // MessagePriorityMax is the highest priority a message may have.
 func MessagePriorityMax() int64 { return raw.Pipc_mq_priority_max() }
+
+// UserSignalMin and UserSignalMax bound the real-time signals the C library leaves to
+// programs (SIGRTMIN..SIGRTMAX as it sees them), for NotifySignal.
+func UserSignalMin() syscall.Signal { return syscall.Signal(raw.Pipc_signal_min()) }
+func UserSignalMax() syscall.Signal { return syscall.Signal(raw.Pipc_signal_max()) }
 
 // The system's message queue defaults and limits (/proc/sys/fs/mqueue).
 func DefaultMaxMessages() int64    { return raw.Pipc_mq_default_max_messages() }

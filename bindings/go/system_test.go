@@ -18,6 +18,10 @@ func TestSystem(t *testing.T) {
 	if pipc.PageSize() != int64(os.Getpagesize()) {
 		t.Fatal("page size")
 	}
+	// Linux: the real-time signals are 32..64, of which the C library keeps the first few
+	if lo, hi := pipc.UserSignalMin(), pipc.UserSignalMax(); lo < 32 || hi > 64 || lo >= hi {
+		t.Fatalf("user signals %d..%d", lo, hi)
+	}
 	for what, v := range map[string]int64{
 		"sem value max": pipc.SemaphoreValueMax(), "priority max": pipc.MessagePriorityMax(),
 		"default max messages": pipc.DefaultMaxMessages(), "default message size": pipc.DefaultMaxMessageSize(),

@@ -8,10 +8,14 @@ import (
 	"libpipc.dev/pipc/internal/raw"
 )
 
-// Key finds a System V object: an int32 value (wider values give pipc.ErrInvalid).
+// Key finds a System V object: a value from KeyMin to KeyMax (others give
+// pipc.ErrInvalid).
 type Key int64
 
 var (
+	// KeyMin and KeyMax bound the keys (the kernel's key_t).
+	KeyMin = Key(raw.PGO_SYSV_KEY_MIN)
+	KeyMax = Key(raw.PGO_SYSV_KEY_MAX)
 	// IPCPrivate creates a new object that no key finds (reach it by its id).
 	IPCPrivate = Key(raw.PGO_IPC_PRIVATE)
 	// KeyRandom, with Create, creates an object under a random unused key (read it

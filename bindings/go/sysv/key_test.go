@@ -2,6 +2,7 @@ package sysv_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,6 +27,27 @@ func TestFtok(t *testing.T) {
 	}
 	if _, err := sysv.Ftok("", 1); !errors.Is(err, pipc.ErrInvalid) {
 		t.Fatalf("empty path: %v", err)
+	}
+}
+
+// The key range is key_t's: one past either end is refused before the kernel is asked,
+// either end itself is a key like any other.
+func TestKeyRange(t *testing.T) {
+	if sysv.KeyMin != math.MinInt32 || sysv.KeyMax != math.MaxInt32 {
+		t.Fatalf("keys %d..%d", sysv.KeyMin, sysv.KeyMax)
+	}
+	for _, key := range []sysv.Key{sysv.KeyMin - 1, sysv.KeyMax + 1} {
+		if _, err := sysv.OpenSemaphore(key, nil); !errors.Is(err, pipc.ErrInvalid) {
+			t.Errorf("key %d: %v", key, err)
+		}
+	}
+	for _, key := range []sysv.Key{sysv.KeyMin, sysv.KeyMax} {
+		s, err := sysv.OpenSemaphore(key, nil)
+		if err == nil {
+			s.Close() // someone else's semaphore: the key was taken, and so accepted
+		} else if !errors.Is(err, pipc.ErrNotExist) {
+			t.Errorf("key %d: %v", key, err)
+		}
 	}
 }
 
