@@ -25,8 +25,11 @@ func Failure(r int) (status int, errno int, message string) {
 	}
 	record := uintptr(-r)
 	f := (*failure)(unsafe.Pointer(record))
+	// Atomic, like the store that freed the record last: the claim between them is C's,
+	// which the race detector does not see.
+	state := atomic.LoadInt32(&f.state)
 	status, errno, message = int(f.status), int(f.errnum), string(f.message[:f.length])
-	if f.state == int32(PGO_HEAP) {
+	if state == int32(PGO_HEAP) {
 		Pgo_failure_free(uint(record))
 	} else {
 		atomic.StoreInt32(&f.state, int32(PGO_FREE))
