@@ -3,7 +3,6 @@ package pipc_test
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -11,7 +10,7 @@ import (
 	"time"
 
 	"libpipc.dev/pipc"
-	"libpipc.dev/pipc/internal/raw"
+	"libpipc.dev/pipc/internal/testmain"
 )
 
 // long bounds every wait that must end early: a test fails rather than hangs.
@@ -31,21 +30,14 @@ func track(path string) {
 }
 
 func TestMain(m *testing.M) {
-	if role := os.Getenv("PIPC_GO_CHILD"); role != "" {
-		os.Exit(runChild(role, os.Getenv("PIPC_GO_ARG")))
-	}
-	code := m.Run()
-	if n := raw.Pgo_failures_pooled(); n != 0 {
-		fmt.Fprintln(os.Stderr, n, "failure records were never read")
-		code = 1
-	}
-	for _, p := range made {
-		if _, err := os.Stat(p); err == nil {
-			fmt.Fprintln(os.Stderr, "left behind:", p)
-			code = 1
+	testmain.Run(m, runChild, func() (left []string) {
+		for _, p := range made {
+			if _, err := os.Stat(p); err == nil {
+				left = append(left, p)
+			}
 		}
-	}
-	os.Exit(code)
+		return left
+	})
 }
 
 // newSemaphore creates a semaphore with a random name, closed and unlinked after t.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"libpipc.dev/pipc/internal/raw"
+	"libpipc.dev/pipc/internal/testmain"
 	"libpipc.dev/pipc/sysv"
 )
 
@@ -52,24 +52,17 @@ func live(table string) map[int]bool {
 }
 
 func TestMain(m *testing.M) {
-	if role := os.Getenv("PIPC_GO_CHILD"); role != "" {
-		os.Exit(runChild(role, os.Getenv("PIPC_GO_ARG")))
-	}
-	code := m.Run()
-	if n := raw.Pgo_failures_pooled(); n != 0 {
-		fmt.Fprintln(os.Stderr, n, "failure records were never read")
-		code = 1
-	}
-	for table, ids := range made {
-		now := live(table)
-		for _, id := range ids {
-			if now[id] {
-				fmt.Fprintf(os.Stderr, "left behind: %s id %d\n", table, id)
-				code = 1
+	testmain.Run(m, runChild, func() (left []string) {
+		for table, ids := range made {
+			now := live(table)
+			for _, id := range ids {
+				if now[id] {
+					left = append(left, fmt.Sprintf("%s id %d", table, id))
+				}
 			}
 		}
-	}
-	os.Exit(code)
+		return left
+	})
 }
 
 var create = sysv.Options{Create: true, Exclusive: true}
