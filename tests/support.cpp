@@ -190,6 +190,16 @@ bool is_blocked(pid_t tid, long syscall) {
 
 }  // namespace
 
+int64_t voluntary_switches(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
+  std::string line;
+  const std::string field = "voluntary_ctxt_switches:";
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::stoll(line.substr(field.size()));
+  }
+  return -1;
+}
+
 bool wait_until_blocked(pid_t tid, long syscall) {
   const int64_t give_up = now_ns() + 10000 * ms;
   while (!is_blocked(tid, syscall)) {

@@ -75,6 +75,10 @@ int wait_child(pid_t pid, int timeout_ms = 20000);
 // call it started really waits before it wakes or interrupts it.
 bool wait_until_blocked(pid_t tid, long syscall = -1);
 
+// How many times thread TID (of this process, or a process) has gone to sleep: its
+// voluntary context switches. -1 when /proc cannot tell.
+int64_t voluntary_switches(pid_t tid);
+
 // Nanoseconds on CLOCK_MONOTONIC.
 int64_t now_ns();
 

@@ -35,14 +35,28 @@ PIPC_BEGIN_DECLS
 #define PIPC_WRITE 0x2u
 #define PIPC_READ_WRITE (PIPC_READ | PIPC_WRITE)
 
-/* Timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC.
+/* Timeouts are relative, in nanoseconds, and kept as a deadline on CLOCK_MONOTONIC: a
+ * change of the wall clock never moves it, and a process stopped and continued (SIGSTOP,
+ * SIGCONT) that passed its deadline meanwhile returns at once.
  * PIPC_FOREVER waits without limit; 0 tries once; > 0 bounds the wait.
- * A signal handler that runs during any wait makes it return PIPC_EINTR. */
+ *
+ * Signals: a handler installed without SA_RESTART that runs during a wait ends it with
+ * PIPC_EINTR. A handler installed with SA_RESTART resumes a POSIX semaphore wait (as it
+ * resumes sem_wait); every other wait returns PIPC_EINTR after it too, since the kernel
+ * restarts none of their calls (and after a stop even without a handler, for System V
+ * semaphores). Treat PIPC_EINTR as "run your handlers, then call again with the time left".
+ *
+ * Handles: a handle is a number, not an address. After pipc_X_close(h) returns, every call
+ * with h, from any thread and forever, returns PIPC_EBADHANDLE (a second close too), and no
+ * later open makes h valid again. A call racing the close either completes or gets
+ * PIPC_EBADHANDLE. Closing a handle ends every call blocked on it in this process with
+ * PIPC_EBADHANDLE: at once for POSIX queues, System V queues and (on Linux 5.16 or later)
+ * POSIX semaphores, within 50 ms otherwise. The object itself, and the other handles to it,
+ * are left as they were: close never unlinks, and changes nothing another process sees.
+ * pipc_X_dup(&copy, h) opens a second handle to h's object, with a close of its own. */
 #define PIPC_FOREVER ((int64_t)-1)
-/* Also waits without limit, for callers whose signal handlers need no PIPC_EINTR when
- * installed with SA_RESTART: a POSIX semaphore wait is then a plain sem_wait, which
- * the kernel resumes after such a handler and which arms no timer (a handler without
- * SA_RESTART still gives PIPC_EINTR). Elsewhere the same as PIPC_FOREVER. */
+/* The same as PIPC_FOREVER (once a separate mode for POSIX semaphore waits; kept so that
+ * callers that pass it keep working). */
 #define PIPC_FOREVER_RESTARTABLE ((int64_t)-2)
 
 /* Default permission bits of new objects (as posix_ipc and sysv_ipc). */

@@ -26,8 +26,13 @@ PIPC_API void pipc_mq_options_init(pipc_mq_options *opts);
 /* Opens (or creates) the queue NAME; a NULL name creates one with a random name. */
 PIPC_API int pipc_mq_open(pipc_mq **out, const char *name, const pipc_mq_options *opts);
 
-/* Closes the descriptor. The kernel then drops this process's notification registration
- * for the queue, whichever of the process's handles made it. */
+/* Opens another handle to the queue of MQ (a duplicate of its descriptor), with the same
+ * access and blocking mode, also after the name was unlinked. */
+PIPC_API int pipc_mq_dup(pipc_mq **out, pipc_mq *mq);
+
+/* Ends the calls blocked on the handle (PIPC_EBADHANDLE) and closes its descriptor. The
+ * kernel then drops this process's notification registration for the queue, whichever of
+ * the process's handles made it. */
 PIPC_API int pipc_mq_close(pipc_mq *mq);
 
 /* Sends LEN bytes with PRIORITY (0 .. pipc_mq_priority_max()), waiting up to timeout_ns
@@ -68,6 +73,7 @@ PIPC_API int pipc_mq_notify_callback(pipc_mq *mq, pipc_mq_notify_fn fn, void *ar
  * when none is pending. */
 PIPC_API int pipc_mq_notify_cancel(pipc_mq *mq);
 
+/* The queue's name, owned by the handle and valid until it is closed; NULL for a bad handle. */
 PIPC_API const char *pipc_mq_name(pipc_mq *mq);
 PIPC_API int pipc_mq_created(pipc_mq *mq);
 

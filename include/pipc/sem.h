@@ -25,11 +25,15 @@ PIPC_API void pipc_sem_options_init(pipc_sem_options *opts);
  * semaphore with a random unused name. NULL opts means PIPC_SEM_OPTIONS_INIT. */
 PIPC_API int pipc_sem_open(pipc_sem **out, const char *name, const pipc_sem_options *opts);
 
-/* Releases the handle; NULL is a no-op. Never unlinks. */
+/* Opens another handle to the semaphore of SEM, also after its name was unlinked. */
+PIPC_API int pipc_sem_dup(pipc_sem **out, pipc_sem *sem);
+
+/* Releases the handle and ends the calls blocked on it (PIPC_EBADHANDLE); NULL is a no-op.
+ * Never unlinks. */
 PIPC_API int pipc_sem_close(pipc_sem *sem);
 
-/* Decrements the value, waiting up to timeout_ns (PIPC_FOREVER, PIPC_FOREVER_RESTARTABLE,
- * 0, or > 0). */
+/* Decrements the value, waiting up to timeout_ns (PIPC_FOREVER, 0, or > 0). The wait uses
+ * glibc's semaphore protocol, so it works with sem_post and sem_wait in other programs. */
 PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns);
 
 /* Increments the value; PIPC_ERANGE past pipc_sem_value_max(). */
@@ -38,7 +42,8 @@ PIPC_API int pipc_sem_release(pipc_sem *sem);
 /* The current value (PIPC_ENOTSUP where the OS lacks sem_getvalue). */
 PIPC_API int pipc_sem_value(int *value_out, pipc_sem *sem);
 
-/* The semaphore's name, owned by the handle; NULL for a bad handle. */
+/* The semaphore's name, owned by the handle and valid until it is closed; NULL for a bad
+ * handle. */
 PIPC_API const char *pipc_sem_name(pipc_sem *sem);
 
 /* 1 if this open created the semaphore, 0 if not, or a negative status. */

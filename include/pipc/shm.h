@@ -27,6 +27,10 @@ PIPC_API void pipc_shm_options_init(pipc_shm_options *opts);
  * the size differs it fails with PIPC_EACCES and leaves the segment and its data alone. */
 PIPC_API int pipc_shm_open(pipc_shm **out, const char *name, const pipc_shm_options *opts);
 
+/* Opens another handle to the segment of SHM (a duplicate of its descriptor; PIPC_EBADHANDLE
+ * after pipc_shm_close_fd), with no mappings of its own, also after the name was unlinked. */
+PIPC_API int pipc_shm_dup(pipc_shm **out, pipc_shm *shm);
+
 /* Closes the descriptor and unmaps every mapping made through the handle. NULL is a no-op. */
 PIPC_API int pipc_shm_close(pipc_shm *shm);
 
@@ -55,6 +59,7 @@ PIPC_API int pipc_shm_map(void **addr_out, pipc_shm *shm, uint64_t offset, uint6
 /* Unmaps a mapping returned by pipc_shm_map on this handle (PIPC_EINVAL for any other address). */
 PIPC_API int pipc_shm_unmap(pipc_shm *shm, void *addr);
 
+/* The segment's name, owned by the handle and valid until it is closed; NULL for a bad handle. */
 PIPC_API const char *pipc_shm_name(pipc_shm *shm);
 PIPC_API int pipc_shm_created(pipc_shm *shm);
 PIPC_API int pipc_shm_read_only(pipc_shm *shm); /* 1, 0 or a negative status */

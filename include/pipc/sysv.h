@@ -80,6 +80,10 @@ PIPC_API void pipc_sysv_sem_options_init(pipc_sysv_sem_options *opts);
 PIPC_API int pipc_sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options *opts);
 /* Opens the existing semaphore set with this id (>= 0). */
 PIPC_API int pipc_sysv_sem_open_id(pipc_sysv_sem **out, int64_t id);
+/* Another handle to the same set, with the same undo and blocking settings. */
+PIPC_API int pipc_sysv_sem_dup(pipc_sysv_sem **out, pipc_sysv_sem *sem);
+/* Frees the handle and ends the calls blocked on it (PIPC_EBADHANDLE, within 50 ms: System V
+ * semaphores have no wait that close could interrupt, so those waits look every 50 ms). */
 PIPC_API int pipc_sysv_sem_close(pipc_sysv_sem *sem);
 
 /* Subtracts DELTA (1 .. pipc_sysv_sem_value_max()), waiting up to timeout_ns until the
@@ -146,6 +150,8 @@ PIPC_API void pipc_sysv_shm_options_init(pipc_sysv_shm_options *opts);
 /* Opens (or creates) the segment with KEY. The handle is not attached. */
 PIPC_API int pipc_sysv_shm_open(pipc_sysv_shm **out, int64_t key, const pipc_sysv_shm_options *opts);
 PIPC_API int pipc_sysv_shm_open_id(pipc_sysv_shm **out, int64_t id);
+/* Another handle to the same segment, not attached. */
+PIPC_API int pipc_sysv_shm_dup(pipc_sysv_shm **out, pipc_sysv_shm *shm);
 /* Detaches (if attached) and frees the handle. */
 PIPC_API int pipc_sysv_shm_close(pipc_sysv_shm *shm);
 
@@ -216,10 +222,13 @@ PIPC_API void pipc_sysv_mq_options_init(pipc_sysv_mq_options *opts);
 
 PIPC_API int pipc_sysv_mq_open(pipc_sysv_mq **out, int64_t key, const pipc_sysv_mq_options *opts);
 PIPC_API int pipc_sysv_mq_open_id(pipc_sysv_mq **out, int64_t id);
+/* Another handle to the same queue. */
+PIPC_API int pipc_sysv_mq_dup(pipc_sysv_mq **out, pipc_sysv_mq *mq);
+/* Frees the handle and ends the calls blocked on it at once (PIPC_EBADHANDLE). */
 PIPC_API int pipc_sysv_mq_close(pipc_sysv_mq *mq);
 
 /* Sends LEN bytes (at most pipc_sysv_mq_message_size_max()) with TYPE (>= 1), waiting up
- * to timeout_ns while the queue is full (a timed wait polls as receive's does). A message
+ * to timeout_ns while the queue is full (the wait polls as receive's does). A message
  * longer than the queue's max_bytes can never fit: PIPC_EMSGSIZE (PIPC_EAGAIN with
  * timeout 0, which does not look). */
 PIPC_API int pipc_sysv_mq_send(pipc_sysv_mq *mq, const void *data, size_t len, int64_t type,
@@ -233,9 +242,10 @@ PIPC_API int pipc_sysv_mq_send(pipc_sysv_mq *mq, const void *data, size_t len, i
  * longer than CAP gives PIPC_EMSGSIZE and stays queued, unless PIPC_SYSV_MSG_TRUNCATE.
  * type_out may be NULL.
  *
- * The kernel has no timed receive (nor send): a timeout > 0 is kept by trying again
- * after sleeps that grow from 10 us to 1 ms, so a message arriving during the wait is
- * taken up to 1 ms late. Waits without limit and 0 are exact. */
+ * The kernel has no timed receive (nor send), and none that close could end: a wait
+ * (timeout > 0 or PIPC_FOREVER) tries again after sleeps that grow from 0.1 ms to 50 ms,
+ * so a message arriving during the wait is taken up to that much later, and an idle
+ * waiter wakes 20 times a second. Timeout 0 tries once. */
 PIPC_API int pipc_sysv_mq_receive(size_t *len_out, int64_t *type_out, pipc_sysv_mq *mq, void *buf,
                                   size_t cap, int64_t type, uint32_t flags, int64_t timeout_ns);
 

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/handle.hpp"
 #include "core/names.hpp"
 #include "core/sysv.hpp"
 
@@ -26,6 +27,21 @@ int open_entry(const char *function, H **out, const char *name, const Options *o
   if (rc != PIPC_OK) return rc;
   try {
     return open(out, name, options);
+  } catch (const std::bad_alloc &) {
+    return core::fail(PIPC_ENOMEM, ENOMEM, "%s: out of memory", function);
+  }
+}
+
+// pipc_X_dup: clears *out, then runs DUP on the object of the open handle H.
+template <class H>
+int dup_entry(const char *function, H **out, H *h,
+              int (*dup)(H **, const typename core::family_traits<H>::object &)) {
+  if (out == nullptr) return core::invalid("%s: out is NULL", function);
+  *out = nullptr;
+  core::call<H> c(h);
+  if (!c) return core::bad_handle(function);
+  try {
+    return dup(out, *c);
   } catch (const std::bad_alloc &) {
     return core::fail(PIPC_ENOMEM, ENOMEM, "%s: out of memory", function);
   }

@@ -31,7 +31,7 @@ int check_mq_options(const pipc_mq_options &options, const char *fn) {
   return PIPC_OK;
 }
 
-int not_opened_for(const pipc_mq &mq, const char *fn, const char *direction) {
+int not_opened_for(const pipc::core::posix_mq &mq, const char *fn, const char *direction) {
   return pipc::core::fail(PIPC_EACCES, EBADF, "%s: \"%s\" was not opened for %s", fn,
                           mq.name.c_str(), direction);
 }
@@ -51,6 +51,10 @@ PIPC_API int pipc_mq_open(pipc_mq **out, const char *name, const pipc_mq_options
 }
 
 PIPC_API int pipc_mq_close(pipc_mq *mq) { return pipc::core::close_handle(mq, "pipc_mq_close"); }
+
+PIPC_API int pipc_mq_dup(pipc_mq **out, pipc_mq *mq) {
+  return pipc::api::dup_entry("pipc_mq_dup", out, mq, pipc::core::mq_dup);
+}
 
 PIPC_API int pipc_mq_send(pipc_mq *mq, const void *data, size_t len, unsigned priority,
                           int64_t timeout_ns) {

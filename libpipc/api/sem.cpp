@@ -9,6 +9,7 @@
 #include "core/system.hpp"
 
 using pipc::core::call;
+namespace glibc_sem = pipc::core::glibc_sem;
 
 namespace {
 
@@ -40,31 +41,36 @@ PIPC_API int pipc_sem_open(pipc_sem **out, const char *name, const pipc_sem_opti
 
 PIPC_API int pipc_sem_close(pipc_sem *sem) { return pipc::core::close_handle(sem, "pipc_sem_close"); }
 
+PIPC_API int pipc_sem_dup(pipc_sem **out, pipc_sem *sem) {
+  return pipc::api::dup_entry("pipc_sem_dup", out, sem, pipc::core::sem_dup);
+}
+
 PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns) {
   call<pipc_sem> s(sem);
   if (!s) return pipc::core::bad_handle("pipc_sem_acquire");
   if (__builtin_expect(pipc::core::timeout_invalid(timeout_ns), 0)) {
     return pipc::core::check_timeout(timeout_ns, "pipc_sem_acquire");
   }
-  if (sem_trywait(s->sem) == 0) return PIPC_OK;
+  if (glibc_sem::try_acquire(s.fast<glibc_sem::layout>())) return PIPC_OK;
   // A try that finds the value 0 needs no pin: the bindings' first step of every wait.
-  if (timeout_ns == 0 && errno == EAGAIN) return pipc::core::sem_would_block();
+  if (timeout_ns == 0) return pipc::core::sem_would_block();
   return pipc::core::sem_wait_slow(s.pin(), timeout_ns);
 }
 
 PIPC_API int pipc_sem_release(pipc_sem *sem) {
   call<pipc_sem> s(sem);
   if (!s) return pipc::core::bad_handle("pipc_sem_release");
-  if (sem_post(s->sem) == 0) return PIPC_OK;
-  return pipc::core::sem_release_failed(*s);
+  if (glibc_sem::release(s.fast<glibc_sem::layout>())) return PIPC_OK;
+  return pipc::core::sem_release_overflow(*s);
 }
 
 PIPC_API int pipc_sem_value(int *value_out, pipc_sem *sem) {
   call<pipc_sem> s(sem);
   if (!s) return pipc::core::bad_handle("pipc_sem_value");
   if (value_out == nullptr) return pipc::core::invalid("pipc_sem_value: value_out is NULL");
-  if (sem_getvalue(s->sem, value_out) == 0) return PIPC_OK;
-  return pipc::core::os_fail("sem_getvalue", s->name.c_str());
+  const uint64_t data = s.fast<glibc_sem::layout>()->data.load(std::memory_order_relaxed);
+  *value_out = static_cast<int>(glibc_sem::value(data));
+  return PIPC_OK;
 }
 
 PIPC_API const char *pipc_sem_name(pipc_sem *sem) {

@@ -47,6 +47,10 @@ PIPC_API int pipc_shm_open(pipc_shm **out, const char *name, const pipc_shm_opti
 
 PIPC_API int pipc_shm_close(pipc_shm *shm) { return pipc::core::close_handle(shm, "pipc_shm_close"); }
 
+PIPC_API int pipc_shm_dup(pipc_shm **out, pipc_shm *shm) {
+  return pipc::api::dup_entry("pipc_shm_dup", out, shm, pipc::core::shm_dup);
+}
+
 PIPC_API int pipc_shm_fd(int *fd_out, pipc_shm *shm) {
   call<pipc_shm> s(shm);
   if (!s) return pipc::core::bad_handle("pipc_shm_fd");

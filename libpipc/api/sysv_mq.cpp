@@ -25,8 +25,7 @@ int check_mq_options(const pipc_sysv_mq_options &options, const char *fn) {
   return PIPC_OK;
 }
 
-// The queue's id, or PIPC_EBADHANDLE. Send and receive keep only the id, so the
-// handle is left before they may sleep.
+// The queue's id, or PIPC_EBADHANDLE.
 int id_of(pipc_sysv_mq *mq, const char *fn) {
   call<pipc_sysv_mq> q(mq);
   return q ? q->id : pipc::core::bad_handle(fn);
@@ -67,25 +66,29 @@ PIPC_API int pipc_sysv_mq_close(pipc_sysv_mq *mq) {
   return pipc::core::close_handle(mq, "pipc_sysv_mq_close");
 }
 
+PIPC_API int pipc_sysv_mq_dup(pipc_sysv_mq **out, pipc_sysv_mq *mq) {
+  return pipc::api::dup_entry("pipc_sysv_mq_dup", out, mq, pipc::core::sysv_mq_dup);
+}
+
 PIPC_API int pipc_sysv_mq_send(pipc_sysv_mq *mq, const void *data, size_t len, int64_t type,
                                int64_t timeout_ns) {
   static const char fn[] = "pipc_sysv_mq_send";
-  const int id = id_of(mq, fn);
-  if (id < 0) return id;
+  call<pipc_sysv_mq> q(mq);
+  if (!q) return pipc::core::bad_handle(fn);
   if (data == nullptr && len != 0) return pipc::core::invalid("%s: data is NULL", fn);
   if (type < 1 || !fits_long(type)) {
     return pipc::core::out_of_range("%s: type %lld is not between 1 and %ld", fn,
                                     static_cast<long long>(type), std::numeric_limits<long>::max());
   }
   if (pipc::core::timeout_invalid(timeout_ns)) return pipc::core::check_timeout(timeout_ns, fn);
-  return pipc::core::sysv_mq_send(id, data, len, static_cast<long>(type), timeout_ns);
+  return pipc::core::sysv_mq_send(q, data, len, static_cast<long>(type), timeout_ns);
 }
 
 PIPC_API int pipc_sysv_mq_receive(size_t *len_out, int64_t *type_out, pipc_sysv_mq *mq, void *buf,
                                   size_t cap, int64_t type, uint32_t flags, int64_t timeout_ns) {
   static const char fn[] = "pipc_sysv_mq_receive";
-  const int id = id_of(mq, fn);
-  if (id < 0) return id;
+  call<pipc_sysv_mq> q(mq);
+  if (!q) return pipc::core::bad_handle(fn);
   if (len_out == nullptr) return pipc::core::invalid("%s: len_out is NULL", fn);
   if (buf == nullptr && cap != 0) return pipc::core::invalid("%s: buf is NULL", fn);
   if (flags & ~PIPC_SYSV_MSG_TRUNCATE) {
@@ -98,7 +101,7 @@ PIPC_API int pipc_sysv_mq_receive(size_t *len_out, int64_t *type_out, pipc_sysv_
                                     std::numeric_limits<long>::max());
   }
   if (pipc::core::timeout_invalid(timeout_ns)) return pipc::core::check_timeout(timeout_ns, fn);
-  return pipc::core::sysv_mq_receive(len_out, type_out, id, buf, cap, static_cast<long>(type),
+  return pipc::core::sysv_mq_receive(len_out, type_out, q, buf, cap, static_cast<long>(type),
                                      (flags & PIPC_SYSV_MSG_TRUNCATE) != 0, timeout_ns);
 }
 

@@ -9,6 +9,7 @@
 
 using pipc::core::call;
 using pipc::core::sem_op_kind;
+using pipc::core::sysv_sem;
 using pipc::core::sysv_sem_value_max;
 
 namespace {
@@ -27,7 +28,7 @@ int check_sem_options(const pipc_sysv_sem_options &options, const char *fn) {
 
 // The handle's settings are kept as "undo" and "nonblocking"; INVERTED reads and
 // writes the second as "blocking".
-using setting = std::atomic<bool> pipc_sysv_sem::*;
+using setting = std::atomic<bool> sysv_sem::*;
 
 int get_setting(const char *fn, const char *out_name, int *out, pipc_sysv_sem *sem, setting which,
                 bool inverted) {
@@ -65,6 +66,10 @@ PIPC_API int pipc_sysv_sem_open_id(pipc_sysv_sem **out, int64_t id) {
                                        pipc::core::sysv_sem_open_id);
 }
 
+PIPC_API int pipc_sysv_sem_dup(pipc_sysv_sem **out, pipc_sysv_sem *sem) {
+  return pipc::api::dup_entry("pipc_sysv_sem_dup", out, sem, pipc::core::sysv_sem_dup);
+}
+
 PIPC_API int pipc_sysv_sem_close(pipc_sysv_sem *sem) {
   return pipc::core::close_handle(sem, "pipc_sysv_sem_close");
 }
@@ -82,20 +87,20 @@ PIPC_API int pipc_sysv_sem_wait_zero(pipc_sysv_sem *sem, int64_t timeout_ns) {
 }
 
 PIPC_API int pipc_sysv_sem_undo(int *undo_out, pipc_sysv_sem *sem) {
-  return get_setting("pipc_sysv_sem_undo", "undo_out", undo_out, sem, &pipc_sysv_sem::undo, false);
+  return get_setting("pipc_sysv_sem_undo", "undo_out", undo_out, sem, &sysv_sem::undo, false);
 }
 
 PIPC_API int pipc_sysv_sem_set_undo(pipc_sysv_sem *sem, int undo) {
-  return set_setting("pipc_sysv_sem_set_undo", sem, undo, &pipc_sysv_sem::undo, false);
+  return set_setting("pipc_sysv_sem_set_undo", sem, undo, &sysv_sem::undo, false);
 }
 
 PIPC_API int pipc_sysv_sem_blocking(int *blocking_out, pipc_sysv_sem *sem) {
   return get_setting("pipc_sysv_sem_blocking", "blocking_out", blocking_out, sem,
-                     &pipc_sysv_sem::nonblocking, true);
+                     &sysv_sem::nonblocking, true);
 }
 
 PIPC_API int pipc_sysv_sem_set_blocking(pipc_sysv_sem *sem, int blocking) {
-  return set_setting("pipc_sysv_sem_set_blocking", sem, blocking, &pipc_sysv_sem::nonblocking,
+  return set_setting("pipc_sysv_sem_set_blocking", sem, blocking, &sysv_sem::nonblocking,
                      true);
 }
 

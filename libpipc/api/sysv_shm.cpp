@@ -61,6 +61,10 @@ PIPC_API int pipc_sysv_shm_open_id(pipc_sysv_shm **out, int64_t id) {
                                        pipc::core::sysv_shm_open_id);
 }
 
+PIPC_API int pipc_sysv_shm_dup(pipc_sysv_shm **out, pipc_sysv_shm *shm) {
+  return pipc::api::dup_entry("pipc_sysv_shm_dup", out, shm, pipc::core::sysv_shm_dup);
+}
+
 PIPC_API int pipc_sysv_shm_close(pipc_sysv_shm *shm) {
   return pipc::core::close_handle(shm, "pipc_sysv_shm_close");
 }

@@ -13,13 +13,18 @@ timespec to_timespec(int64_t ns) {
   return timespec{static_cast<time_t>(ns / ns_per_s), static_cast<long>(ns % ns_per_s)};
 }
 
+int64_t later_by(int64_t now, int64_t ns) {
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  return ns > max - now ? max : now + ns;
+}
+
+}  // namespace
+
 int64_t monotonic_ns() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<int64_t>(now.tv_sec) * ns_per_s + now.tv_nsec;
 }
-
-}  // namespace
 
 int check_timeout(int64_t timeout_ns, const char *function) {
   if (!timeout_invalid(timeout_ns)) return PIPC_OK;
@@ -29,17 +34,21 @@ int check_timeout(int64_t timeout_ns, const char *function) {
 }
 
 deadline::deadline(int64_t timeout_ns) : forever_(waits_forever(timeout_ns)) {
-  if (forever_) return;
-  const int64_t now = monotonic_ns();
-  const int64_t max = std::numeric_limits<int64_t>::max();
-  end_ns_ = timeout_ns > max - now ? max : now + timeout_ns;
+  if (!forever_) end_ns_ = later_by(monotonic_ns(), timeout_ns);
 }
 
 timespec deadline::absolute() const { return to_timespec(end_ns_); }
 
-timespec deadline::remaining() const {
+int64_t deadline::remaining_ns() const {
   const int64_t left = end_ns_ - monotonic_ns();
-  return to_timespec(left > 0 ? left : 0);
+  return left > 0 ? left : 0;
+}
+
+timespec deadline::remaining() const { return to_timespec(remaining_ns()); }
+
+deadline deadline::sooner(int64_t ns) const {
+  const int64_t end = later_by(monotonic_ns(), ns);
+  return deadline(false, forever_ || end < end_ns_ ? end : end_ns_);
 }
 
 }  // namespace pipc::core

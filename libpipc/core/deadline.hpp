@@ -15,6 +15,9 @@ inline bool timeout_invalid(int64_t timeout_ns) { return timeout_ns < PIPC_FOREV
 // Either way of waiting without limit (valid timeouts only).
 inline bool waits_forever(int64_t timeout_ns) { return timeout_ns < 0; }
 
+// Nanoseconds on CLOCK_MONOTONIC.
+int64_t monotonic_ns();
+
 class deadline {
  public:
   // No deadline: waits forever. Reads no clock.
@@ -27,11 +30,16 @@ class deadline {
   timespec absolute() const;
   // Time left, never negative.
   timespec remaining() const;
+  int64_t remaining_ns() const;
+  bool passed() const { return !forever_ && remaining_ns() == 0; }
+  // This deadline or NS from now, whichever comes first.
+  deadline sooner(int64_t ns) const;
 
  private:
+  deadline(bool forever, int64_t end_ns) : forever_(forever), end_ns_(end_ns) {}
+
   bool forever_;
   int64_t end_ns_ = 0;
 };
-
 
 }  // namespace pipc::core

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <sys/resource.h>
 
+#include "core/handle_table.hpp"
+
 namespace pipc::core {
 namespace {
 
@@ -69,6 +71,15 @@ int out_of_range(const char *fmt, ...) noexcept {
 int bad_handle(const char *function) noexcept {
   return fail(PIPC_EBADHANDLE, EBADF, "%s: the handle is NULL, closed or not of this kind",
               function);
+}
+
+int closed_while_waiting(const char *function) noexcept {
+  return fail(PIPC_EBADHANDLE, EBADF, "%s: the handle was closed during the wait", function);
+}
+
+int table_full(const char *function) noexcept {
+  return fail(PIPC_ELIMIT, EMFILE, "%s: libpipc's limit of %llu open handles per process is reached",
+              function, static_cast<unsigned long long>(table::capacity));
 }
 
 int status_of_errno(int err) noexcept {

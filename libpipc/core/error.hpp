@@ -20,6 +20,10 @@ int os_fail(const char *call, const char *name) noexcept __attribute__((cold));
 int invalid(const char *fmt, ...) noexcept __attribute__((format(printf, 1, 2), cold));
 int out_of_range(const char *fmt, ...) noexcept __attribute__((format(printf, 1, 2), cold));
 int bad_handle(const char *function) noexcept __attribute__((cold));
+// PIPC_EBADHANDLE for a call that was waiting when its handle was closed.
+int closed_while_waiting(const char *function) noexcept __attribute__((cold));
+// PIPC_ELIMIT: every slot of the handle table is in use.
+int table_full(const char *function) noexcept __attribute__((cold));
 
 // What the last failing call in this thread recorded.
 int last_errno() noexcept;

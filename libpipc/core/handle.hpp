@@ -1,99 +1,159 @@
-// The common part of every handle, and the guard each API call holds on one.
+// The common part of every handle's object, and the guard each API call holds.
 //
-// A handle is open while its tag equals its family's tag. Close clears the tag,
-// waits for the reader sections that may still be using the handle, and drops
-// the owner's pin. A call that may block pins the handle before it sleeps, so a
-// close during the wait leaves the handle alive until the last pin is dropped:
-// the family's destructor (which closes the OS object) runs exactly once, then.
+// A caller's handle is a number in the handle table (handle_table.hpp). A call
+// looks it up inside a reader section (readers.hpp): while the section lasts, the
+// slot's object cannot be destroyed. Close empties the slot, so every later call
+// is refused; marks the object closing, which ends the calls blocked on it; waits
+// for the reader sections that may still use it; recycles the slot; and drops the
+// owner's pin. A call that may block pins the object before it leaves its
+// section, so the object (and the OS object it holds) lives until the last pin
+// goes: the family's destructor runs exactly once, then.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
 #include "core/error.hpp"
+#include "core/handle_table.hpp"
 #include "core/readers.hpp"
 
 namespace pipc::core {
 
 struct handle {
-  explicit handle(uint32_t family_tag) : tag(family_tag) {}
-  virtual ~handle() = default;
+  handle() = default;
+  virtual ~handle();
   handle(const handle &) = delete;
   handle &operator=(const handle &) = delete;
 
-  std::atomic<uint32_t> tag;         // the family's tag while open, 0 once close began
-  std::atomic<uint32_t> pins{1};     // the owner's pin plus one per blocking call in flight
+  // Wakes the calls of the family's own kind of wait blocked on this handle, once
+  // closing is set (begin_close); the descriptor waits are woken through wake_fd.
+  virtual void wake_waiters() noexcept {}
+
+  // The owner's pin plus one per blocking call in flight.
+  std::atomic<uint32_t> pins{1};
+  // Set once close began: every wait looks at it before it sleeps and when it wakes
+  // (waits.hpp).
+  std::atomic<bool> closing{false};
+  // An eventfd made for the first wait on a descriptor, written at close so that
+  // such waits end at once; -1 until then.
+  std::atomic<int> wake_fd{-1};
+
+  bool is_closing() const { return closing.load(std::memory_order_seq_cst); }
 };
+
+// Each public handle type names its object type and family number:
+//   template <> struct family_traits<pipc_sem> { using object = posix_sem; static constexpr ... id; };
+template <class Handle>
+struct family_traits;
 
 inline void unpin(handle *h) {
   if (h->pins.fetch_sub(1, std::memory_order_acq_rel) == 1) delete h;
 }
 
-// Keeps a handle alive across a wait, after its call's reader section ended.
-template <class H>
+// Keeps an object alive across a wait, after its call's reader section ended.
+template <class Object>
 class pinned {
  public:
-  explicit pinned(H *h) : h_(h) {}
-  pinned(pinned &&other) noexcept : h_(other.h_) { other.h_ = nullptr; }
+  explicit pinned(Object *object) : object_(object) {}
+  pinned(pinned &&other) noexcept : object_(other.object_) { other.object_ = nullptr; }
   pinned(const pinned &) = delete;
   pinned &operator=(const pinned &) = delete;
   ~pinned() {
-    if (h_ != nullptr) unpin(h_);
+    if (object_ != nullptr) unpin(object_);
   }
-  H *operator->() const { return h_; }
-  H &operator*() const { return *h_; }
+  Object *operator->() const { return object_; }
+  Object &operator*() const { return *object_; }
 
  private:
-  H *h_;
+  Object *object_;
 };
 
-// Holds a handle of type H for the length of one API call, in a reader section.
-// H::family_tag names its family. Falsy when the handle is NULL, foreign or closing.
-template <class H>
+// The slot of handle H if H is an open handle of family ID, else nullptr. Inside
+// a reader section.
+inline table::slot *open_slot(const void *h, table::family_id id) {
+  const uint64_t number = reinterpret_cast<uintptr_t>(h);
+  if (number == 0 || !table::is_family(number, id)) return nullptr;
+  table::slot *s = table::find(number);
+  if (s == nullptr || s->number.load(std::memory_order_acquire) != number) return nullptr;
+  return s;
+}
+
+// Holds handle H of public type Handle for the length of one API call, in a
+// reader section. Falsy when H is NULL, closed, of another family or no handle.
+template <class Handle>
 class call {
  public:
-  explicit call(H *h) : h_(h), closing_word_(readers::enter()) {
-    if (h == nullptr || h->tag.load(std::memory_order_relaxed) != H::family_tag) {
-      readers::leave(closing_word_);
-      h_ = nullptr;
-    }
+  using object_type = typename family_traits<Handle>::object;
+
+  explicit call(Handle *h)
+      : closing_word_(readers::enter()), slot_(open_slot(h, family_traits<Handle>::id)) {
+    if (slot_ == nullptr) readers::leave(closing_word_);
   }
   ~call() {
-    if (h_ != nullptr) readers::leave(closing_word_);
+    if (slot_ != nullptr) readers::leave(closing_word_);
   }
   call(const call &) = delete;
   call &operator=(const call &) = delete;
 
-  explicit operator bool() const { return h_ != nullptr; }
-  H *operator->() const { return h_; }
-  H &operator*() const { return *h_; }
+  explicit operator bool() const { return slot_ != nullptr; }
+  object_type *get() const {
+    return static_cast<object_type *>(slot_->object.load(std::memory_order_relaxed));
+  }
+  object_type *operator->() const { return get(); }
+  object_type &operator*() const { return *get(); }
+  // The pointer the family's hot paths use (handle_table.hpp's slot::fast).
+  template <class T>
+  T *fast() const {
+    return static_cast<T *>(slot_->fast.load(std::memory_order_relaxed));
+  }
 
   // Before a wait: trades the reader section for a pin, so that a close during
   // the wait does not have to wait for it. The call is spent afterwards.
-  pinned<H> pin() {
-    H *h = h_;
-    h->pins.fetch_add(1, std::memory_order_relaxed);
-    h_ = nullptr;
+  pinned<object_type> pin() {
+    object_type *object = get();
+    object->pins.fetch_add(1, std::memory_order_relaxed);
+    slot_ = nullptr;
     readers::leave(closing_word_);
-    return pinned<H>(h);
+    return pinned<object_type>(object);
   }
 
  private:
-  H *h_;
   uint64_t closing_word_;
+  table::slot *slot_;
 };
 
-// Closes a handle of type H: PIPC_OK for NULL, PIPC_EBADHANDLE if it is not open.
-template <class H>
-int close_handle(H *h, const char *function) {
+// Marks H closing and wakes the calls blocked on it (waits.hpp tells how each
+// kind of wait notices).
+void begin_close(handle &h) noexcept;
+
+// Closes handle H of public type Handle: PIPC_OK for NULL, PIPC_EBADHANDLE if it
+// is not an open handle of that type (a second close included).
+template <class Handle>
+int close_handle(Handle *h, const char *function) {
   if (h == nullptr) return PIPC_OK;
-  const uint64_t closing_word = readers::enter();
-  uint32_t expected = H::family_tag;
-  const bool ours = h->tag.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
-  readers::leave(closing_word);
-  if (!ours) return bad_handle(function);
-  readers::synchronize();
-  unpin(h);
+  table::slot *s = open_slot(h, family_traits<Handle>::id);
+  uint64_t number = reinterpret_cast<uintptr_t>(h);
+  // Only one close can take the number out of the slot.
+  if (s == nullptr || !s->number.compare_exchange_strong(number, 0, std::memory_order_acq_rel)) {
+    return bad_handle(function);
+  }
+  handle *object = s->object.load(std::memory_order_relaxed);
+  begin_close(*object);
+  readers::synchronize();  // no call still uses the slot with this number
+  table::recycle(reinterpret_cast<uintptr_t>(h));
+  unpin(object);
+  return PIPC_OK;
+}
+
+// Gives a newly opened OBJECT a handle in *OUT (FAST: see slot::fast). When the
+// table is full it records PIPC_ELIMIT for FUNCTION and returns it; OBJECT is then
+// still the caller's to undo.
+template <class Handle>
+int publish(Handle **out, typename family_traits<Handle>::object *object, const char *function,
+            void *fast = nullptr) {
+  const uint64_t number = table::add(family_traits<Handle>::id, object, fast);
+  if (number == 0) return table_full(function);
+  *out = reinterpret_cast<Handle *>(static_cast<uintptr_t>(number));
   return PIPC_OK;
 }
 

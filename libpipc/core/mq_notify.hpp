@@ -12,11 +12,11 @@
 
 namespace pipc::core {
 
-int mq_notify_signal(pipc_mq &mq, int signo);
-int mq_notify_callback(pipc_mq &mq, pipc_mq_notify_fn fn, void *arg);
-int mq_notify_cancel(pipc_mq &mq);
+int mq_notify_signal(posix_mq &mq, int signo);
+int mq_notify_callback(posix_mq &mq, pipc_mq_notify_fn fn, void *arg);
+int mq_notify_cancel(posix_mq &mq);
 
 // Forgets the handle's callback registrations (when the handle is destroyed).
-void mq_notify_forget(pipc_mq &mq);
+void mq_notify_forget(posix_mq &mq);
 
 }  // namespace pipc::core

@@ -3,34 +3,58 @@
 
 #include <semaphore.h>
 
+#include <memory>
 #include <string>
 
+#include "core/glibc_sem.hpp"
 #include "core/handle.hpp"
 #include "pipc/sem.h"
 
-struct pipc_sem final : pipc::core::handle {
-  static constexpr uint32_t family_tag = 0x5053454d;  // "PSEM"
+namespace pipc::core {
 
-  pipc_sem(sem_t *s, std::string n, bool c)
-      : handle(family_tag), sem(s), name(std::move(n)), created(c) {}
-  ~pipc_sem() override { sem_close(sem); }
+// glibc's mapping of a named semaphore (sem_open), shared by a handle and the
+// handles duplicated from it, and given back (sem_close) with the last of them.
+struct sem_mapping {
+  explicit sem_mapping(sem_t *s) : sem(s) {}
+  ~sem_mapping() { sem_close(sem); }
+  sem_mapping(const sem_mapping &) = delete;
+  sem_mapping &operator=(const sem_mapping &) = delete;
 
   sem_t *const sem;
+};
+
+struct posix_sem final : handle {
+  posix_sem(std::shared_ptr<sem_mapping> m, std::string n, bool c)
+      : mapping(std::move(m)), name(std::move(n)), created(c) {}
+
+  glibc_sem::layout *words() const { return glibc_sem::of(mapping->sem); }
+  void wake_waiters() noexcept override;
+
+  // The calls of this handle between counting in as the semaphore's waiters and
+  // counting out; close wakes the semaphore until there are none.
+  std::atomic<uint32_t> sleepers{0};
+  const std::shared_ptr<sem_mapping> mapping;
   const std::string name;
   const bool created;
 };
 
-namespace pipc::core {
+template <>
+struct family_traits<pipc_sem> {
+  using object = posix_sem;
+  static constexpr table::family_id id = table::posix_sem_family;
+};
 
 int sem_open(pipc_sem **out, const char *name, const pipc_sem_options &opts);
+int sem_dup(pipc_sem **out, const posix_sem &sem);
 
 // pipc_sem_acquire with timeout 0 when the value is 0.
 int sem_would_block() noexcept;
 
-// The part of pipc_sem_acquire after a failed sem_trywait (errno intact): waits
-// up to TIMEOUT_NS (not 0) on the pinned semaphore.
-int sem_wait_slow(pinned<pipc_sem> sem, int64_t timeout_ns) noexcept;
+// The part of pipc_sem_acquire after the value was found 0: waits up to
+// TIMEOUT_NS (not 0) on the semaphore of the pinned handle.
+int sem_wait_slow(pinned<posix_sem> sem, int64_t timeout_ns) noexcept;
 
-int sem_release_failed(const pipc_sem &sem) noexcept;
+// pipc_sem_release at the maximum value.
+int sem_release_overflow(const posix_sem &sem) noexcept;
 
 }  // namespace pipc::core

@@ -12,12 +12,13 @@
 
 #include "core/open_object.hpp"
 
-pipc_shm::~pipc_shm() {
+namespace pipc::core {
+
+posix_shm::~posix_shm() {
   for (const mapping &m : mappings) munmap(m.addr, m.length);
   if (fd >= 0) close(fd);
 }
 
-namespace pipc::core {
 namespace {
 
 // Sizes beyond off_t, and so beyond any mapping, are refused up front.
@@ -59,6 +60,27 @@ int apply_size(int fd, const std::string &name, bool read_only, bool truncate, u
   return PIPC_OK;
 }
 
+// Makes the handle for descriptor FD. On failure the descriptor is closed and a
+// segment this open created is unlinked.
+int make_handle(pipc_shm **out, int fd, const std::string &name, bool created, bool read_only,
+                uint64_t known_size, const char *function) {
+  posix_shm *object = new (std::nothrow) posix_shm(fd, name, created, read_only);
+  int rc = fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", function);
+  if (object != nullptr) {
+    object->known_size = known_size;
+    rc = publish(out, object, function);
+  }
+  if (rc != PIPC_OK) {
+    if (created) ::shm_unlink(name.c_str());
+    if (object != nullptr) {
+      delete object;  // closes the descriptor
+    } else {
+      close(fd);
+    }
+  }
+  return rc;
+}
+
 }  // namespace
 
 int shm_open(pipc_shm **out, const char *name, const pipc_shm_options &opts) {
@@ -76,31 +98,33 @@ int shm_open(pipc_shm **out, const char *name, const pipc_shm_options &opts) {
     return os_fail("shm_open", opened.name.c_str());
   }
   const bool truncate = (opts.flags & PIPC_TRUNC) && !opened.created;
-  int rc = apply_size(fd, opened.name, read_only, truncate, opts.size);
-  pipc_shm *handle = nullptr;
-  if (rc == PIPC_OK) {
-    handle = new (std::nothrow) pipc_shm(fd, opened.name, opened.created, read_only);
-    if (handle == nullptr) rc = fail(PIPC_ENOMEM, ENOMEM, "pipc_shm_open: no memory for the handle");
-  }
-  if (handle != nullptr) handle->known_size = opts.size;  // what apply_size made or found
+  const int rc = apply_size(fd, opened.name, read_only, truncate, opts.size);
   if (rc != PIPC_OK) {
     // Undo only what this call did: never remove a segment that existed before.
     if (opened.created) ::shm_unlink(opened.name.c_str());
     close(fd);
     return rc;
   }
-  *out = handle;
-  return PIPC_OK;
+  // opts.size is what apply_size made or found (0: not known yet)
+  return make_handle(out, fd, opened.name, opened.created, read_only, opts.size, "pipc_shm_open");
 }
 
-int shm_fd(int *fd_out, pipc_shm &shm) {
+int shm_dup(pipc_shm **out, const posix_shm &shm) {
+  std::lock_guard<std::mutex> guard(shm.lock);
+  if (shm.fd < 0) return closed_fd("pipc_shm_dup");
+  const int fd = fcntl(shm.fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return os_fail("pipc_shm_dup: fcntl(F_DUPFD_CLOEXEC)", shm.name.c_str());
+  return make_handle(out, fd, shm.name, false, shm.read_only, shm.known_size, "pipc_shm_dup");
+}
+
+int shm_fd(int *fd_out, posix_shm &shm) {
   std::lock_guard<std::mutex> guard(shm.lock);
   if (shm.fd < 0) return closed_fd("pipc_shm_fd");
   *fd_out = shm.fd;
   return PIPC_OK;
 }
 
-int shm_size(uint64_t *size_out, pipc_shm &shm) {
+int shm_size(uint64_t *size_out, posix_shm &shm) {
   std::lock_guard<std::mutex> guard(shm.lock);
   if (shm.fd < 0) return closed_fd("pipc_shm_size");
   const int rc = current_size(shm.fd, size_out, shm.name);
@@ -108,7 +132,7 @@ int shm_size(uint64_t *size_out, pipc_shm &shm) {
   return rc;
 }
 
-int shm_resize(pipc_shm &shm, uint64_t size) {
+int shm_resize(posix_shm &shm, uint64_t size) {
   if (shm.read_only) {
     return fail(PIPC_EACCES, EACCES, "pipc_shm_resize: \"%s\" was opened read-only",
                 shm.name.c_str());
@@ -124,7 +148,7 @@ int shm_resize(pipc_shm &shm, uint64_t size) {
   return PIPC_OK;
 }
 
-int shm_map(void **addr_out, pipc_shm &shm, uint64_t offset, uint64_t length, uint32_t flags) {
+int shm_map(void **addr_out, posix_shm &shm, uint64_t offset, uint64_t length, uint32_t flags) {
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   if (offset % page != 0) {
     return invalid("pipc_shm_map: offset %llu is not a multiple of the page size %llu",
@@ -166,10 +190,10 @@ int shm_map(void **addr_out, pipc_shm &shm, uint64_t offset, uint64_t length, ui
   return PIPC_OK;
 }
 
-int shm_unmap(pipc_shm &shm, void *addr) {
+int shm_unmap(posix_shm &shm, void *addr) {
   std::lock_guard<std::mutex> guard(shm.lock);
   const auto found = std::find_if(shm.mappings.begin(), shm.mappings.end(),
-                                  [addr](const pipc_shm::mapping &m) { return m.addr == addr; });
+                                  [addr](const posix_shm::mapping &m) { return m.addr == addr; });
   if (found == shm.mappings.end()) {
     return invalid("pipc_shm_unmap: %p is not a mapping made through this handle", addr);
   }
@@ -178,7 +202,7 @@ int shm_unmap(pipc_shm &shm, void *addr) {
   return PIPC_OK;
 }
 
-int shm_close_fd(pipc_shm &shm) {
+int shm_close_fd(posix_shm &shm) {
   std::lock_guard<std::mutex> guard(shm.lock);
   if (shm.fd < 0) return closed_fd("pipc_shm_close_fd");
   close(shm.fd);

@@ -7,17 +7,18 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <new>
 
 #include "core/handle.hpp"
 #include "pipc/sysv.h"
 
 namespace pipc::core {
 
-// The common part of a System V handle. Nothing in it is an OS resource, so a
-// blocking call copies id and settings and needs no pin.
+// The common part of a System V handle. Nothing in it is an OS resource: a
+// duplicate is a copy.
 struct sysv_handle : handle {
-  sysv_handle(uint32_t family_tag, int object_id, int64_t object_key, bool was_created)
-      : handle(family_tag), id(object_id), key(object_key), created(was_created) {}
+  sysv_handle(int object_id, int64_t object_key, bool was_created)
+      : id(object_id), key(object_key), created(was_created) {}
 
   const int id;
   const int64_t key;
@@ -83,6 +84,26 @@ int sysv_set_perm(const sysv_handle &h, int64_t uid, int64_t gid, int64_t mode,
     return apply_perm(ds.*perm, uid, gid, mode, function);
   });
 }
+
+// Gives OBJECT (nullptr when out of memory), a new handle to System V object ID, a
+// handle of public type Handle in *OUT once SETUP(object &) (a status) succeeds. On
+// failure OBJECT is destroyed and, if this open CREATED the object, REMOVE(ID)
+// removes it again (the failure is recorded already).
+template <class Handle, class Setup, class Remove>
+int adopt_sysv(Handle **out, typename family_traits<Handle>::object *object, int id, bool created,
+               const char *function, Setup setup, Remove remove) {
+  int rc = object != nullptr ? setup(*object)
+                             : fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", function);
+  if (rc == PIPC_OK) rc = publish(out, object, function);
+  if (rc != PIPC_OK) {
+    if (created) remove(id);
+    delete object;
+  }
+  return rc;
+}
+
+// A SETUP for adopt_sysv that has nothing to set up.
+inline int nothing_to_set_up(const sysv_handle &) { return PIPC_OK; }
 
 template <class Get>
 sysv_open_result sysv_open(int64_t key, uint32_t flags, Get get) {

@@ -9,12 +9,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <memory>
 #include <new>
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "core/system.hpp"
+#include "core/waits.hpp"
 
 namespace pipc::core {
 namespace {
@@ -128,29 +128,34 @@ int no_memory(const char *function, size_t len) {
 
 // ---- Waiting -------------------------------------------------------------------
 
-// System V has no timed msgsnd or msgrcv. A bounded wait repeats TRY (one
-// IPC_NOWAIT attempt giving would_block while it cannot succeed) after sleeps
-// that grow from 10 us to 1 ms, never past the deadline: a waiter stays off the
-// CPU, and takes a message at most 1 ms late (as sysv.h says).
+// System V has no timed msgsnd or msgrcv, and no wait that close could end. A wait
+// repeats TRY (one IPC_NOWAIT attempt, giving would_block while it cannot succeed)
+// after sleeps that grow from 100 us to close_check_ns, never past the deadline: a
+// waiter stays off the CPU (an idle one wakes 20 times a second), and takes a
+// message at most that long after it came. The sleeps are descriptor waits
+// (waits.hpp), so close ends them at once and a stop does not stretch them; the
+// thread's signals stay blocked between them, so a signal that arrives during a
+// try ends the next sleep instead of going unnoticed.
 template <class Try>
-int wait_polling(const char *function, int id, int64_t timeout_ns, Try try_once) {
-  constexpr long first_pause_ns = 10 * 1000;
-  constexpr long longest_pause_ns = 1000 * 1000;
+int wait_polling(sysv_mq &mq, const char *function, int64_t timeout_ns, Try try_once) {
+  constexpr int64_t first_pause_ns = 100 * 1000;
   const deadline end(timeout_ns);
-  for (long pause_ns = first_pause_ns;; pause_ns = std::min(2 * pause_ns, longest_pause_ns)) {
-    timespec pause = end.remaining();
-    if (pause.tv_sec == 0 && pause.tv_nsec == 0) {
-      return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "%s: id %d: timed out after %lld ns", function, id,
-                  static_cast<long long>(timeout_ns));
-    }
-    if (pause.tv_sec > 0 || pause.tv_nsec > pause_ns) pause = timespec{0, pause_ns};
-    // A signal is the only way a valid relative sleep fails, and the kernel never
-    // restarts clock_nanosleep for SA_RESTART: EINTR reaches the caller.
-    if (clock_nanosleep(CLOCK_MONOTONIC, 0, &pause, nullptr) != 0) {
-      return fail(PIPC_EINTR, EINTR, "%s: id %d: interrupted by a signal", function, id);
+  const signals_held held;
+  for (int64_t pause = first_pause_ns;; pause = std::min(2 * pause, close_check_ns)) {
+    switch (wait_descriptor(mq, -1, 0, end.sooner(pause), held.original())) {
+      case woken::closed: return closed_while_waiting(function);
+      case woken::interrupted:
+        return fail(PIPC_EINTR, EINTR, "%s: id %d: interrupted by a signal", function, mq.id);
+      case woken::failed: return os_fail(function, nullptr);
+      case woken::again:
+      case woken::timed_out: break;
     }
     const int rc = try_once();
     if (rc != would_block) return rc;
+    if (end.passed()) {
+      return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "%s: id %d: timed out after %lld ns", function,
+                  mq.id, static_cast<long long>(timeout_ns));
+    }
   }
 }
 
@@ -194,14 +199,15 @@ int check_fits(size_t len, int id) {
 }
 
 // The part of a send after the first try found the queue full.
-int send_wait(int id, const message_buffer &m, size_t len, int64_t timeout_ns) {
+int send_wait(call<pipc_sysv_mq> &q, const message_buffer &m, size_t len, int64_t timeout_ns) {
+  const int id = q->id;
   if (timeout_ns == 0) {
     return fail(PIPC_EAGAIN, EAGAIN, "%s: id %d: the queue is full", send_fn, id);
   }
   const int rc = check_fits(len, id);
   if (rc != PIPC_OK) return rc;
-  if (waits_forever(timeout_ns)) return send_once(id, m, len, 0);
-  return wait_polling(send_fn, id, timeout_ns, [&] { return send_once(id, m, len, IPC_NOWAIT); });
+  const pinned<sysv_mq> mq = q.pin();
+  return wait_polling(*mq, send_fn, timeout_ns, [&] { return send_once(id, m, len, IPC_NOWAIT); });
 }
 
 // ---- Receive -------------------------------------------------------------------
@@ -254,8 +260,16 @@ int receive_once(size_t *len_out, int64_t *type_out, const receive_request &r,
 
 // ---- Control -------------------------------------------------------------------
 
+// Makes the handle for queue ID (see adopt_sysv).
+template <class Setup>
+int make_handle(pipc_sysv_mq **out, int id, int64_t key, bool created, const char *function,
+                Setup setup) {
+  return adopt_sysv(out, new (std::nothrow) sysv_mq(id, key, created), id, created, function,
+                    setup, [](int removed) { ::msgctl(removed, IPC_RMID, nullptr); });
+}
+
 // msgctl on MQ, the shape sysv_update wants.
-auto msgctl_of(const pipc_sysv_mq &mq) {
+auto msgctl_of(const sysv_mq &mq) {
   return [id = mq.id](int cmd, msqid_ds *ds) { return ::msgctl(id, cmd, ds); };
 }
 
@@ -279,19 +293,11 @@ int sysv_mq_open(pipc_sysv_mq **out, int64_t key, const pipc_sysv_mq_options &op
     errno = r.err;
     return sysv_key_fail("pipc_sysv_mq_open: msgget", r.key);
   }
-  std::unique_ptr<pipc_sysv_mq> mq(new (std::nothrow) pipc_sysv_mq(r.id, r.key, r.created));
-  int rc = mq ? PIPC_OK : fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", fn);
-  // max_bytes is for a new queue only: an existing one keeps its own.
-  if (rc == PIPC_OK && r.created && opts.max_bytes != 0) {
-    rc = sysv_mq_set_max_bytes(*mq, opts.max_bytes, fn);
-  }
-  if (rc != PIPC_OK) {
-    // A queue this call made but could not set up goes again (the failure is recorded).
-    if (r.created) ::msgctl(r.id, IPC_RMID, nullptr);
-    return rc;
-  }
-  *out = mq.release();
-  return PIPC_OK;
+  return make_handle(out, r.id, r.key, r.created, fn, [&](const sysv_mq &mq) {
+    // max_bytes is for a new queue only: an existing one keeps its own.
+    return r.created && opts.max_bytes != 0 ? sysv_mq_set_max_bytes(mq, opts.max_bytes, fn)
+                                            : PIPC_OK;
+  });
 }
 
 int sysv_mq_open_id(pipc_sysv_mq **out, int id) {
@@ -299,15 +305,18 @@ int sysv_mq_open_id(pipc_sysv_mq **out, int id) {
   if (::msgctl(id, IPC_STAT, &ds) != 0) {
     return sysv_id_fail("pipc_sysv_mq_open_id", "msgctl(IPC_STAT)", id);
   }
-  pipc_sysv_mq *mq = new (std::nothrow) pipc_sysv_mq(id, ds.msg_perm.__key, false);
-  if (mq == nullptr) {
-    return fail(PIPC_ENOMEM, ENOMEM, "pipc_sysv_mq_open_id: no memory for the handle");
-  }
-  *out = mq;
-  return PIPC_OK;
+  return make_handle(out, id, ds.msg_perm.__key, false, "pipc_sysv_mq_open_id",
+                     nothing_to_set_up);
 }
 
-int sysv_mq_send(int id, const void *data, size_t len, long type, int64_t timeout_ns) noexcept {
+int sysv_mq_dup(pipc_sysv_mq **out, const sysv_mq &mq) {
+  return make_handle(out, mq.id, mq.key, false, "pipc_sysv_mq_dup",
+                     nothing_to_set_up);
+}
+
+int sysv_mq_send(call<pipc_sysv_mq> &q, const void *data, size_t len, long type,
+                 int64_t timeout_ns) noexcept {
+  const int id = q->id;
   message_buffer m;
   if (__builtin_expect(!m.fits(len), 0)) {
     // Checked before the buffer grows, so that an absurd length allocates nothing.
@@ -319,30 +328,30 @@ int sysv_mq_send(int id, const void *data, size_t len, long type, int64_t timeou
   if (len != 0) std::memcpy(m.text(), data, len);
   if (::msgsnd(id, m.message(), len, IPC_NOWAIT) == 0) return PIPC_OK;
   const int rc = send_failed(len, id);
-  return rc == would_block ? send_wait(id, m, len, timeout_ns) : rc;
+  return rc == would_block ? send_wait(q, m, len, timeout_ns) : rc;
 }
 
-int sysv_mq_receive(size_t *len_out, int64_t *type_out, int id, void *buf, size_t cap, long type,
-                    bool truncate, int64_t timeout_ns) noexcept {
-  const receive_request r{id, static_cast<char *>(buf), cap, type, truncate};
+int sysv_mq_receive(size_t *len_out, int64_t *type_out, call<pipc_sysv_mq> &q, void *buf,
+                    size_t cap, long type, bool truncate, int64_t timeout_ns) noexcept {
+  const receive_request r{q->id, static_cast<char *>(buf), cap, type, truncate};
   message_buffer m;
-  // Waiting forever is one blocking msgrcv; the others try once without waiting first.
-  const int rc = receive_once(len_out, type_out, r, m, waits_forever(timeout_ns) ? 0 : IPC_NOWAIT);
+  const int rc = receive_once(len_out, type_out, r, m, IPC_NOWAIT);
   if (rc != would_block) return rc;
   if (timeout_ns == 0) {
     return fail(PIPC_EAGAIN, ENOMSG, "%s: id %d: no message of type %ld is queued", receive_fn,
-                id, type);
+                r.id, type);
   }
-  return wait_polling(receive_fn, id, timeout_ns,
+  const pinned<sysv_mq> mq = q.pin();
+  return wait_polling(*mq, receive_fn, timeout_ns,
                       [&] { return receive_once(len_out, type_out, r, m, IPC_NOWAIT); });
 }
 
-int sysv_mq_stat(msqid_ds &out, const pipc_sysv_mq &mq, const char *function) noexcept {
+int sysv_mq_stat(msqid_ds &out, const sysv_mq &mq, const char *function) noexcept {
   if (::msgctl(mq.id, IPC_STAT, &out) == 0) return PIPC_OK;
   return sysv_fail(function, "msgctl(IPC_STAT)", mq);
 }
 
-int sysv_mq_set_max_bytes(const pipc_sysv_mq &mq, uint64_t max_bytes,
+int sysv_mq_set_max_bytes(const sysv_mq &mq, uint64_t max_bytes,
                           const char *function) noexcept {
   const int rc = sysv_update<msqid_ds>(mq, function, msgctl_of(mq), [&](msqid_ds &ds) {
     ds.msg_qbytes = static_cast<msglen_t>(max_bytes);
@@ -361,7 +370,7 @@ int sysv_mq_set_max_bytes(const pipc_sysv_mq &mq, uint64_t max_bytes,
               static_cast<long long>(msgmnb));
 }
 
-int sysv_mq_set_perm(const pipc_sysv_mq &mq, int64_t uid, int64_t gid, int64_t mode,
+int sysv_mq_set_perm(const sysv_mq &mq, int64_t uid, int64_t gid, int64_t mode,
                      const char *function) noexcept {
   return sysv_set_perm(mq, uid, gid, mode, function, msgctl_of(mq), &msqid_ds::msg_perm);
 }

@@ -2,14 +2,16 @@
 
 #include <sys/sem.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <memory>
 #include <new>
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/names.hpp"
+#include "core/waits.hpp"
 
 namespace pipc::core {
 namespace {
@@ -37,7 +39,7 @@ const char *function_of(sem_op_kind kind) {
 // otime 0 knows the creator has not finished (the usual System V initialisation
 // pattern). For 0 the operation is a wait-for-zero, which succeeds at once. With
 // PIPC_SYSV_SEM_SETVAL it is SETVAL, which leaves otime 0 (sysv_ipc's way).
-int set_initial_value(const pipc_sysv_sem &sem, const pipc_sysv_sem_options &opts) {
+int set_initial_value(const sysv_sem &sem, const pipc_sysv_sem_options &opts) {
   const uint32_t value = opts.initial_value;
   if (opts.flags & PIPC_SYSV_SEM_SETVAL) {
     sem_arg arg{};
@@ -51,7 +53,7 @@ int set_initial_value(const pipc_sysv_sem &sem, const pipc_sysv_sem_options &opt
 }
 
 // Sets up a set this call created: its value, then its mode if it was widened.
-int initialise(const pipc_sysv_sem &sem, const pipc_sysv_sem_options &opts) {
+int initialise(const sysv_sem &sem, const pipc_sysv_sem_options &opts) {
   const int rc = set_initial_value(sem, opts);
   if (rc != PIPC_OK || (opts.mode & owner_rw) == owner_rw) return rc;
   return sysv_sem_set_perm(sem, PIPC_SYSV_KEEP, PIPC_SYSV_KEEP, opts.mode, "pipc_sysv_sem_open");
@@ -80,6 +82,65 @@ __attribute__((cold)) int operation_failed(const char *function, int id, const s
   }
 }
 
+// Until the creator of a set has given it its value, its semaphore's last-operation
+// pid is 0: semop and SETVAL both set it. An open that finds such a set waits for
+// that (up to young_set_s), so that no operation through the new handle applies
+// before the creator's value, and the value is set exactly once. Only for a set made
+// in the last young_set_s seconds: an older one that nobody ever touched keeps the
+// value it has. Without read permission (GETPID fails) there is nothing to wait for.
+void wait_until_initialised(int id) {
+  constexpr int64_t young_set_s = 2;
+  constexpr int64_t longest_pause_ns = 10 * 1000 * 1000;
+  const deadline until(young_set_s * ns_per_s);
+  for (int64_t pause_ns = 100 * 1000; !until.passed();
+       pause_ns = std::min(2 * pause_ns, longest_pause_ns)) {
+    if (::semctl(id, 0, GETPID) != 0) return;
+    semid_ds ds{};
+    sem_arg arg{};
+    arg.buf = &ds;
+    if (::semctl(id, 0, IPC_STAT, arg) != 0 || std::time(nullptr) - ds.sem_ctime > young_set_s) {
+      return;
+    }
+    const timespec pause{0, static_cast<long>(pause_ns)};
+    clock_nanosleep(CLOCK_MONOTONIC, 0, &pause, nullptr);
+  }
+}
+
+// Makes the handle for set ID (see adopt_sysv).
+template <class Setup>
+int make_handle(pipc_sysv_sem **out, int id, int64_t key, bool created, const char *function,
+                Setup setup) {
+  return adopt_sysv(out, new (std::nothrow) sysv_sem(id, key, created), id, created, function,
+                    setup, [](int removed) { ::semctl(removed, 0, IPC_RMID); });
+}
+
+// A slice's length, drawn anew for each slice from 40 to 50 ms: a signal that
+// arrives just as a slice times out is delivered in user space, between two
+// slices, where no call can tell that its handler ran; drawn lengths keep the
+// slices from keeping time with a periodic timer (a 50 ms itimer would otherwise
+// land on every boundary).
+int64_t slice_ns() {
+  constexpr int64_t shortest_ns = 40 * 1000 * 1000;
+  uint16_t r = 0;
+  random_bytes(reinterpret_cast<unsigned char *>(&r), sizeof r);
+  return shortest_ns + (close_check_ns - shortest_ns) * r / 0xffff;
+}
+
+// The rest of an operation that found the semaphore not ready: semtimedop in slices
+// of at most close_check_ns (System V has no wait that close could interrupt),
+// looking at the handle between them. The waiter stays in the kernel's queue (and
+// its waiter counts) but for a few instructions per slice.
+int wait_in_slices(pinned<sysv_sem> sem, const char *function, sembuf op, int64_t timeout_ns) {
+  const deadline until(timeout_ns);
+  for (;;) {
+    const timespec relative = until.sooner(slice_ns()).remaining();
+    if (::semtimedop(sem->id, &op, 1, &relative) == 0) return PIPC_OK;
+    if (errno != EAGAIN) return operation_failed(function, sem->id, op, timeout_ns);
+    if (sem->is_closing()) return closed_while_waiting(function);
+    if (until.passed()) return operation_failed(function, sem->id, op, timeout_ns);
+  }
+}
+
 }  // namespace
 
 int sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options &opts) {
@@ -92,17 +153,10 @@ int sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options 
     errno = r.err;
     return sysv_key_fail("pipc_sysv_sem_open: semget", r.key);
   }
-  std::unique_ptr<pipc_sysv_sem> sem(new (std::nothrow) pipc_sysv_sem(r.id, r.key, r.created));
-  int rc = sem ? PIPC_OK
-               : fail(PIPC_ENOMEM, ENOMEM, "pipc_sysv_sem_open: no memory for the handle");
-  if (rc == PIPC_OK && r.created) rc = initialise(*sem, opts);
-  if (rc != PIPC_OK) {
-    // A set this call made but could not set up goes again (errno is recorded already).
-    if (r.created) ::semctl(r.id, 0, IPC_RMID);
-    return rc;
-  }
-  *out = sem.release();
-  return PIPC_OK;
+  if (!r.created) wait_until_initialised(r.id);
+  return make_handle(out, r.id, r.key, r.created, "pipc_sysv_sem_open", [&](sysv_sem &sem) {
+    return r.created ? initialise(sem, opts) : PIPC_OK;
+  });
 }
 
 int sysv_sem_open_id(pipc_sysv_sem **out, int id) {
@@ -112,15 +166,20 @@ int sysv_sem_open_id(pipc_sysv_sem **out, int id) {
   if (::semctl(id, 0, IPC_STAT, arg) != 0) {
     return sysv_id_fail("pipc_sysv_sem_open_id", "semctl(IPC_STAT)", id);
   }
-  pipc_sysv_sem *sem = new (std::nothrow) pipc_sysv_sem(id, ds.sem_perm.__key, false);
-  if (sem == nullptr) {
-    return fail(PIPC_ENOMEM, ENOMEM, "pipc_sysv_sem_open_id: no memory for the handle");
-  }
-  *out = sem;
-  return PIPC_OK;
+  return make_handle(out, id, ds.sem_perm.__key, false, "pipc_sysv_sem_open_id",
+                     nothing_to_set_up);
 }
 
-int sysv_sem_set_perm(const pipc_sysv_sem &sem, int64_t uid, int64_t gid, int64_t mode,
+int sysv_sem_dup(pipc_sysv_sem **out, const sysv_sem &sem) {
+  return make_handle(out, sem.id, sem.key, false, "pipc_sysv_sem_dup", [&](sysv_sem &copy) {
+    copy.undo.store(sem.undo.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    copy.nonblocking.store(sem.nonblocking.load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
+    return PIPC_OK;
+  });
+}
+
+int sysv_sem_set_perm(const sysv_sem &sem, int64_t uid, int64_t gid, int64_t mode,
                       const char *function) {
   const auto ctl = [id = sem.id](int cmd, semid_ds *ds) {
     sem_arg arg{};
@@ -133,34 +192,28 @@ int sysv_sem_set_perm(const pipc_sysv_sem &sem, int64_t uid, int64_t gid, int64_
 int sysv_sem_operate(pipc_sysv_sem *sem, sem_op_kind kind, uint32_t delta,
                      int64_t timeout_ns) noexcept {
   const char *function = function_of(kind);
-  sembuf op{0, 0, 0};
-  int id = -1;
-  {
-    call<pipc_sysv_sem> s(sem);
-    if (!s) return bad_handle(function);
-    id = s->id;
-    if (kind != sem_op_kind::wait_zero && s->undo.load(std::memory_order_relaxed)) {
-      op.sem_flg |= SEM_UNDO;
-    }
-    if (s->nonblocking.load(std::memory_order_relaxed)) op.sem_flg |= IPC_NOWAIT;
-  }  // The handle is left here: the kernel may sleep below, and only locals are used.
+  call<pipc_sysv_sem> s(sem);
+  if (!s) return bad_handle(function);
   if (kind != sem_op_kind::wait_zero &&
       __builtin_expect(delta == 0 || delta > sysv_sem_value_max, 0)) {
     return out_of_range("%s: delta %u is not between 1 and %d", function, delta,
                         sysv_sem_value_max);
   }
   if (__builtin_expect(timeout_invalid(timeout_ns), 0)) return check_timeout(timeout_ns, function);
+  sembuf op{0, 0, IPC_NOWAIT};
   const short magnitude = static_cast<short>(delta);
   if (kind == sem_op_kind::acquire) op.sem_op = static_cast<short>(-magnitude);
   if (kind == sem_op_kind::release) op.sem_op = magnitude;
-  if (timeout_ns == 0) op.sem_flg |= IPC_NOWAIT;
-  const bool timed = timeout_ns > 0 && !(op.sem_flg & IPC_NOWAIT);
-  const timespec relative{static_cast<time_t>(timeout_ns / ns_per_s),
-                          static_cast<long>(timeout_ns % ns_per_s)};
-  // semtimedop also without a timeout (NULL), as glibc's semop does: the same
-  // system call whatever the timeout.
-  if (::semtimedop(id, &op, 1, timed ? &relative : nullptr) == 0) return PIPC_OK;
-  return operation_failed(function, id, op, timeout_ns);
+  if (kind != sem_op_kind::wait_zero && s->undo.load(std::memory_order_relaxed)) {
+    op.sem_flg |= SEM_UNDO;
+  }
+  // One try that cannot sleep, inside the call's reader section.
+  if (::semop(s->id, &op, 1) == 0) return PIPC_OK;
+  const bool may_wait = errno == EAGAIN && timeout_ns != 0 &&
+                        !s->nonblocking.load(std::memory_order_relaxed);
+  if (!may_wait) return operation_failed(function, s->id, op, timeout_ns);
+  op.sem_flg &= ~IPC_NOWAIT;
+  return wait_in_slices(s.pin(), function, op, timeout_ns);
 }
 
 }  // namespace pipc::core

@@ -11,12 +11,13 @@
 
 #include "core/error.hpp"
 
-pipc_sysv_shm::~pipc_sysv_shm() {
+namespace pipc::core {
+
+sysv_shm::~sysv_shm() {
   // The last pin is gone: no call uses the attachment any more.
   if (void *attached = address.load(std::memory_order_relaxed)) shmdt(attached);
 }
 
-namespace pipc::core {
 namespace {
 
 void *const shmat_failed = reinterpret_cast<void *>(-1);
@@ -37,16 +38,17 @@ int segment_size(int id, uint64_t *size_out) {
   return PIPC_OK;
 }
 
-// Makes the handle when RC is PIPC_OK. On any failure a segment this open created
-// is removed again.
+// Makes the handle when RC is PIPC_OK (see adopt_sysv); on any failure a segment
+// this open created is removed again.
 int make_handle(pipc_sysv_shm **out, int id, int64_t key, bool created, uint64_t size, int rc,
                 const char *function) {
-  if (rc == PIPC_OK) {
-    *out = new (std::nothrow) pipc_sysv_shm(id, key, created, size);
-    if (*out == nullptr) rc = fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", function);
+  const auto remove = [](int removed) { shmctl(removed, IPC_RMID, nullptr); };
+  if (rc != PIPC_OK) {
+    if (created) remove(id);
+    return rc;
   }
-  if (rc != PIPC_OK && created) shmctl(id, IPC_RMID, nullptr);
-  return rc;
+  return adopt_sysv(out, new (std::nothrow) sysv_shm(id, key, created, size), id, created,
+                    function, nothing_to_set_up, remove);
 }
 
 // shmget opening an existing segment (no IPC_CREAT) fails with EINVAL only when
@@ -78,7 +80,7 @@ int os_attach_flags(uint32_t flags) {
 
 // shmat's EINVAL means a bad id (the segment is gone) or a bad address: only the
 // segment's existence tells them apart.
-int attach_failed(const pipc_sysv_shm &shm, const void *address) {
+int attach_failed(const sysv_shm &shm, const void *address) {
   const int err = errno;
   shmid_ds ds{};
   if (err == EINVAL && shmctl(shm.id, IPC_STAT, &ds) == 0) {
@@ -94,7 +96,7 @@ int attach_failed(const pipc_sysv_shm &shm, const void *address) {
 
 // Takes the attachment away from reads and writes and waits for those in flight;
 // returns it (still mapped).
-void *withdraw(pipc_sysv_shm &shm) {
+void *withdraw(sysv_shm &shm) {
   void *old = shm.address.exchange(nullptr, std::memory_order_acq_rel);
   if (old != nullptr) readers::synchronize();
   return old;
@@ -144,7 +146,11 @@ int sysv_shm_open_id(pipc_sysv_shm **out, int id) {
                      "pipc_sysv_shm_open_id");
 }
 
-int sysv_shm_attach(pinned<pipc_sysv_shm> shm, void *address, uint32_t flags) noexcept {
+int sysv_shm_dup(pipc_sysv_shm **out, const sysv_shm &shm) {
+  return make_handle(out, shm.id, shm.key, false, shm.size, PIPC_OK, "pipc_sysv_shm_dup");
+}
+
+int sysv_shm_attach(pinned<sysv_shm> shm, void *address, uint32_t flags) noexcept {
   const bool read_only = flags & PIPC_SHM_ATTACH_READ_ONLY;
   std::lock_guard<std::mutex> guard(shm->attach_lock);
   // SHM_REMAP may map over the current attachment at once, under a write in
@@ -170,7 +176,7 @@ int sysv_shm_attach(pinned<pipc_sysv_shm> shm, void *address, uint32_t flags) no
   return PIPC_OK;
 }
 
-int sysv_shm_detach(pinned<pipc_sysv_shm> shm) noexcept {
+int sysv_shm_detach(pinned<sysv_shm> shm) noexcept {
   std::lock_guard<std::mutex> guard(shm->attach_lock);
   void *const old = withdraw(*shm);
   if (old == nullptr) return sysv_shm_not_attached(*shm, "pipc_sysv_shm_detach");
@@ -179,7 +185,7 @@ int sysv_shm_detach(pinned<pipc_sysv_shm> shm) noexcept {
   return PIPC_OK;
 }
 
-int sysv_shm_stat(pipc_sysv_shm_stat &out, const pipc_sysv_shm &shm) noexcept {
+int sysv_shm_stat(pipc_sysv_shm_stat &out, const sysv_shm &shm) noexcept {
   shmid_ds ds{};
   if (shmctl(shm.id, IPC_STAT, &ds) != 0) {
     return sysv_fail("pipc_sysv_shm_stat_get", "shmctl(IPC_STAT)", shm);
@@ -195,17 +201,17 @@ int sysv_shm_stat(pipc_sysv_shm_stat &out, const pipc_sysv_shm &shm) noexcept {
   return PIPC_OK;
 }
 
-int sysv_shm_set_perm(const pipc_sysv_shm &shm, int64_t uid, int64_t gid, int64_t mode) noexcept {
+int sysv_shm_set_perm(const sysv_shm &shm, int64_t uid, int64_t gid, int64_t mode) noexcept {
   const auto ctl = [id = shm.id](int cmd, shmid_ds *ds) { return ::shmctl(id, cmd, ds); };
   return sysv_set_perm(shm, uid, gid, mode, "pipc_sysv_shm_set_perm", ctl, &shmid_ds::shm_perm);
 }
 
-int sysv_shm_not_attached(const pipc_sysv_shm &shm, const char *function) noexcept {
+int sysv_shm_not_attached(const sysv_shm &shm, const char *function) noexcept {
   return fail(PIPC_ENOTATTACHED, EINVAL, "%s: the handle of segment id %d is not attached",
               function, shm.id);
 }
 
-int sysv_shm_access_failed(const pipc_sysv_shm &shm, const void *base, uint64_t offset,
+int sysv_shm_access_failed(const sysv_shm &shm, const void *base, uint64_t offset,
                            const void *buf, size_t len, bool write, const char *function) noexcept {
   if (len > shm.size || offset > shm.size - len) {
     return out_of_range("%s: range [%llu, +%zu) is outside segment id %d of %llu bytes", function,

@@ -1,0 +1,103 @@
+#include "core/waits.hpp"
+
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <initializer_list>
+
+namespace pipc::core {
+namespace {
+
+// The thread's timerfd for bounded descriptor waits, made on first use and closed
+// when the thread exits.
+class thread_timer {
+ public:
+  ~thread_timer() {
+    if (fd_ >= 0) close(fd_);
+  }
+  // Armed to fire at UNTIL; -1 with errno when no timer can be had.
+  int armed_at(const deadline &until) {
+    if (fd_ < 0) fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (fd_ < 0) return -1;
+    itimerspec when{};
+    when.it_value = until.absolute();
+    // A deadline of exactly 0 would disarm the timer.
+    if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
+    return timerfd_settime(fd_, TFD_TIMER_ABSTIME, &when, nullptr) == 0 ? fd_ : -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+thread_local thread_timer timer;
+
+// The handle's wake eventfd, made on first use; -1 with errno when none can be had.
+int wake_descriptor(handle &h) {
+  int fd = h.wake_fd.load(std::memory_order_acquire);
+  if (fd >= 0) return fd;
+  const int fresh = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fresh < 0) return -1;
+  if (h.wake_fd.compare_exchange_strong(fd, fresh, std::memory_order_seq_cst)) return fresh;
+  close(fresh);  // another wait made one first
+  return fd;
+}
+
+}  // namespace
+
+woken wait_futex(const handle &h, const uint32_t *word, uint32_t expected, const deadline &until) {
+  if (h.is_closing()) return woken::closed;
+  const timespec end = until.absolute();
+  // Shared (no FUTEX_PRIVATE_FLAG): the word may be woken from another process. A
+  // timeout is absolute, on CLOCK_MONOTONIC (FUTEX_WAIT_BITSET's clock).
+  if (syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, until.forever() ? nullptr : &end,
+              nullptr, FUTEX_BITSET_MATCH_ANY) == 0) {
+    return h.is_closing() ? woken::closed : woken::again;
+  }
+  switch (errno) {
+    case EAGAIN: return woken::again;  // the word no longer held EXPECTED
+    case ETIMEDOUT: return woken::timed_out;
+    case EINTR: return woken::interrupted;
+    default: return woken::failed;
+  }
+}
+
+woken wait_descriptor(handle &h, int fd, short events, const deadline &until,
+                      const sigset_t *mask) {
+  pollfd fds[3];
+  nfds_t n = 0;
+  fds[n++] = {wake_descriptor(h), POLLIN, 0};
+  if (fds[0].fd < 0) return woken::failed;
+  // After the eventfd is published: a close that begins later writes it.
+  if (h.is_closing()) return woken::closed;
+  if (fd >= 0) fds[n++] = {fd, events, 0};
+  if (!until.forever()) {
+    fds[n++] = {timer.armed_at(until), POLLIN, 0};
+    if (fds[n - 1].fd < 0) return woken::failed;
+  }
+  // No timeout of ppoll's own: a relative one would be restarted in full after a stop.
+  if (ppoll(fds, n, nullptr, mask) < 0) return errno == EINTR ? woken::interrupted : woken::failed;
+  if (fds[0].revents != 0) return woken::closed;
+  if (fd >= 0 && fds[1].revents != 0) return woken::again;
+  return woken::timed_out;
+}
+
+signals_held::signals_held() {
+  sigset_t async;
+  sigfillset(&async);
+  // Faults are synchronous: blocked, they would kill the process instead of running
+  // its handlers.
+  for (int fault : {SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SIGSYS}) sigdelset(&async, fault);
+  pthread_sigmask(SIG_BLOCK, &async, &original_);
+}
+
+signals_held::~signals_held() { pthread_sigmask(SIG_SETMASK, &original_, nullptr); }
+
+}  // namespace pipc::core

@@ -1,0 +1,471 @@
+// Handles that cannot dangle: every exported function that takes a handle, called
+// with a closed handle (also once later opens have reused its slot), with values
+// that were never handles, and while another thread closes the handle, returns
+// PIPC_EBADHANDLE and touches nothing; never undefined behaviour (the suites run
+// under ASan and UBSan). check_handle_functions.sh checks that the table below
+// names every such function the headers declare.
+#include <fcntl.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support.hpp"
+
+namespace {
+
+using pipc_test::message_mentions;
+using pipc_test::unique_key;
+using pipc_test::unique_name;
+
+// An exported function that takes a handle, called with H and otherwise valid
+// arguments; its status (the name functions give PIPC_EBADHANDLE for NULL).
+struct handle_function {
+  const char *name;
+  int (*call)(void *h);
+  bool sets_detail = true;  // the name functions return NULL and record nothing
+};
+
+template <class H>
+H *as(void *h) {
+  return static_cast<H *>(h);
+}
+
+int name_status(const char *name) {
+  return name == nullptr ? PIPC_EBADHANDLE : PIPC_OK;
+}
+
+void ignore(void *) {}
+
+char buffer[64];
+
+// Each family: how to make a fresh object with a handle, how to destroy it (close,
+// then unlink or remove), and every function that takes its handle.
+struct family {
+  const char *name;
+  void *(*open)();
+  void (*destroy)(void *h);
+  std::vector<handle_function> functions;
+};
+
+template <class Options, class H>
+void *open_named(int (*open)(H **, const char *, const Options *), Options opts) {
+  opts.flags = PIPC_CREX;
+  H *h = nullptr;
+  const std::string name = unique_name();
+  return open(&h, name.c_str(), &opts) == PIPC_OK ? h : nullptr;
+}
+
+template <class Options, class H>
+void *open_keyed(int (*open)(H **, int64_t, const Options *), Options opts) {
+  opts.flags = PIPC_CREX;
+  H *h = nullptr;
+  return open(&h, unique_key(), &opts) == PIPC_OK ? h : nullptr;
+}
+
+const family sem_family{
+    "POSIX semaphore",
+    [] { return open_named(pipc_sem_open, pipc_sem_options PIPC_SEM_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_sem_unlink(as<pipc_sem>(h));
+      pipc_sem_close(as<pipc_sem>(h));
+    },
+    {
+        {"pipc_sem_close", [](void *h) { return pipc_sem_close(as<pipc_sem>(h)); }},
+        {"pipc_sem_dup",
+         [](void *h) { pipc_sem *d; return pipc_sem_dup(&d, as<pipc_sem>(h)); }},
+        {"pipc_sem_acquire", [](void *h) { return pipc_sem_acquire(as<pipc_sem>(h), 0); }},
+        {"pipc_sem_release", [](void *h) { return pipc_sem_release(as<pipc_sem>(h)); }},
+        {"pipc_sem_value", [](void *h) { int v; return pipc_sem_value(&v, as<pipc_sem>(h)); }},
+        {"pipc_sem_name",
+         [](void *h) { return name_status(pipc_sem_name(as<pipc_sem>(h))); }, false},
+        {"pipc_sem_created", [](void *h) { return pipc_sem_created(as<pipc_sem>(h)); }},
+        {"pipc_sem_unlink", [](void *h) { return pipc_sem_unlink(as<pipc_sem>(h)); }},
+    },
+};
+
+pipc_shm_options shm_options() {
+  pipc_shm_options opts = PIPC_SHM_OPTIONS_INIT;
+  opts.size = 4096;
+  return opts;
+}
+
+const family shm_family{
+    "POSIX shared memory",
+    [] { return open_named(pipc_shm_open, shm_options()); },
+    [](void *h) {
+      pipc_shm_unlink(as<pipc_shm>(h));
+      pipc_shm_close(as<pipc_shm>(h));
+    },
+    {
+        {"pipc_shm_close", [](void *h) { return pipc_shm_close(as<pipc_shm>(h)); }},
+        {"pipc_shm_dup",
+         [](void *h) { pipc_shm *d; return pipc_shm_dup(&d, as<pipc_shm>(h)); }},
+        {"pipc_shm_fd", [](void *h) { int fd; return pipc_shm_fd(&fd, as<pipc_shm>(h)); }},
+        {"pipc_shm_close_fd", [](void *h) { return pipc_shm_close_fd(as<pipc_shm>(h)); }},
+        {"pipc_shm_size",
+         [](void *h) { uint64_t n; return pipc_shm_size(&n, as<pipc_shm>(h)); }},
+        {"pipc_shm_resize", [](void *h) { return pipc_shm_resize(as<pipc_shm>(h), 8192); }},
+        {"pipc_shm_map",
+         [](void *h) { void *a; return pipc_shm_map(&a, as<pipc_shm>(h), 0, 0, 0); }},
+        {"pipc_shm_unmap", [](void *h) { return pipc_shm_unmap(as<pipc_shm>(h), buffer); }},
+        {"pipc_shm_name",
+         [](void *h) { return name_status(pipc_shm_name(as<pipc_shm>(h))); }, false},
+        {"pipc_shm_created", [](void *h) { return pipc_shm_created(as<pipc_shm>(h)); }},
+        {"pipc_shm_read_only", [](void *h) { return pipc_shm_read_only(as<pipc_shm>(h)); }},
+        {"pipc_shm_unlink", [](void *h) { return pipc_shm_unlink(as<pipc_shm>(h)); }},
+    },
+};
+
+pipc_mq_options mq_options() {
+  pipc_mq_options opts = PIPC_MQ_OPTIONS_INIT;
+  opts.max_messages = 2;
+  opts.max_message_size = sizeof buffer;
+  return opts;
+}
+
+const family mq_family{
+    "POSIX message queue",
+    [] { return open_named(pipc_mq_open, mq_options()); },
+    [](void *h) {
+      pipc_mq_unlink(as<pipc_mq>(h));
+      pipc_mq_close(as<pipc_mq>(h));
+    },
+    {
+        {"pipc_mq_close", [](void *h) { return pipc_mq_close(as<pipc_mq>(h)); }},
+        {"pipc_mq_dup", [](void *h) { pipc_mq *d; return pipc_mq_dup(&d, as<pipc_mq>(h)); }},
+        {"pipc_mq_send", [](void *h) { return pipc_mq_send(as<pipc_mq>(h), "x", 1, 0, 0); }},
+        {"pipc_mq_receive",
+         [](void *h) {
+           size_t n;
+           return pipc_mq_receive(&n, nullptr, as<pipc_mq>(h), buffer, sizeof buffer, 0);
+         }},
+        {"pipc_mq_blocking", [](void *h) { int b; return pipc_mq_blocking(&b, as<pipc_mq>(h)); }},
+        {"pipc_mq_set_blocking", [](void *h) { return pipc_mq_set_blocking(as<pipc_mq>(h), 1); }},
+        {"pipc_mq_max_messages",
+         [](void *h) { int64_t v; return pipc_mq_max_messages(&v, as<pipc_mq>(h)); }},
+        {"pipc_mq_max_message_size",
+         [](void *h) { int64_t v; return pipc_mq_max_message_size(&v, as<pipc_mq>(h)); }},
+        {"pipc_mq_current_messages",
+         [](void *h) { int64_t v; return pipc_mq_current_messages(&v, as<pipc_mq>(h)); }},
+        {"pipc_mq_fd", [](void *h) { int fd; return pipc_mq_fd(&fd, as<pipc_mq>(h)); }},
+        {"pipc_mq_notify_signal",
+         [](void *h) { return pipc_mq_notify_signal(as<pipc_mq>(h), SIGWINCH); }},
+        {"pipc_mq_notify_callback",
+         [](void *h) { return pipc_mq_notify_callback(as<pipc_mq>(h), ignore, nullptr); }},
+        {"pipc_mq_notify_cancel", [](void *h) { return pipc_mq_notify_cancel(as<pipc_mq>(h)); }},
+        {"pipc_mq_name",
+         [](void *h) { return name_status(pipc_mq_name(as<pipc_mq>(h))); }, false},
+        {"pipc_mq_created", [](void *h) { return pipc_mq_created(as<pipc_mq>(h)); }},
+        {"pipc_mq_unlink", [](void *h) { return pipc_mq_unlink(as<pipc_mq>(h)); }},
+    },
+};
+
+const family sysv_sem_family{
+    "System V semaphore",
+    [] { return open_keyed(pipc_sysv_sem_open, pipc_sysv_sem_options PIPC_SYSV_SEM_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_sysv_sem_remove(as<pipc_sysv_sem>(h));
+      pipc_sysv_sem_close(as<pipc_sysv_sem>(h));
+    },
+    {
+        {"pipc_sysv_sem_close", [](void *h) { return pipc_sysv_sem_close(as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_dup",
+         [](void *h) { pipc_sysv_sem *d; return pipc_sysv_sem_dup(&d, as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_acquire",
+         [](void *h) { return pipc_sysv_sem_acquire(as<pipc_sysv_sem>(h), 1, 0); }},
+        {"pipc_sysv_sem_release",
+         [](void *h) { return pipc_sysv_sem_release(as<pipc_sysv_sem>(h), 1); }},
+        {"pipc_sysv_sem_wait_zero",
+         [](void *h) { return pipc_sysv_sem_wait_zero(as<pipc_sysv_sem>(h), 0); }},
+        {"pipc_sysv_sem_undo",
+         [](void *h) { int u; return pipc_sysv_sem_undo(&u, as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_set_undo",
+         [](void *h) { return pipc_sysv_sem_set_undo(as<pipc_sysv_sem>(h), 1); }},
+        {"pipc_sysv_sem_blocking",
+         [](void *h) { int b; return pipc_sysv_sem_blocking(&b, as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_set_blocking",
+         [](void *h) { return pipc_sysv_sem_set_blocking(as<pipc_sysv_sem>(h), 1); }},
+        {"pipc_sysv_sem_value",
+         [](void *h) { int v; return pipc_sysv_sem_value(&v, as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_set_value",
+         [](void *h) { return pipc_sysv_sem_set_value(as<pipc_sysv_sem>(h), 1); }},
+        {"pipc_sysv_sem_stat_get",
+         [](void *h) {
+           pipc_sysv_sem_stat st;
+           return pipc_sysv_sem_stat_get(&st, as<pipc_sysv_sem>(h));
+         }},
+        {"pipc_sysv_sem_set_perm",
+         [](void *h) {
+           return pipc_sysv_sem_set_perm(as<pipc_sysv_sem>(h), PIPC_SYSV_KEEP, PIPC_SYSV_KEEP,
+                                         0600);
+         }},
+        {"pipc_sysv_sem_id", [](void *h) { return pipc_sysv_sem_id(as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_key",
+         [](void *h) { int64_t k; return pipc_sysv_sem_key(&k, as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_created",
+         [](void *h) { return pipc_sysv_sem_created(as<pipc_sysv_sem>(h)); }},
+        {"pipc_sysv_sem_remove",
+         [](void *h) { return pipc_sysv_sem_remove(as<pipc_sysv_sem>(h)); }},
+    },
+};
+
+const family sysv_shm_family{
+    "System V shared memory",
+    [] { return open_keyed(pipc_sysv_shm_open, pipc_sysv_shm_options PIPC_SYSV_SHM_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_sysv_shm_remove(as<pipc_sysv_shm>(h));
+      pipc_sysv_shm_close(as<pipc_sysv_shm>(h));
+    },
+    {
+        {"pipc_sysv_shm_close", [](void *h) { return pipc_sysv_shm_close(as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_dup",
+         [](void *h) { pipc_sysv_shm *d; return pipc_sysv_shm_dup(&d, as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_attach",
+         [](void *h) { return pipc_sysv_shm_attach(as<pipc_sysv_shm>(h), nullptr, 0); }},
+        {"pipc_sysv_shm_detach",
+         [](void *h) { return pipc_sysv_shm_detach(as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_attached",
+         [](void *h) { return pipc_sysv_shm_attached(as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_read_only",
+         [](void *h) { return pipc_sysv_shm_read_only(as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_address",
+         [](void *h) { void *a; return pipc_sysv_shm_address(&a, as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_read",
+         [](void *h) { return pipc_sysv_shm_read(as<pipc_sysv_shm>(h), 0, buffer, 8); }},
+        {"pipc_sysv_shm_write",
+         [](void *h) { return pipc_sysv_shm_write(as<pipc_sysv_shm>(h), 0, buffer, 8); }},
+        {"pipc_sysv_shm_size",
+         [](void *h) { uint64_t n; return pipc_sysv_shm_size(&n, as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_stat_get",
+         [](void *h) {
+           pipc_sysv_shm_stat st;
+           return pipc_sysv_shm_stat_get(&st, as<pipc_sysv_shm>(h));
+         }},
+        {"pipc_sysv_shm_set_perm",
+         [](void *h) {
+           return pipc_sysv_shm_set_perm(as<pipc_sysv_shm>(h), PIPC_SYSV_KEEP, PIPC_SYSV_KEEP,
+                                         0600);
+         }},
+        {"pipc_sysv_shm_id", [](void *h) { return pipc_sysv_shm_id(as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_key",
+         [](void *h) { int64_t k; return pipc_sysv_shm_key(&k, as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_created",
+         [](void *h) { return pipc_sysv_shm_created(as<pipc_sysv_shm>(h)); }},
+        {"pipc_sysv_shm_remove",
+         [](void *h) { return pipc_sysv_shm_remove(as<pipc_sysv_shm>(h)); }},
+    },
+};
+
+const family sysv_mq_family{
+    "System V message queue",
+    [] { return open_keyed(pipc_sysv_mq_open, pipc_sysv_mq_options PIPC_SYSV_MQ_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_sysv_mq_remove(as<pipc_sysv_mq>(h));
+      pipc_sysv_mq_close(as<pipc_sysv_mq>(h));
+    },
+    {
+        {"pipc_sysv_mq_close", [](void *h) { return pipc_sysv_mq_close(as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_dup",
+         [](void *h) { pipc_sysv_mq *d; return pipc_sysv_mq_dup(&d, as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_send",
+         [](void *h) { return pipc_sysv_mq_send(as<pipc_sysv_mq>(h), "x", 1, 1, 0); }},
+        {"pipc_sysv_mq_receive",
+         [](void *h) {
+           size_t n;
+           return pipc_sysv_mq_receive(&n, nullptr, as<pipc_sysv_mq>(h), buffer, sizeof buffer,
+                                       0, 0, 0);
+         }},
+        {"pipc_sysv_mq_current_messages",
+         [](void *h) { uint64_t v; return pipc_sysv_mq_current_messages(&v, as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_max_bytes",
+         [](void *h) { uint64_t v; return pipc_sysv_mq_max_bytes(&v, as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_set_max_bytes",
+         [](void *h) { return pipc_sysv_mq_set_max_bytes(as<pipc_sysv_mq>(h), 1024); }},
+        {"pipc_sysv_mq_stat_get",
+         [](void *h) {
+           pipc_sysv_mq_stat st;
+           return pipc_sysv_mq_stat_get(&st, as<pipc_sysv_mq>(h));
+         }},
+        {"pipc_sysv_mq_set_perm",
+         [](void *h) {
+           return pipc_sysv_mq_set_perm(as<pipc_sysv_mq>(h), PIPC_SYSV_KEEP, PIPC_SYSV_KEEP,
+                                        0600);
+         }},
+        {"pipc_sysv_mq_id", [](void *h) { return pipc_sysv_mq_id(as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_key",
+         [](void *h) { int64_t k; return pipc_sysv_mq_key(&k, as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_created",
+         [](void *h) { return pipc_sysv_mq_created(as<pipc_sysv_mq>(h)); }},
+        {"pipc_sysv_mq_remove",
+         [](void *h) { return pipc_sysv_mq_remove(as<pipc_sysv_mq>(h)); }},
+    },
+};
+
+const family *const families[] = {&sem_family,      &shm_family,      &mq_family,
+                                  &sysv_sem_family, &sysv_shm_family, &sysv_mq_family};
+
+// A fresh object's handle, destroyed (if still open) when the test ends.
+struct live {
+  const family &f;
+  void *h;
+  explicit live(const family &fam) : f(fam), h(f.open()) {}
+  live(const live &) = delete;
+  live &operator=(const live &) = delete;
+  ~live() {
+    if (h != nullptr) f.destroy(h);
+  }
+};
+
+// A handle that was open and is closed now; its object is gone too.
+void *closed_handle(const family &f) {
+  void *h = f.open();
+  if (h != nullptr) f.destroy(h);
+  return h;
+}
+
+// The call of F's function whose name ends in SUFFIX.
+int (*find(const family &f, const std::string &suffix))(void *) {
+  for (const handle_function &fn : f.functions) {
+    const std::string name = fn.name;
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return fn.call;
+    }
+  }
+  ADD_FAILURE() << f.name << " has no function ending in " << suffix;
+  return [](void *) -> int { return PIPC_ERROR; };
+}
+
+// Whether a racing caller may call FN again and again while the handle is open:
+// not the ones that end the object or the handle's descriptor, nor map (each call
+// would add a mapping).
+bool repeatable(const std::string &fn) {
+  for (const char *part : {"close", "dup", "unlink", "remove", "_map"}) {
+    if (fn.find(part) != std::string::npos) return false;
+  }
+  return true;
+}
+
+// Every function of F, given BAD, refuses it as no handle of its family.
+void expect_refused_everywhere(const family &f, void *bad) {
+  for (const handle_function &fn : f.functions) {
+    pipc_last_errno();
+    EXPECT_EQ(fn.call(bad), PIPC_EBADHANDLE) << fn.name;
+    if (fn.sets_detail) {
+      EXPECT_EQ(pipc_last_errno(), EBADF) << fn.name;
+      EXPECT_TRUE(message_mentions(fn.name));
+    }
+  }
+}
+
+TEST(ClosedHandle, EveryFunctionRefusesAClosedHandleASecondCloseIncluded) {
+  for (const family *f : families) {
+    SCOPED_TRACE(f->name);
+    void *h = closed_handle(*f);
+    ASSERT_NE(h, nullptr) << pipc_last_message();
+    expect_refused_everywhere(*f, h);
+  }
+}
+
+// Later opens reuse the slot of a closed handle: the old handle must stay refused
+// while the new ones work, through many generations of the same slot.
+TEST(ClosedHandle, StaysRefusedAfterLaterOpensReuseWhatItPointedTo) {
+  for (const family *f : families) {
+    SCOPED_TRACE(f->name);
+    std::vector<void *> old;
+    for (int round = 0; round < 200; ++round) {
+      void *h = closed_handle(*f);
+      ASSERT_NE(h, nullptr) << pipc_last_message();
+      old.push_back(h);
+    }
+    for (const family *other : families) {
+      live fresh(*other);
+      ASSERT_NE(fresh.h, nullptr) << pipc_last_message();
+      for (void *h : old) ASSERT_NE(h, fresh.h) << "a handle number came back";
+      for (void *h : {old.front(), old.back()}) expect_refused_everywhere(*f, h);
+    }
+  }
+}
+
+// Values that never were handles of the family: junk numbers, addresses of memory
+// that is not a handle, and open handles of the other families.
+TEST(ForeignHandle, EveryFunctionRefusesValuesThatAreNotItsHandles) {
+  int on_stack = 0;
+  std::unique_ptr<unsigned char[]> heap(new unsigned char[256]);
+  std::memset(heap.get(), 0xff, 256);
+  std::vector<void *> junk = {reinterpret_cast<void *>(uintptr_t{1}),
+                              reinterpret_cast<void *>(uintptr_t{0xdeadbeef}),
+                              reinterpret_cast<void *>(UINTPTR_MAX),
+                              reinterpret_cast<void *>(uintptr_t{0} - 4096),
+                              reinterpret_cast<void *>(uintptr_t{1} << 63),
+                              &on_stack,
+                              heap.get(),
+                              buffer};
+  std::vector<std::unique_ptr<live>> others;
+  for (const family *f : families) {
+    others.push_back(std::make_unique<live>(*f));
+    ASSERT_NE(others.back()->h, nullptr) << pipc_last_message();
+  }
+  for (const family *f : families) {
+    SCOPED_TRACE(f->name);
+    for (void *bad : junk) expect_refused_everywhere(*f, bad);
+    for (const auto &other : others) {
+      if (&other->f != f) expect_refused_everywhere(*f, other->h);
+    }
+  }
+  // The handles passed as foreign ones are still open and untouched.
+  for (const auto &other : others) {
+    SCOPED_TRACE(other->f.name);
+    EXPECT_EQ(find(other->f, "created")(other->h), 1);
+  }
+}
+
+// Threads call functions on a handle while another closes it: each call either
+// completes or gets PIPC_EBADHANDLE (ASan reports any use of freed memory).
+TEST(ClosedHandle, CallsRacingACloseCompleteOrAreRefused) {
+  for (const family *f : families) {
+    SCOPED_TRACE(f->name);
+    for (int round = 0; round < 20; ++round) {
+      live object(*f);
+      ASSERT_NE(object.h, nullptr) << pipc_last_message();
+      void *h = object.h;
+      std::atomic<bool> closing{false};
+      std::atomic<int> refused_while_open{0};
+      std::atomic<int> started{0};
+      std::vector<std::thread> callers;
+      for (int t = 0; t < 3; ++t) {
+        callers.emplace_back([&] {
+          ++started;
+          bool refused = false;
+          while (!refused) {
+            for (const handle_function &fn : f->functions) {
+              if (!repeatable(fn.name)) continue;
+              if (fn.call(h) == PIPC_EBADHANDLE) {
+                refused = true;
+                if (!closing) ++refused_while_open;  // refused before close began
+              }
+            }
+          }
+        });
+      }
+      while (started < 3) std::this_thread::yield();
+      object.h = nullptr;
+      closing = true;
+      f->destroy(h);
+      for (std::thread &caller : callers) caller.join();
+      EXPECT_EQ(refused_while_open, 0);
+      expect_refused_everywhere(*f, h);
+    }
+  }
+}
+
+}  // namespace
