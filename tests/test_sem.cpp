@@ -4,7 +4,9 @@
 //
 // What a call did is checked through the OS (/dev/shm/sem.NAME, /proc) where it
 // can be, not only through pipc itself.
+#include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -528,6 +530,110 @@ TEST(SemProcesses, AChildBlockedInAcquireIsReleasedByTheParent) {
 }
 
 // ---- Bad input -----------------------------------------------------------------
+
+// ---- glibc's own semaphore calls in other programs ---------------------------------
+
+// libpipc operates on glibc's sem_t words itself: a program that uses sem_wait and
+// sem_post on the same name must cooperate with it in both directions.
+
+// A child that opens NAME with glibc and waits (sem_timedwait, 10 s) WAITS times.
+pid_t glibc_waiter(const std::string &name, int waits) {
+  return spawn([name, waits] {
+    sem_t *sem = sem_open(name.c_str(), 0);
+    if (sem == SEM_FAILED) return 1;
+    for (int i = 0; i < waits; ++i) {
+      timespec deadline{};
+      clock_gettime(CLOCK_REALTIME, &deadline);
+      deadline.tv_sec += 10;
+      if (sem_timedwait(sem, &deadline) != 0) return 2;
+    }
+    return 0;
+  });
+}
+
+TEST(SemGlibcPeers, AGlibcWaiterInAnotherProcessIsWokenByARelease) {
+  owned_sem a;
+  ASSERT_EQ(a.create(0), PIPC_OK) << pipc_last_message();
+  const pid_t child = glibc_waiter(a.name, 1);
+  ASSERT_TRUE(wait_until_blocked(child));
+  ASSERT_EQ(pipc_sem_release(a.sem), PIPC_OK);
+  EXPECT_EQ(wait_child(child), 0);
+  EXPECT_EQ(value_of(a.sem), 0);
+}
+
+TEST(SemGlibcPeers, AWaitIsEndedByAGlibcPostFromAnotherProcess) {
+  for (int64_t timeout : {PIPC_FOREVER, 60 * s}) {
+    SCOPED_TRACE(timeout);
+    owned_sem a;
+    ASSERT_EQ(a.create(0), PIPC_OK) << pipc_last_message();
+    std::atomic<pid_t> tid{0};
+    auto waiter = std::async(std::launch::async, [&] {
+      tid = gettid();
+      return pipc_sem_acquire(a.sem, timeout);
+    });
+    while (tid == 0) std::this_thread::yield();
+    ASSERT_TRUE(wait_until_blocked(tid));
+    const pid_t poster = spawn([&] {
+      sem_t *sem = sem_open(a.name.c_str(), 0);
+      return sem != SEM_FAILED && sem_post(sem) == 0 ? 0 : 1;
+    });
+    EXPECT_EQ(wait_child(poster), 0);
+    ASSERT_EQ(waiter.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(waiter.get(), PIPC_OK);
+    EXPECT_EQ(value_of(a.sem), 0);
+  }
+}
+
+// Waiters of both kinds at once, and releases and glibc posts in turn: every post
+// wakes a waiter, none is lost (a lost wake-up would leave a waiter asleep with the
+// value above 0). First a pipc handle is closed while its call waits beside them:
+// that wakes the glibc waiters too, which find the value unchanged and sleep again.
+TEST(SemGlibcPeers, MixedWaitersAndPostersLoseNoWakeUp) {
+  constexpr int per_waiter = 200, glibc_waiters = 2, pipc_waiters = 2;
+  owned_sem a;
+  ASSERT_EQ(a.create(0), PIPC_OK) << pipc_last_message();
+  std::vector<pid_t> children;
+  for (int i = 0; i < glibc_waiters; ++i) children.push_back(glibc_waiter(a.name, per_waiter));
+  std::vector<std::atomic<pid_t>> tids(pipc_waiters);
+  std::vector<std::future<int>> threads;
+  for (int i = 0; i < pipc_waiters; ++i) {
+    threads.push_back(std::async(std::launch::async, [&, i]() -> int {
+      tids[i] = gettid();
+      for (int n = 0; n < per_waiter; ++n) {
+        const int rc = pipc_sem_acquire(a.sem, 10 * s);
+        if (rc != PIPC_OK) return rc;
+      }
+      return PIPC_OK;
+    }));
+  }
+  pipc_sem *closing = nullptr;
+  ASSERT_EQ(pipc_sem_dup(&closing, a.sem), PIPC_OK);
+  std::atomic<pid_t> closing_tid{0};
+  auto closed_waiter = std::async(std::launch::async, [&] {
+    closing_tid = gettid();
+    return pipc_sem_acquire(closing, 60 * s);
+  });
+  for (pid_t child : children) ASSERT_TRUE(wait_until_blocked(child));
+  for (auto &tid : tids) {
+    while (tid == 0) std::this_thread::yield();
+    ASSERT_TRUE(wait_until_blocked(tid));
+  }
+  while (closing_tid == 0) std::this_thread::yield();
+  ASSERT_TRUE(wait_until_blocked(closing_tid));
+  EXPECT_EQ(pipc_sem_close(closing), PIPC_OK);
+  EXPECT_EQ(closed_waiter.get(), PIPC_EBADHANDLE);
+  EXPECT_EQ(value_of(a.sem), 0);
+
+  sem_t *glibc = sem_open(a.name.c_str(), 0);
+  ASSERT_NE(glibc, SEM_FAILED);
+  for (int n = 0; n < per_waiter * (glibc_waiters + pipc_waiters); ++n) {
+    EXPECT_EQ(n % 2 == 0 ? pipc_sem_release(a.sem) : sem_post(glibc), 0);
+  }
+  for (pid_t child : children) EXPECT_EQ(wait_child(child), 0);
+  for (auto &t : threads) EXPECT_EQ(t.get(), PIPC_OK);
+  EXPECT_EQ(value_of(a.sem), 0);
+  sem_close(glibc);
+}
 
 TEST(SemBadInput, NullAndForeignHandlesAreRejectedByEveryFunction) {
   pipc_mq *queue = nullptr;

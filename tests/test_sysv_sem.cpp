@@ -202,9 +202,21 @@ class background_call : public pipc_test::background_call {
   background_call(int rescue_id, std::function<int()> fn)
       : pipc_test::background_call(std::move(fn), [rescue_id] { remove_id(rescue_id); }) {}
 
-  // Whether the call sleeps in semtimedop (glibc's semop is semtimedop too).
-  bool waits() { return wait_until_blocked(tid(), SYS_semtimedop); }
+  // Whether the call waits: its thread sleeps in ppoll while a helper thread waits
+  // in semtimedop for it (see pipc_sysv_sem_acquire).
+  bool waits() { return wait_until_blocked(tid(), SYS_ppoll); }
 };
+
+// Waits (up to 10 s) until the kernel counts NONZERO waiters for a non-zero value
+// and ZERO waiters for zero on set ID: the helpers of waiting calls are queued.
+bool queued(int id, int nonzero, int zero) {
+  const int64_t give_up = now_ns() + 10 * s;
+  while (semctl(id, 0, GETNCNT) != nonzero || semctl(id, 0, GETZCNT) != zero) {
+    if (now_ns() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polls the kernel, bounded
+  }
+  return true;
+}
 
 // A child process that opens the set KEY and exits 0 when CALL on its own handle
 // returns EXPECTED (else 1..3).
@@ -391,6 +403,26 @@ TEST(SysvSemOpen, OptionsInitGivesTheDefaults) {
   pipc_sysv_sem_options_init(nullptr);  // does nothing
 }
 
+// Runs BODY in RACERS child processes that all start at once (when a gate pipe
+// closes) and returns their exit codes (1: the gate failed).
+std::vector<int> race(int racers, const std::function<int()> &body) {
+  int gate[2];
+  if (pipe(gate) != 0) return {};
+  std::vector<pid_t> children;
+  for (int i = 0; i < racers; ++i) {
+    children.push_back(spawn([&] {
+      close(gate[1]);
+      char c;
+      return read(gate[0], &c, 1) == 0 ? body() : 1;
+    }));
+  }
+  close(gate[0]);
+  close(gate[1]);  // opens the gate
+  std::vector<int> codes;
+  for (pid_t child : children) codes.push_back(wait_child(child));
+  return codes;
+}
+
 // Several processes race to create the set with an initial value. One creates
 // it; the others open it and wait until otime != 0, after which all see the value.
 TEST(SysvSemOpen, OtimeTellsRacingOpenersWhenTheValueIsSet) {
@@ -398,38 +430,26 @@ TEST(SysvSemOpen, OtimeTellsRacingOpenersWhenTheValueIsSet) {
   constexpr uint32_t initial = 11;
   constexpr int created = 10, opened = 11;
   keyed_sem a;
-  int gate[2];
-  ASSERT_EQ(pipe(gate), 0);
-  std::vector<pid_t> children;
-  for (int i = 0; i < racers; ++i) {
-    children.push_back(spawn([&] {
-      close(gate[1]);
-      char c;
-      if (read(gate[0], &c, 1) != 0) return 1;  // every racer starts when the gate closes
-      pipc_sysv_sem *sem = nullptr;
-      const pipc_sysv_sem_options crex = options(PIPC_CREX, initial);
-      int rc = pipc_sysv_sem_open(&sem, a.key, &crex);
-      const bool creator = rc == PIPC_OK;
-      if (rc == PIPC_EEXIST) rc = pipc_sysv_sem_open(&sem, a.key, nullptr);
-      if (rc != PIPC_OK) return 2;
-      pipc_sysv_sem_stat st{};
-      const int64_t give_up = now_ns() + 10 * s;
-      do {
-        if (pipc_sysv_sem_stat_get(&st, sem) != PIPC_OK) return 3;
-      } while (st.otime == 0 && now_ns() < give_up && sched_yield() == 0);
-      if (st.otime == 0) return 4;
-      int value = -1;
-      if (pipc_sysv_sem_value(&value, sem) != PIPC_OK || value != static_cast<int>(initial)) {
-        return 5;
-      }
-      return creator ? created : opened;
-    }));
-  }
-  close(gate[0]);
-  close(gate[1]);  // opens the gate
   int creators = 0, openers = 0;
-  for (pid_t child : children) {
-    const int code = wait_child(child);
+  for (const int code : race(racers, [&] {
+         pipc_sysv_sem *sem = nullptr;
+         const pipc_sysv_sem_options crex = options(PIPC_CREX, initial);
+         int rc = pipc_sysv_sem_open(&sem, a.key, &crex);
+         const bool creator = rc == PIPC_OK;
+         if (rc == PIPC_EEXIST) rc = pipc_sysv_sem_open(&sem, a.key, nullptr);
+         if (rc != PIPC_OK) return 2;
+         pipc_sysv_sem_stat st{};
+         const int64_t give_up = now_ns() + 10 * s;
+         do {
+           if (pipc_sysv_sem_stat_get(&st, sem) != PIPC_OK) return 3;
+         } while (st.otime == 0 && now_ns() < give_up && sched_yield() == 0);
+         if (st.otime == 0) return 4;
+         int value = -1;
+         if (pipc_sysv_sem_value(&value, sem) != PIPC_OK || value != static_cast<int>(initial)) {
+           return 5;
+         }
+         return creator ? created : opened;
+       })) {
     creators += code == created;
     openers += code == opened;
     EXPECT_TRUE(code == created || code == opened) << "child exit " << code;
@@ -437,6 +457,86 @@ TEST(SysvSemOpen, OtimeTellsRacingOpenersWhenTheValueIsSet) {
   EXPECT_EQ(creators, 1);
   EXPECT_EQ(openers, racers - 1);
   EXPECT_EQ(raw_value(id_of_key(a.key)), static_cast<int>(initial));
+}
+
+// Many processes race PIPC_CREAT (not exclusive) on one key, round after round,
+// and each that did not create releases once at once. Exactly one creates; the
+// value is set once, before any other's operation applies (with SETVAL an opener's
+// release that came first would be overwritten); none is lost.
+TEST(SysvSemOpen, RacingOpenersNeverGetAnOperationInBeforeTheInitialValue) {
+  constexpr int racers = 8, rounds = 30;
+  constexpr uint32_t initial = 10;
+  for (uint32_t setval : {0u, PIPC_SYSV_SEM_SETVAL}) {
+    SCOPED_TRACE(setval ? "SETVAL" : "semop");
+    int bad_rounds = 0;
+    for (int round = 0; round < rounds; ++round) {
+      keyed_sem a;
+      int creators = 0, openers = 0;
+      for (const int code : race(racers, [&] {
+             other_handle mine(a.key, PIPC_CREAT | setval, initial);
+             if (mine.rc != PIPC_OK) return 2;
+             if (pipc_sysv_sem_created(mine.sem) == 1) return 10;
+             return pipc_sysv_sem_release(mine.sem, 1) == PIPC_OK ? 11 : 3;
+           })) {
+        creators += code == 10;
+        openers += code == 11;
+      }
+      const int value = raw_value(id_of_key(a.key));
+      if (creators != 1 || openers != racers - 1 || value != static_cast<int>(initial) + openers) {
+        ++bad_rounds;
+        ADD_FAILURE() << "round " << round << ": " << creators << " created, " << openers
+                      << " released, value " << value;
+      }
+    }
+    EXPECT_EQ(bad_rounds, 0);
+  }
+}
+
+// A creator that is slow to give its set the value (here 100 ms, as a creator
+// preempted between semget and its first operation): an open meanwhile waits for
+// the value, so the opener's first operation applies after it.
+TEST(SysvSemOpen, AnOpenerWaitsForASlowCreatorsValue) {
+  for (bool setval : {false, true}) {
+    SCOPED_TRACE(setval ? "SETVAL" : "semop");
+    const int64_t key = unique_key();
+    const int id = semget(static_cast<key_t>(key), 1, IPC_CREAT | IPC_EXCL | 0600);
+    ASSERT_GE(id, 0) << strerror(errno);
+    scope_exit cleanup([&] { remove_id(id); });
+    std::thread creator([id, setval] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the slowness tested
+      if (setval) {
+        semctl(id, 0, SETVAL, 10);
+      } else {
+        sembuf op{0, 10, 0};
+        semop(id, &op, 1);
+      }
+    });
+    other_handle b(key);
+    const bool opened = b.rc == PIPC_OK;
+    // Before the value, a wait for zero would pass and a release be overwritten.
+    const int zero = pipc_sysv_sem_wait_zero(b.sem, 0);
+    const int released = pipc_sysv_sem_release(b.sem, 1);
+    creator.join();
+    ASSERT_TRUE(opened) << pipc_last_message();
+    EXPECT_EQ(zero, PIPC_EAGAIN);
+    EXPECT_EQ(released, PIPC_OK);
+    EXPECT_EQ(raw_value(id), 11);
+  }
+}
+
+// A set another program made and never touched (its last-operation pid is 0) is
+// opened as it is: an open waits for a creator only briefly, and only for a set
+// made in the last second.
+TEST(SysvSemOpen, AnUntouchedSetOfAnotherProgramIsOpenedWithinHalfASecond) {
+  const int64_t key = unique_key();
+  const int id = semget(static_cast<key_t>(key), 1, IPC_CREAT | IPC_EXCL | 0600);
+  ASSERT_GE(id, 0) << strerror(errno);
+  scope_exit cleanup([&] { remove_id(id); });
+  const int64_t start = now_ns();
+  other_handle b(key);
+  ASSERT_EQ(b.rc, PIPC_OK) << pipc_last_message();
+  EXPECT_LT(now_ns() - start, 600 * ms);
+  EXPECT_EQ(value_of(b.sem), 0);
 }
 
 // ---- Keys and ids ----------------------------------------------------------------
@@ -780,10 +880,12 @@ TEST(SysvSemProcesses, AWaitForZeroInOneProcessEndsByAnAcquireInAnother) {
   const pid_t child = child_expecting(a.key, PIPC_OK, [](pipc_sysv_sem *h) {
     return pipc_sysv_sem_wait_zero(h, PIPC_FOREVER);
   });
-  EXPECT_TRUE(wait_until_blocked(child, SYS_semtimedop));
+  EXPECT_TRUE(wait_until_blocked(child, SYS_ppoll));
+  EXPECT_TRUE(queued(a.id(), 0, 1));
   EXPECT_EQ(stat_of(a.sem).waiting_zero, 1);
   ASSERT_EQ(pipc_sysv_sem_acquire(a.sem, 1, 0), PIPC_OK);
-  EXPECT_TRUE(wait_until_blocked(child, SYS_semtimedop));  // 1 is not 0
+  EXPECT_TRUE(wait_until_blocked(child, SYS_ppoll));  // 1 is not 0
+  EXPECT_TRUE(queued(a.id(), 0, 1));
   ASSERT_EQ(pipc_sysv_sem_acquire(a.sem, 1, 0), PIPC_OK);
   EXPECT_EQ(wait_child(child), 0);
 }
@@ -794,7 +896,8 @@ TEST(SysvSemProcesses, AnAcquireInOneProcessEndsByAReleaseInAnother) {
   const pid_t child = child_expecting(a.key, PIPC_OK, [](pipc_sysv_sem *h) {
     return pipc_sysv_sem_acquire(h, 3, 60 * s);
   });
-  EXPECT_TRUE(wait_until_blocked(child, SYS_semtimedop));
+  EXPECT_TRUE(wait_until_blocked(child, SYS_ppoll));
+  EXPECT_TRUE(queued(a.id(), 1, 0));
   EXPECT_EQ(stat_of(a.sem).waiting_nonzero, 1);
   ASSERT_EQ(pipc_sysv_sem_release(a.sem, 4), PIPC_OK);
   EXPECT_EQ(wait_child(child), 0);
@@ -826,8 +929,9 @@ TEST(SysvSemRemove, WakesEveryWaiterInEveryProcessWithNoent) {
     });
     EXPECT_TRUE(acquirer.waits());
     EXPECT_TRUE(zero_waiter.waits());
-    EXPECT_TRUE(wait_until_blocked(child_acquirer, SYS_semtimedop));
-    EXPECT_TRUE(wait_until_blocked(child_zero_waiter, SYS_semtimedop));
+    EXPECT_TRUE(wait_until_blocked(child_acquirer, SYS_ppoll));
+    EXPECT_TRUE(wait_until_blocked(child_zero_waiter, SYS_ppoll));
+    EXPECT_TRUE(queued(a.id(), 2, 2));
     const pipc_sysv_sem_stat st = stat_of(a.sem);
     EXPECT_EQ(st.waiting_nonzero, 2);
     EXPECT_EQ(st.waiting_zero, 2);
@@ -881,26 +985,33 @@ TEST(SysvSemRemove, EveryCallOnARemovedSetIsNoent) {
   EXPECT_EQ(pipc_sysv_sem_created(a.sem), 1);
 }
 
-TEST(SysvSemClose, NeverRemovesAndNeverWaitsForASleeper) {
-  keyed_sem a;
-  ASSERT_EQ(a.create(0), PIPC_OK) << pipc_last_message();
-  pipc_sysv_sem *b = nullptr;
-  ASSERT_EQ(pipc_sysv_sem_open(&b, a.key, nullptr), PIPC_OK) << pipc_last_message();
-  background_call waiter(a.id(), [b] { return pipc_sysv_sem_acquire(b, 1, PIPC_FOREVER); });
-  ASSERT_TRUE(waiter.waits());
-  const int64_t start = now_ns();
-  EXPECT_EQ(pipc_sysv_sem_close(b), PIPC_OK);
-  EXPECT_LT(now_ns() - start, s);
-  EXPECT_TRUE(waiter.running());
-  EXPECT_TRUE(key_exists(a.key));
-  ASSERT_EQ(pipc_sysv_sem_release(a.sem, 1), PIPC_OK);
-  EXPECT_EQ(waiter.status(), PIPC_OK);
-  EXPECT_EQ(raw_value(a.id()), 0);
-  const int id = a.id();
-  EXPECT_EQ(pipc_sysv_sem_close(a.sem), PIPC_OK);
-  a.sem = nullptr;
-  EXPECT_EQ(id_of_key(a.key), id);  // still there
-  EXPECT_EQ(raw_value(id), 0);
+// Close ends the call blocked on the handle at once and leaves the set, its value
+// and its other handles as they were (the helper that waited gives up, and gives
+// back what it took meanwhile).
+TEST(SysvSemClose, EndsTheCallBlockedOnTheHandleAndNeverRemoves) {
+  for (int64_t timeout : {PIPC_FOREVER, 60 * s}) {
+    SCOPED_TRACE(timeout);
+    keyed_sem a;
+    ASSERT_EQ(a.create(0), PIPC_OK) << pipc_last_message();
+    pipc_sysv_sem *b = nullptr;
+    ASSERT_EQ(pipc_sysv_sem_open(&b, a.key, nullptr), PIPC_OK) << pipc_last_message();
+    background_call waiter(a.id(), [b, timeout] { return pipc_sysv_sem_acquire(b, 1, timeout); });
+    ASSERT_TRUE(waiter.waits());
+    ASSERT_TRUE(queued(a.id(), 1, 0));
+    const int64_t start = now_ns();
+    EXPECT_EQ(pipc_sysv_sem_close(b), PIPC_OK);
+    EXPECT_EQ(waiter.status(), PIPC_EBADHANDLE);
+    EXPECT_LT(now_ns() - start, 50 * ms);
+    EXPECT_TRUE(key_exists(a.key));
+    // A release now ends with the value 1, also if the helper was still queued
+    // (it takes the release, then gives it back).
+    ASSERT_EQ(pipc_sysv_sem_release(a.sem, 1), PIPC_OK);
+    const int64_t give_up = now_ns() + 10 * s;
+    while (raw_value(a.id()) != 1 && now_ns() < give_up) std::this_thread::yield();
+    EXPECT_EQ(raw_value(a.id()), 1);
+    EXPECT_TRUE(queued(a.id(), 0, 0));
+    EXPECT_EQ(pipc_sysv_sem_acquire(a.sem, 1, 10 * s), PIPC_OK);
+  }
 }
 
 // ---- Stat and permissions --------------------------------------------------------
@@ -930,6 +1041,7 @@ TEST(SysvSemStat, ShowsOwnerModeTimesAndWaiters) {
   background_call zero_waiter(a.id(), [&] { return pipc_sysv_sem_wait_zero(a.sem, 60 * s); });
   ASSERT_TRUE(acquirer.waits());
   ASSERT_TRUE(zero_waiter.waits());
+  ASSERT_TRUE(queued(a.id(), 1, 1));
   st = stat_of(a.sem);
   EXPECT_EQ(st.waiting_nonzero, 1);
   EXPECT_EQ(st.waiting_zero, 1);

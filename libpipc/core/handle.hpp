@@ -28,6 +28,9 @@ struct handle {
   // Wakes the calls of the family's own kind of wait blocked on this handle, once
   // closing is set (begin_close); the descriptor waits are woken through wake_fd.
   virtual void wake_waiters() noexcept {}
+  // In a forked child, where the parent's other threads and their waits are not:
+  // drops what those waits left (the parent's eventfd, which the child shares).
+  virtual void forget_parent_waits() noexcept;
 
   // The owner's pin plus one per blocking call in flight.
   std::atomic<uint32_t> pins{1};

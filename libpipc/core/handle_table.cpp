@@ -17,9 +17,11 @@ namespace {
 // while the process exits still find it.
 struct bookkeeping {
   std::mutex lock;  // also guards the slots' generations and chunk creation
-  uint64_t used = 0;            // slots below this index have been used
   std::vector<uint32_t> free;   // emptied slots, reused last-in first-out
 };
+
+// Slots below this index have been used (written under the lock).
+std::atomic<uint64_t> slots_used{0};
 
 bookkeeping &books() {
   static bookkeeping *const b = [] {
@@ -59,11 +61,11 @@ uint64_t add(family_id family, handle *object, void *fast) noexcept {
     s = slot_at(index);
     b.free.pop_back();
   } else {
-    if (b.used == capacity) return 0;
-    index = b.used;
+    index = slots_used.load(std::memory_order_relaxed);
+    if (index == capacity) return 0;
     s = slot_at(index);
     if (s == nullptr) return 0;
-    ++b.used;
+    slots_used.store(index + 1, std::memory_order_release);
   }
   const uint64_t number = ++s->generation << generation_shift |
                           uint64_t{family} << family_shift | index;
@@ -86,6 +88,15 @@ void recycle(uint64_t number) noexcept {
   try {
     b.free.push_back(static_cast<uint32_t>(index));
   } catch (const std::bad_alloc &) {
+  }
+}
+
+void for_each_open(void (*fn)(handle &)) noexcept {
+  const uint64_t used = slots_used.load(std::memory_order_acquire);
+  for (uint64_t index = 0; index < used; ++index) {
+    slot *s = find(index);
+    if (s == nullptr || s->number.load(std::memory_order_acquire) == 0) continue;
+    fn(*s->object.load(std::memory_order_relaxed));
   }
 }
 

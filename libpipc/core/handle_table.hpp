@@ -79,6 +79,10 @@ uint64_t add(family_id family, handle *object, void *fast) noexcept;
 // reader can still be using the slot with NUMBER (after readers::synchronize).
 void recycle(uint64_t number) noexcept;
 
+// Calls FN(handle &) for the object of every open handle. For a forked child
+// (where only the forking thread runs), from its atfork handler.
+void for_each_open(void (*fn)(handle &)) noexcept;
+
 // How many handles the table can hold.
 constexpr uint64_t capacity = uint64_t{1} << index_bits;
 

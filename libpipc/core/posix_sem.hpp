@@ -29,6 +29,10 @@ struct posix_sem final : handle {
 
   glibc_sem::layout *words() const { return glibc_sem::of(mapping->sem); }
   void wake_waiters() noexcept override;
+  void forget_parent_waits() noexcept override {
+    handle::forget_parent_waits();
+    sleepers.store(0, std::memory_order_relaxed);
+  }
 
   // The calls of this handle between counting in as the semaphore's waiters and
   // counting out; close wakes the semaphore until there are none.

@@ -10,8 +10,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
-#include "core/names.hpp"
-#include "core/waits.hpp"
+#include "core/sysv_sem_wait.hpp"
 
 namespace pipc::core {
 namespace {
@@ -84,14 +83,15 @@ __attribute__((cold)) int operation_failed(const char *function, int id, const s
 
 // Until the creator of a set has given it its value, its semaphore's last-operation
 // pid is 0: semop and SETVAL both set it. An open that finds such a set waits for
-// that (up to young_set_s), so that no operation through the new handle applies
-// before the creator's value, and the value is set exactly once. Only for a set made
-// in the last young_set_s seconds: an older one that nobody ever touched keeps the
-// value it has. Without read permission (GETPID fails) there is nothing to wait for.
+// that (up to half a second), so that no operation through the new handle applies
+// before the creator's value, and the value is set exactly once. Only for a set
+// made in the last young_set_s seconds: an older one that nobody ever touched keeps
+// the value it has. Without read permission (GETPID fails) there is nothing to
+// wait for.
 void wait_until_initialised(int id) {
-  constexpr int64_t young_set_s = 2;
+  constexpr int64_t young_set_s = 1;
   constexpr int64_t longest_pause_ns = 10 * 1000 * 1000;
-  const deadline until(young_set_s * ns_per_s);
+  const deadline until(ns_per_s / 2);
   for (int64_t pause_ns = 100 * 1000; !until.passed();
        pause_ns = std::min(2 * pause_ns, longest_pause_ns)) {
     if (::semctl(id, 0, GETPID) != 0) return;
@@ -112,33 +112,6 @@ int make_handle(pipc_sysv_sem **out, int id, int64_t key, bool created, const ch
                 Setup setup) {
   return adopt_sysv(out, new (std::nothrow) sysv_sem(id, key, created), id, created, function,
                     setup, [](int removed) { ::semctl(removed, 0, IPC_RMID); });
-}
-
-// A slice's length, drawn anew for each slice from 40 to 50 ms: a signal that
-// arrives just as a slice times out is delivered in user space, between two
-// slices, where no call can tell that its handler ran; drawn lengths keep the
-// slices from keeping time with a periodic timer (a 50 ms itimer would otherwise
-// land on every boundary).
-int64_t slice_ns() {
-  constexpr int64_t shortest_ns = 40 * 1000 * 1000;
-  uint16_t r = 0;
-  random_bytes(reinterpret_cast<unsigned char *>(&r), sizeof r);
-  return shortest_ns + (close_check_ns - shortest_ns) * r / 0xffff;
-}
-
-// The rest of an operation that found the semaphore not ready: semtimedop in slices
-// of at most close_check_ns (System V has no wait that close could interrupt),
-// looking at the handle between them. The waiter stays in the kernel's queue (and
-// its waiter counts) but for a few instructions per slice.
-int wait_in_slices(pinned<sysv_sem> sem, const char *function, sembuf op, int64_t timeout_ns) {
-  const deadline until(timeout_ns);
-  for (;;) {
-    const timespec relative = until.sooner(slice_ns()).remaining();
-    if (::semtimedop(sem->id, &op, 1, &relative) == 0) return PIPC_OK;
-    if (errno != EAGAIN) return operation_failed(function, sem->id, op, timeout_ns);
-    if (sem->is_closing()) return closed_while_waiting(function);
-    if (until.passed()) return operation_failed(function, sem->id, op, timeout_ns);
-  }
 }
 
 }  // namespace
@@ -213,7 +186,11 @@ int sysv_sem_operate(pipc_sysv_sem *sem, sem_op_kind kind, uint32_t delta,
                         !s->nonblocking.load(std::memory_order_relaxed);
   if (!may_wait) return operation_failed(function, s->id, op, timeout_ns);
   op.sem_flg &= ~IPC_NOWAIT;
-  return wait_in_slices(s.pin(), function, op, timeout_ns);
+  const pinned<sysv_sem> waiting = s.pin();
+  const int err = sysv_sem_wait(*waiting, waiting->id, op, timeout_ns);
+  if (err == 0) return PIPC_OK;
+  if (err == EBADF) return closed_while_waiting(function);
+  return operation_failed(function, waiting->id, op, timeout_ns);
 }
 
 }  // namespace pipc::core

@@ -22,6 +22,11 @@ class thread_timer {
   ~thread_timer() {
     if (fd_ >= 0) close(fd_);
   }
+  // A forked child shares its parent's timerfd: it makes its own.
+  void forget() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
   // Armed to fire at UNTIL; -1 with errno when no timer can be had.
   int armed_at(const deadline &until) {
     if (fd_ < 0) fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -38,6 +43,10 @@ class thread_timer {
 };
 
 thread_local thread_timer timer;
+
+__attribute__((constructor)) void register_fork_handler() {
+  pthread_atfork(nullptr, nullptr, [] { timer.forget(); });
+}
 
 // The handle's wake eventfd, made on first use; -1 with errno when none can be had.
 int wake_descriptor(handle &h) {
