@@ -41,18 +41,17 @@ PIPC_BEGIN_DECLS
  * PIPC_FOREVER waits without limit; 0 tries once; > 0 bounds the wait.
  *
  * Signals: a handler installed without SA_RESTART that runs during a wait ends it with
- * PIPC_EINTR. A handler installed with SA_RESTART resumes a POSIX semaphore wait (as it
- * resumes sem_wait); every other wait returns PIPC_EINTR after it too, since the kernel
- * restarts none of their calls (and after a stop even without a handler, for System V
- * semaphores). Treat PIPC_EINTR as "run your handlers, then call again with the time left".
+ * PIPC_EINTR. A handler installed with SA_RESTART resumes an unbounded POSIX semaphore wait
+ * (as it resumes sem_wait); every other wait returns PIPC_EINTR after it too, since the
+ * kernel restarts none of their calls. Treat PIPC_EINTR as "run your handlers, then call
+ * again with the time left".
  *
  * Handles: a handle is a number, not an address. After pipc_X_close(h) returns, every call
  * with h, from any thread and forever, returns PIPC_EBADHANDLE (a second close too), and no
  * later open makes h valid again. A call racing the close either completes or gets
  * PIPC_EBADHANDLE. Closing a handle ends every call blocked on it in this process with
- * PIPC_EBADHANDLE: at once for POSIX queues, System V queues and (on Linux 5.16 or later)
- * POSIX semaphores, within 50 ms otherwise. The object itself, and the other handles to it,
- * are left as they were: close never unlinks, and changes nothing another process sees.
+ * PIPC_EBADHANDLE, at once. The object itself, and the other handles to it, are left as they
+ * were: close never unlinks, and changes nothing another process sees.
  * pipc_X_dup(&copy, h) opens a second handle to h's object, with a close of its own. */
 #define PIPC_FOREVER ((int64_t)-1)
 /* The same as PIPC_FOREVER (once a separate mode for POSIX semaphore waits; kept so that

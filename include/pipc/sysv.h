@@ -74,20 +74,24 @@ PIPC_API void pipc_sysv_sem_options_init(pipc_sysv_sem_options *opts);
 /* Opens the semaphore with KEY, or creates it per opts->flags. Opening an existing
  * semaphore (with or without PIPC_CREAT) never changes its value. A new semaphore gets
  * its initial value by a semop (unless PIPC_SYSV_SEM_SETVAL), so its last-operation time
- * is non-zero from the moment the value is set: a process that finds it with otime 0
- * knows the creator has not finished and waits for otime to change. NULL opts means the
- * defaults. */
+ * is non-zero from the moment the value is set. An open that finds a set its creator has
+ * not given a value yet (never operated on, made in the last second) waits for the value,
+ * up to half a second: no operation through the new handle applies before it. NULL opts
+ * means the defaults. */
 PIPC_API int pipc_sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options *opts);
 /* Opens the existing semaphore set with this id (>= 0). */
 PIPC_API int pipc_sysv_sem_open_id(pipc_sysv_sem **out, int64_t id);
 /* Another handle to the same set, with the same undo and blocking settings. */
 PIPC_API int pipc_sysv_sem_dup(pipc_sysv_sem **out, pipc_sysv_sem *sem);
-/* Frees the handle and ends the calls blocked on it (PIPC_EBADHANDLE, within 50 ms: System V
- * semaphores have no wait that close could interrupt, so those waits look every 50 ms). */
+/* Frees the handle and ends the calls blocked on it at once (PIPC_EBADHANDLE). */
 PIPC_API int pipc_sysv_sem_close(pipc_sysv_sem *sem);
 
 /* Subtracts DELTA (1 .. pipc_sysv_sem_value_max()), waiting up to timeout_ns until the
- * value allows it. In non-blocking mode every timeout acts as 0 (PIPC_EAGAIN). */
+ * value allows it. In non-blocking mode every timeout acts as 0 (PIPC_EAGAIN).
+ * A call that must wait hands the semtimedop to a helper thread of the process (which
+ * waits in the semaphore's queue with every signal blocked) and waits for its answer
+ * itself, where close, signal handlers and the deadline reach it (see common.h); if the
+ * call ends first, the helper gives up within 50 ms and gives back what it took. */
 PIPC_API int pipc_sysv_sem_acquire(pipc_sysv_sem *sem, uint32_t delta, int64_t timeout_ns);
 /* Adds DELTA (1 .. pipc_sysv_sem_value_max()); PIPC_ERANGE past the maximum value. */
 PIPC_API int pipc_sysv_sem_release(pipc_sysv_sem *sem, uint32_t delta);
