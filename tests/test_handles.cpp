@@ -359,6 +359,30 @@ TEST(HandleFork, HandlesWorkInAForkedChildAndItsClosesLeaveTheParentsHandlesAlon
   }
 }
 
+// A thread of the parent is blocked on the queue when the process forks. The child
+// has no such thread: its close releases the handle at once (the descriptor is
+// closed), instead of waiting for a call that will never return there.
+TEST(HandleFork, AChildsCloseIsNotHeldUpByTheParentsBlockedCalls) {
+  owned mq(mq_family);
+  ASSERT_EQ(mq.rc, PIPC_OK) << pipc_last_message();
+  std::atomic<pid_t> tid{0};
+  auto waiter = std::async(std::launch::async, [&] {
+    tid = gettid();
+    return mq.f.wait(mq.h, 60 * s);
+  });
+  while (tid == 0) std::this_thread::yield();
+  ASSERT_TRUE(wait_until_blocked(tid));
+  const int fd = mq.f.descriptor(mq.h);
+  const pid_t child = spawn([&] {
+    if (fcntl(fd, F_GETFD) == -1) return 1;
+    if (mq.f.close(mq.h) != PIPC_OK) return 2;
+    return fcntl(fd, F_GETFD) == -1 && errno == EBADF ? 0 : 3;
+  });
+  EXPECT_EQ(wait_child(child), 0);
+  EXPECT_EQ(mq.f.wake(mq.h), PIPC_OK);
+  EXPECT_EQ(waiter.get(), PIPC_OK);
+}
+
 // ---- Closes racing with calls --------------------------------------------------
 
 TEST(HandleStress, ClosingOtherHandlesRepeatedlyDoesNotDisturbCallsOnAHandleInUse) {

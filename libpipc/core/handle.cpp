@@ -11,7 +11,8 @@ handle::~handle() {
   if (fd >= 0) close(fd);
 }
 
-void handle::forget_parent_waits() noexcept {
+void handle::forget_parent_waits(uint32_t own_waits) noexcept {
+  pins.store(1 + own_waits, std::memory_order_relaxed);
   const int fd = wake_fd.exchange(-1, std::memory_order_relaxed);
   if (fd >= 0) close(fd);
 }
@@ -26,15 +27,54 @@ void begin_close(handle &h) noexcept {
 
 namespace {
 
-// A forked child has copies of its parent's handles, with the state of the waits
-// of threads it does not have; and it shares the parent's eventfds, so a close in
-// the parent would end the child's waits on its copies. It forgets both.
+// This thread's pins. A thread holds a pin per wait it is in: one, or a few more
+// when a signal handler waits while the thread's own wait is interrupted.
+struct pin_list {
+  static constexpr int capacity = 16;
+  handle *held[capacity];
+  int count;
+  bool overflowed;  // then a forked child cannot count anew, and does not try
+};
+
+__thread pin_list own_pins;  // zero-initialised, as __thread needs
+
+uint32_t own_waits_on(const handle *h) {
+  uint32_t n = 0;
+  for (int i = 0; i < own_pins.count; ++i) n += own_pins.held[i] == h;
+  return n;
+}
+
+// A forked child has copies of its parent's handles, with the pins of waits of
+// threads it does not have (their closes would be deferred for good); and it
+// shares the parent's eventfds, so a close in the parent would end the child's
+// waits on its copies. It forgets both.
 __attribute__((constructor)) void register_fork_handler() {
   pthread_atfork(nullptr, nullptr, [] {
-    table::for_each_open([](handle &h) { h.forget_parent_waits(); });
+    if (own_pins.overflowed) return;
+    table::for_each_open([](handle &h) { h.forget_parent_waits(own_waits_on(&h)); });
   });
 }
 
 }  // namespace
+
+namespace thread_pins {
+
+void add(handle *h) noexcept {
+  if (own_pins.count == pin_list::capacity) {
+    own_pins.overflowed = true;
+    return;
+  }
+  own_pins.held[own_pins.count++] = h;
+}
+
+void remove(handle *h) noexcept {
+  for (int i = own_pins.count - 1; i >= 0; --i) {
+    if (own_pins.held[i] != h) continue;
+    own_pins.held[i] = own_pins.held[--own_pins.count];
+    return;
+  }
+}
+
+}  // namespace thread_pins
 
 }  // namespace pipc::core

@@ -29,8 +29,9 @@ struct handle {
   // closing is set (begin_close); the descriptor waits are woken through wake_fd.
   virtual void wake_waiters() noexcept {}
   // In a forked child, where the parent's other threads and their waits are not:
-  // drops what those waits left (the parent's eventfd, which the child shares).
-  virtual void forget_parent_waits() noexcept;
+  // drops what those waits left (their pins, and the parent's eventfd, which the
+  // child shares). OWN_WAITS is how many waits of the forking thread hold it.
+  virtual void forget_parent_waits(uint32_t own_waits) noexcept;
 
   // The owner's pin plus one per blocking call in flight.
   std::atomic<uint32_t> pins{1};
@@ -53,16 +54,25 @@ inline void unpin(handle *h) {
   if (h->pins.fetch_sub(1, std::memory_order_acq_rel) == 1) delete h;
 }
 
+// The pins this thread holds (in its waits), so that a forked child can count its
+// objects' pins anew: the parent's other threads and their waits are not there.
+namespace thread_pins {
+void add(handle *h) noexcept;
+void remove(handle *h) noexcept;
+}  // namespace thread_pins
+
 // Keeps an object alive across a wait, after its call's reader section ended.
 template <class Object>
 class pinned {
  public:
-  explicit pinned(Object *object) : object_(object) {}
+  explicit pinned(Object *object) : object_(object) { thread_pins::add(object); }
   pinned(pinned &&other) noexcept : object_(other.object_) { other.object_ = nullptr; }
   pinned(const pinned &) = delete;
   pinned &operator=(const pinned &) = delete;
   ~pinned() {
-    if (object_ != nullptr) unpin(object_);
+    if (object_ == nullptr) return;
+    thread_pins::remove(object_);
+    unpin(object_);
   }
   Object *operator->() const { return object_; }
   Object &operator*() const { return *object_; }

@@ -29,9 +29,9 @@ struct posix_sem final : handle {
 
   glibc_sem::layout *words() const { return glibc_sem::of(mapping->sem); }
   void wake_waiters() noexcept override;
-  void forget_parent_waits() noexcept override {
-    handle::forget_parent_waits();
-    sleepers.store(0, std::memory_order_relaxed);
+  void forget_parent_waits(uint32_t own_waits) noexcept override {
+    handle::forget_parent_waits(own_waits);
+    sleepers.store(own_waits, std::memory_order_relaxed);  // each wait is a sleeper
   }
 
   // The calls of this handle between counting in as the semaphore's waiters and
