@@ -55,8 +55,9 @@ constexpr uint64_t static_slots = uint64_t{1} << 16;  // 2 MiB
 constexpr unsigned chunk_bits = 16;
 constexpr uint64_t chunk_count = uint64_t{1} << (index_bits - chunk_bits);
 
-extern slot first_slots[static_slots];
-extern std::atomic<slot *> chunks[chunk_count];
+// Hidden, so that the hot paths address them directly rather than through the GOT.
+extern slot first_slots[static_slots] __attribute__((visibility("hidden")));
+extern std::atomic<slot *> chunks[chunk_count] __attribute__((visibility("hidden")));
 
 slot *find_in_chunk(uint64_t index) noexcept __attribute__((cold));
 
