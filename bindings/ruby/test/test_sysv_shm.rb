@@ -45,6 +45,15 @@ class TestSysVSharedMemory < PipcTestCase
     assert_raises(IO::Buffer::AllocationError) { again.get_string }
   end
 
+  # Found by fuzz_calls.rb: with read_only: true, flags that are no Integer raised
+  # NoMethodError (flags | SHM_RDONLY).
+  def test_attach_flags_of_another_type
+    shm = sysv_shm(size: 64)
+    assert_raises(TypeError) { shm.attach(flags: "x", read_only: true) }
+    assert_raises(TypeError) { Pipc::SysV.attach(shm.id, flags: 1.5, read_only: true) }
+    refute_predicate shm, :attached?
+  end
+
   def test_stat_fields
     shm = sysv_shm(size: 4096, mode: 0o600)
     assert_equal 4096, shm.size
