@@ -132,6 +132,8 @@ METHODS = {   # the methods with parameters; the others take none
 SETTERS = { "value=": :sem_value, "undo=": :boolish, "block=": :boolish, "mode=": :mode, "uid=": :owner_id,
             "gid=": :owner_id, "max_bytes=": :max_bytes, "max_size=": :max_bytes, "size=": :size }.freeze
 WAITING = %i[acquire synchronize wait_for_zero send receive].freeze
+# Calls that end an object come less often than the others, so that most calls find it alive.
+METHOD_WEIGHTS = { close: 0.4, close_fd: 0.4, unlink: 0.4, remove: 0.4, detach: 0.4 }.freeze
 BLOCK_FORMS = %i[synchronize request_notification].freeze
 FUNCTIONS = {
   "P.unlink_semaphore" => [[:name, :name, :pos]], "P.unlink_shared_memory" => [[:name, :name, :pos]],
@@ -262,7 +264,7 @@ class Values
   def v_mode = choose(%w[0o600 0o600 0o644 0o400], %w[0o200 0 0o777 0o7777 -1 2**31 0o10000 fz_int(0o600)])
 
   # (2**29: a POSIX segment larger than the sandbox's tmpfs can hold)
-  def v_size = choose(%w[0 4096 4096 1 100 8192 65536 P::PAGE_SIZE*3],
+  def v_size = choose(%w[4096 4096 1 100 8192 65536 P::PAGE_SIZE*3 0],
                       %w[4095 2**20 2**22 2**29 -1 2**63 2**63-1 2**64 fz_int(4096) 1.5 nil])
   def v_sem_value = choose(%w[0 0 1 2 100], %w[P::SEMAPHORE_VALUE_MAX S::SEMAPHORE_VALUE_MAX
                                              S::SEMAPHORE_VALUE_MAX+1 -1 2**32 2**63 fz_int(1) 1.0])
@@ -384,6 +386,11 @@ class Generator
   def pick(list) = list[@rng.rand(list.size)]
   def chance(p) = @rng.rand < p
 
+  def weighted(list, weights)
+    roll = @rng.rand * weights.sum
+    list.zip(weights).find { |_, w| (roll -= w).negative? }&.first || list.last
+  end
+
   # The value of SOURCE now (for the rules below), or the exception.
   def evaluate(source)
     @context.evaluate(source)
@@ -417,7 +424,7 @@ class Generator
     parts << @values.value(:any) if count == positional.size && chance(0.03)
     keywords = []
     values.drop(positional.size).each do |name, value, _|
-      next unless chance(0.5)
+      next unless chance(0.6)
 
       keywords << "#{name}: #{value}"
       bound[name] = value
@@ -476,7 +483,7 @@ class Generator
       return Statement.new("o[#{slot}] = #{klass}.new(#{args})", false, known_crash(family, bound))
     end
     args, bound = arguments(CONSTRUCTORS[family], chosen)
-    form = roll < 0.2 ? ".open(#{args})#{block('x')}" : ".new(#{args})"
+    form = roll < 0.18 ? ".open(#{args})#{block('x')}" : ".new(#{args})"
     Statement.new("o[#{slot}] = #{PUBLIC_CLASS[family]}#{form}", false, known_crash(family, bound))
   end
 
@@ -488,7 +495,8 @@ class Generator
 
   def method
     k, family, klass = target
-    name = pick(@methods[klass])
+    methods = @methods[klass]
+    name = weighted(methods, methods.map { |m| METHOD_WEIGHTS.fetch(m, 1.0) })
     return setter_on(k, family, name) if name.end_with?("=")
     return initialize_again(k, family) if chance(0.03)
 
