@@ -138,6 +138,7 @@ class TestPosixMessageQueue < PipcTestCase
     e = assert_raises(ArgumentError) { q.request_notification(:NOSUCH) }
     assert_includes e.message, ":NOSUCH"
     assert_raises(ArgumentError) { q.request_notification("") }
+    assert_raises(ArgumentError) { q.request_notification("USR1".encode("UTF-16LE")) }
     [1.5, [], Object.new, BasicObject.new].each do |bad|
       assert_raises(TypeError) { q.request_notification(bad) }
     end

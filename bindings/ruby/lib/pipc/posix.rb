@@ -142,7 +142,8 @@ module Pipc
         case signal
         when Integer then signal
         when Symbol, String
-          Signal.list.fetch(signal.to_s.delete_prefix("SIG")) { raise ArgumentError, "unknown signal: #{signal.inspect}" }
+          # as bytes: a name in an encoding that is not ASCII-compatible is simply unknown
+          Signal.list.fetch(signal.to_s.b.delete_prefix("SIG")) { raise ArgumentError, "unknown signal: #{signal.inspect}" }
         else raise TypeError, "the signal must be an Integer, a Symbol or a String"
         end
       end
