@@ -188,8 +188,9 @@ METHODS = {   # the methods with parameters; the others take none
 }
 WAITING = {'acquire', 'P', 'Z', '__enter__', 'send', 'receive'}   # may wait without limit
 # Calls that end an object come less often than the others (dunders too), so that most
-# calls find it alive.
-METHOD_WEIGHTS = {'close': 0.4, 'close_fd': 0.4, 'unlink': 0.4, 'remove': 0.4, 'detach': 0.4}
+# calls find it alive; those that move data come more often (the few calls that do the work).
+METHOD_WEIGHTS = {'close': 0.4, 'close_fd': 0.4, 'unlink': 0.4, 'remove': 0.4, 'detach': 0.4,
+                  'read': 3, 'write': 3, 'send': 2, 'receive': 2, 'acquire': 2, 'release': 2, 'attach': 2}
 SETTABLE = {'value': 'sem_value', 'undo': 'boolish', 'block': 'boolish', 'mode': 'mode',
             'uid': 'owner_id', 'gid': 'owner_id', 'max_size': 'max_bytes'}
 FUNCTIONS = {   # keyword None: positional only
@@ -296,10 +297,14 @@ class Values:
         return self.pick(ANY)
 
     def v_name(self):
+        """(o[k].name: a second handle on a live object, which may resize it under the first)"""
         roll = self.rng.random()
         fresh = self.state.fresh_name()
-        if roll < 0.45:
+        if roll < 0.4:
             return repr(fresh)
+        live = roll < 0.55 and self.slot('posix_sem', 'posix_shm', 'posix_mq')
+        if live:
+            return live + '.name'
         if roll < 0.7 and self.state.names:
             return repr(self.pick(self.state.names))
         if roll < 0.8:

@@ -132,8 +132,10 @@ METHODS = {   # the methods with parameters; the others take none
 SETTERS = { "value=": :sem_value, "undo=": :boolish, "block=": :boolish, "mode=": :mode, "uid=": :owner_id,
             "gid=": :owner_id, "max_bytes=": :max_bytes, "max_size=": :max_bytes, "size=": :size }.freeze
 WAITING = %i[acquire synchronize wait_for_zero send receive].freeze
-# Calls that end an object come less often than the others, so that most calls find it alive.
-METHOD_WEIGHTS = { close: 0.4, close_fd: 0.4, unlink: 0.4, remove: 0.4, detach: 0.4 }.freeze
+# Calls that end an object come less often than the others, so that most calls find it
+# alive; those that move data come more often (the few calls that do the work).
+METHOD_WEIGHTS = { close: 0.4, close_fd: 0.4, unlink: 0.4, remove: 0.4, detach: 0.4, read: 3, write: 3,
+                   send: 2, receive: 2, acquire: 2, release: 2, resize: 2, attach: 2 }.freeze
 BLOCK_FORMS = %i[synchronize request_notification].freeze
 FUNCTIONS = {
   "P.unlink_semaphore" => [[:name, :name, :pos]], "P.unlink_shared_memory" => [[:name, :name, :pos]],
@@ -226,10 +228,13 @@ class Values
     pick(ANY)
   end
 
+  # (o[k].name: a second handle on a live object, which may resize it under the first)
   def v_name
     roll = @rng.rand
     fresh = @state.fresh_name
-    return fresh.inspect if roll < 0.45
+    return fresh.inspect if roll < 0.4
+    live = roll < 0.55 && slot(:posix_sem, :posix_shm, :posix_mq)
+    return "#{live}.name" if live
     return pick(@state.names).inspect if roll < 0.7 && !@state.names.empty?
     return "nil" if roll < 0.8
 
@@ -549,7 +554,7 @@ class Generator
     value = evaluate(source)
     number = case value
              when Integer then value
-             when String, Symbol then Signal.list[value.to_s.delete_prefix("SIG")]
+             when String, Symbol then Signal.list[value.to_s.b.delete_prefix("SIG")]
              end
     number && number.between?(1, 64) && !SAFE_SIGNALS.include?(number) ? ":USR2" : source
   end
