@@ -109,6 +109,7 @@ static void rbpipc_guard_sigbus(void) {
 static void rbpipc_pshm_copy(rbpipc_pshm *m, uint64_t off, void *dst, const void *src, size_t n) {
   sigjmp_buf env;
   uint64_t size;
+  if (n == 0) return;   /* an empty segment has no mapping: memcpy must not see its NULL */
   if (sigsetjmp(env, 0) == 0) {
     rbpipc_bus_guard = &env;
     atomic_signal_fence(memory_order_seq_cst);

@@ -104,6 +104,15 @@ class TestPosixSharedMemory < PipcTestCase
     assert_equal 0, posix_shm.view.size
   end
 
+  # Found by fuzz_calls.rb under UBSan: nothing written to or read from an empty segment
+  # was a memcpy with a NULL mapping (undefined, even for 0 bytes).
+  def test_empty_segment_read_and_write
+    shm = posix_shm
+    assert_equal 0, shm.write("")
+    assert_equal "", shm.read
+    assert_equal "", shm.read(0)
+  end
+
   def test_cross_process
     shm = posix_shm(size: 128)
     shm.write("from parent")
