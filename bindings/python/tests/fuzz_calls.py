@@ -193,6 +193,9 @@ METHOD_WEIGHTS = {'close': 0.4, 'close_fd': 0.4, 'unlink': 0.4, 'remove': 0.4, '
                   'read': 3, 'write': 3, 'send': 2, 'receive': 2, 'acquire': 2, 'release': 2, 'attach': 2}
 SETTABLE = {'value': 'sem_value', 'undo': 'boolish', 'block': 'boolish', 'mode': 'mode',
             'uid': 'owner_id', 'gid': 'owner_id', 'max_size': 'max_bytes'}
+SETTABLE_OF = {'posix_sem': set(), 'posix_shm': set(), 'posix_mq': {'block'},     # as the references
+               'sysv_sem': {'value', 'undo', 'block', 'mode', 'uid', 'gid'},
+               'sysv_shm': {'mode', 'uid', 'gid'}, 'sysv_mq': {'max_size', 'mode', 'uid', 'gid'}}
 FUNCTIONS = {   # keyword None: positional only
     'posix_ipc.unlink_semaphore': [('name', 'name')],
     'posix_ipc.unlink_shared_memory': [('name', 'name')],
@@ -541,10 +544,27 @@ FILLS_SLOT = re.compile(r'o\[(\d+)\](?: = |\.__init__\()')
 
 
 class Statement:
-    """TEXT, whether it may wait (run under the alarm) and its known-crash tag."""
+    """TEXT; whether it may wait (run under the alarm) and whether it must raise (a write to
+    a read-only attribute); its known-crash tag. The log marks all three after the text:
+    "  # waits must-raise known:TAG"."""
 
-    def __init__(self, text, waits=False, tag=None):
-        self.text, self.waits, self.tag = text, waits, tag
+    MARKS = re.compile(r'  #((?: (?:waits|must-raise|known:\S+))+)$')
+
+    def __init__(self, text, waits=False, tag=None, must_raise=False):
+        self.text, self.waits, self.tag, self.must_raise = text, waits, tag, must_raise
+
+    def line(self):
+        marks = ['waits'] * self.waits + ['must-raise'] * self.must_raise + [f'known:{self.tag}'] * bool(self.tag)
+        return self.text + ('  # ' + ' '.join(marks) if marks else '')
+
+    @classmethod
+    def parse(cls, line):
+        marks = cls.MARKS.search(line)
+        if not marks:
+            return cls(line)
+        words = marks.group(1).split()
+        tag = next((w[len('known:'):] for w in words if w.startswith('known:')), None)
+        return cls(line[:marks.start()], 'waits' in words, tag, 'must-raise' in words)
 
 
 class Generator:
@@ -706,11 +726,15 @@ class Generator:
         return Statement(f'o[{k}].{name}')
 
     def write_attribute(self):
+        """A write (or deletion): to anything but a settable attribute, it must raise."""
         k, kind = self.target()
         name = self.rng.choice(self.attributes[kind] + ['nonexistent'])
+        # (an instance of a Python subclass has a __dict__ for names the class lacks)
+        in_dict = name == 'nonexistent' and type(self.ns['o'][k]) is not CLASSES[kind]
         if self.rng.random() < 0.1:
-            return Statement(f'del o[{k}].{name}')
-        return Statement(f'o[{k}].{name} = {self.values.value(SETTABLE.get(name, "any"))}')
+            return Statement(f'del o[{k}].{name}', must_raise=not in_dict)
+        return Statement(f'o[{k}].{name} = {self.values.value(SETTABLE.get(name, "any"))}',
+                         must_raise=name not in SETTABLE_OF[kind] and not in_dict)
 
     def function(self):
         name = self.rng.choice(self.functions)
@@ -724,7 +748,7 @@ class Generator:
         slot = self.state.new_slot()
         if not views or self.rng.random() < 0.4:
             if self.rng.random() < 0.2:     # a copy of the content: System V memory only
-                source = self.values.slot('sysv_shm', 'view_sysv') or self.values.slot('other') or 'b"x"'
+                source = self.values.slot('sysv_shm', 'view_sysv') or 'b"x"'
                 return Statement(f'o[{slot}] = bytearray({source})')
             source = self.values.slot('posix_shm', 'sysv_shm') or self.values.slot() or 'b"x"'
             return Statement(f'o[{slot}] = memoryview({source})')
@@ -813,15 +837,14 @@ class Batch:
     def write(self, line):
         os.write(self.log, line.encode('utf-8', 'surrogateescape') + b'\n')
 
-    def execute(self, text, waits=False, tag=None):
+    def execute(self, statement):
         """Runs one statement. Returns the slot it filled (o[k] = ..., o[k].__init__(...))
         and the name or key of the IPC object there; (None, None) when it raised."""
-        if tag:
-            text += f'  # known:{tag}'
-            if self.skip_known:
-                self.skipped_known += 1
-                return None, None
-        self.write(text + ('  # waits' if waits and not tag else ''))
+        text, waits = statement.text, statement.waits
+        if statement.tag and self.skip_known:
+            self.skipped_known += 1
+            return None, None
+        self.write(statement.line())
         self.calls += 1
         try:
             code = compile(text, '<fuzz>', 'exec')
@@ -842,15 +865,19 @@ class Batch:
             name = type(error).__name__
             self.exceptions[name] = self.exceptions.get(name, 0) + 1
             if not allowed(error):
-                self.failures.append({'statement': text, 'error': f'{name}: {error}'[:500],
-                                      'call': self.calls})
+                self.fail(text, f'{name}: {error}')
             return None, None
+        if statement.must_raise:
+            self.fail(text, 'NoError: a read-only attribute (or a deletion) was accepted')
         filled = FILLS_SLOT.match(text)
         if not filled:
             return None, None
         slot = int(filled.group(1))
         value = self.ns['o'].get(slot)
         return slot, self.track(value) if kind_of(value) in CLASSES else None
+
+    def fail(self, text, error):
+        self.failures.append({'statement': text, 'error': error[:500], 'call': self.calls})
 
     def track(self, value):
         """Notes an object a call made, for the log and the final removal: its name (POSIX)
@@ -893,7 +920,7 @@ class Batch:
         generator = Generator(rng, state, self.ns)
         for _ in range(calls):
             statement = generator.next()
-            slot, ident = self.execute(statement.text, statement.waits, statement.tag)
+            slot, ident = self.execute(statement)
             for k in list(state.kinds):
                 if k not in self.ns['o']:
                     del state.kinds[k]
@@ -908,9 +935,7 @@ class Batch:
         with open(path, encoding='utf-8', errors='surrogateescape') as f:
             lines = [line for line in f.read().splitlines() if line and not line.startswith('#')]
         for line in lines:
-            tag = re.search(r'#\s*known:(\S+)\s*$', line)
-            text = re.sub(r'\s+#\s*(known:\S+|waits)\s*$', '', line)
-            self.execute(text, waits=line.endswith('# waits'), tag=tag.group(1) if tag else None)
+            self.execute(Statement.parse(line))
         self.finish()
 
 
