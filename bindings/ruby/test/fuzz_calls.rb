@@ -374,7 +374,20 @@ class State
   end
 end
 
-Statement = Struct.new(:text, :waits, :tag)
+# TEXT, whether it may wait (run under Timeout) and its known-crash tag; the log marks
+# the latter two after the text: "  # waits known:TAG" (as fuzz_calls.py's).
+STATEMENT_MARKS = /  #((?: (?:waits|known:\S+))+)\z/.freeze
+Statement = Struct.new(:text, :waits, :tag) do
+  def line
+    marks = [("waits" if waits), ("known:#{tag}" if tag)].compact
+    marks.empty? ? text : "#{text}  # #{marks.join(' ')}"
+  end
+
+  def self.parse(line)
+    words = line[STATEMENT_MARKS, 1]&.split or return new(line)
+    new(line.sub(STATEMENT_MARKS, ""), words.include?("waits"), words.find { |w| w.start_with?("known:") }&.delete_prefix("known:"))
+  end
+end
 FILLS_SLOT = /\Ao\[(\d+)\](?: = |\.__send__\(:initialize)/.freeze
 
 # Makes the next statement from the RNG and what the batch has so far.
@@ -659,12 +672,11 @@ class Batch
   def write(line) = @log.write("#{line.b}\n")
 
   # Runs one statement; returns [the slot it filled, the name or key there] or nil.
-  def execute(text, waits: false, tag: nil)
-    if tag
-      text += "  # known:#{tag}"
-      return (@skipped_known += 1) && nil if @skip_known
-    end
-    write(text + (waits && !tag ? "  # waits" : ""))
+  def execute(statement)
+    text, waits = statement.text, statement.waits
+    return (@skipped_known += 1) && nil if statement.tag && @skip_known
+
+    write(statement.line)
     @calls += 1
     begin
       catch(:fz) do
@@ -729,7 +741,7 @@ class Batch
     generator = Generator.new(rng, state, @context)
     calls.times do
       statement = generator.next_statement
-      slot, ident = execute(statement.text, waits: statement.waits, tag: statement.tag)
+      slot, ident = execute(statement)
       state.kinds.select! { |k, _| @context.o.key?(k) }
       next unless slot && @context.o.key?(slot)
 
@@ -745,9 +757,7 @@ class Batch
     File.readlines(path, chomp: true).each do |line|
       next if line.empty? || line.start_with?("#")
 
-      tag = line[/#\s*known:(\S+)\s*\z/, 1]
-      text = line.sub(/\s+#\s*(known:\S+|waits)\s*\z/, "")
-      execute(text, waits: line.end_with?("# waits"), tag: tag)
+      execute(Statement.parse(line))
     end
     finish
   end
