@@ -49,6 +49,10 @@ module Pipc
 
     # read(length = nil, offset = 0), write(data, offset = 0), size, resize / size=, fd,
     # close_fd, view (IO::Buffer), name, mode, read_only?, created?, unlink, close, closed?.
+    # read and write go through a mapping, but raise where it has lost its pages: past the
+    # end of a segment another handle shrank (InvalidArgumentError), or when the segment's
+    # file system is full (Pipc::Error, ENOSPC). A view is a plain mapping: touching it
+    # there is SIGBUS.
     class SharedMemory < Lowlevel::PosixSharedMemory
       include Handle
       include Mode
