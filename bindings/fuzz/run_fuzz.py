@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -310,9 +311,9 @@ def describe(outcome, args):
     else:
         lines.append('  (not reduced: a hang, a known crash, or a replay of the log did not fail)')
         replay_with = f'{outcome.workdir}/log'
-    child = ' '.join(args.child)
+    child = shlex.join(args.child)
     lines += ['  replay:    ' + child + f' --replay {replay_with}',
-              '  run again: ' + f'{sys.argv[0]} --seeds {outcome.seed} --batch {outcome.batch_calls} '
+              '  run again: ' + f'{sys.argv[0]} --time-seed {outcome.seed} --batch {outcome.batch_calls} '
               f'--calls {outcome.batch_calls}{" --skip-known" if args.skip_known else ""} -- {child}']
     return '\n'.join(lines)
 
