@@ -45,7 +45,7 @@ import ipc_sandbox
 SANDBOX = os.path.abspath(ipc_sandbox.__file__)
 UNSHARE = ['unshare', '--ipc', '--mount', '--propagation', 'private']
 LAST_STATEMENTS = 25    # statements shown before a failure
-KNOWN_TAG = re.compile(r'#\s*known:(\S+)\s*$')
+KNOWN_TAG = re.compile(r'  #(?: [\w-]+)* known:(\S+)$')   # the last of a statement's marks
 FUZZ_PREFIX = 'pipcfz'   # the children's POSIX names: /pipcfz.SEED.COUNT, /pipcfz.SEED.PID.COUNT shared
 
 
