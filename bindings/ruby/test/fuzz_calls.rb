@@ -603,8 +603,10 @@ class Generator
     end
     k = pick(views)
     @values.refs << k
-    a = @rng.rand(-5..5000)
-    b = @rng.rand(-5..5000)
+    # (no negative offset: Ruby 3.1's IO::Buffer does not check them, and writes before
+    # its memory)
+    a = @rng.rand(0..5000)
+    b = @rng.rand(0..5000)
     ops = ["o[#{k}].size", "o[#{k}].valid?", "o[#{k}].readonly?", "o[#{k}].slice(#{a}, #{b})", "o[#{k}].locked?"]
     if @state.kinds[k][0] == :view_sysv
       # A POSIX segment may have been shrunk since its view was made; touching the view
