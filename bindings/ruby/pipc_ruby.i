@@ -64,6 +64,15 @@ static void rbpipc_raise(int st) {
   rbpipc_raise_detail(st, pipc_last_errno(), detail);
 }
 
+NORETURN(static void rbpipc_raise_past_end(uint64_t off, uint64_t len, uint64_t size));
+/* ArgumentError (PIPC_ERANGE) for [OFF, OFF + LEN) past the end of SIZE bytes. */
+static void rbpipc_raise_past_end(uint64_t off, uint64_t len, uint64_t size) {
+  char detail[160];
+  snprintf(detail, sizeof detail, "offset %llu + length %llu is past the segment's end (%llu bytes)",
+           (unsigned long long)off, (unsigned long long)len, (unsigned long long)size);
+  rbpipc_raise_detail(PIPC_ERANGE, 0, detail);
+}
+
 static inline VALUE rbpipc_check(int rc) {
   if (rc < 0) rbpipc_raise(rc);
   return Qnil;

@@ -4,6 +4,9 @@
 %{
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -60,12 +63,7 @@ static char *rbpipc_pshm_span(rbpipc_pshm *m, uint64_t off, uint64_t len) {
   rbpipc_h(&m->o);
   if (off <= m->map_len && len <= m->map_len - off) return (char *)m->map + off;
   size = rbpipc_pshm_cur_size(m);
-  if (off > size || len > size - off) {
-    char detail[160];
-    snprintf(detail, sizeof detail, "offset %llu + length %llu is past the segment's end (%llu bytes)",
-             (unsigned long long)off, (unsigned long long)len, (unsigned long long)size);
-    rbpipc_raise_detail(PIPC_ERANGE, 0, detail);
-  }
+  if (off > size || len > size - off) rbpipc_raise_past_end(off, len, size);
   if (size == m->map_len) return (char *)m->map + off;   /* both 0 */
   rbpipc_pshm_unmap(m);
   rbpipc_check(pipc_shm_map(&addr, (pipc_shm *)m->o.h, 0, size,
@@ -73,6 +71,60 @@ static char *rbpipc_pshm_span(rbpipc_pshm *m, uint64_t off, uint64_t len) {
   m->map = addr;
   m->map_len = size;
   return (char *)addr + off;
+}
+
+/* ---- copies to and from the mapping that survive SIGBUS ----
+ * Any handle, in any process, may shrink a segment under this one's mapping, and the
+ * tmpfs behind it may be full: touching such a page is SIGBUS. Asking the size before
+ * every copy would cost a system call, several times a 4 KiB copy; instead read and write
+ * copy under a guard, and a SIGBUS during the copy ends it with an exception. Any other
+ * SIGBUS goes to the handler that was there before (Ruby's, or ASan's). */
+static struct sigaction rbpipc_prev_sigbus;
+/* set while this thread copies (volatile, and fenced below: the stores around memcpy must
+ * stay where they are, though nothing in this thread reads them) */
+static __thread sigjmp_buf *volatile rbpipc_bus_guard;
+
+static void rbpipc_on_sigbus(int sig, siginfo_t *info, void *context) {
+  sigjmp_buf *guard = rbpipc_bus_guard;
+  if (guard) siglongjmp(*guard, 1);
+  /* Not ours: the previous action takes over. A fault comes back when the instruction
+   * runs again; a SIGBUS sent by a process is sent again. */
+  sigaction(SIGBUS, &rbpipc_prev_sigbus, NULL);
+  if (info->si_code <= 0) raise(sig);
+  (void)context;
+}
+
+static void rbpipc_guard_sigbus(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = rbpipc_on_sigbus;
+  /* SA_NODEFER: leaving by siglongjmp without a saved mask leaves SIGBUS unblocked */
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, &rbpipc_prev_sigbus);
+}
+
+/* memcpy(DST, SRC, N) with one of them in M's mapping (at offset OFF): an exception
+ * instead of SIGBUS when the segment no longer has the pages. */
+static void rbpipc_pshm_copy(rbpipc_pshm *m, uint64_t off, void *dst, const void *src, size_t n) {
+  sigjmp_buf env;
+  uint64_t size;
+  if (n == 0) return;   /* an empty segment has no mapping: memcpy must not see its NULL */
+  if (sigsetjmp(env, 0) == 0) {
+    rbpipc_bus_guard = &env;
+    atomic_signal_fence(memory_order_seq_cst);
+    memcpy(dst, src, n);
+    atomic_signal_fence(memory_order_seq_cst);
+    rbpipc_bus_guard = NULL;
+    return;
+  }
+  rbpipc_bus_guard = NULL;
+  if (pipc_shm_size(&size, (pipc_shm *)m->o.h) != PIPC_OK) {    /* close_fd: no size to ask */
+    rbpipc_raise_detail(PIPC_ERANGE, 0, "the mapping has lost the pages: the segment shrank, "
+                        "or its file system is full");
+  }
+  if (off > size || n > size - off) rbpipc_raise_past_end(off, n, size);   /* it shrank */
+  rbpipc_raise_detail(PIPC_ELIMIT, ENOSPC, "the file system of the segment has no room for its pages");
 }
 
 /* ================= MessageQueue ================= */
@@ -225,6 +277,7 @@ typedef struct rbpipc_pshm {} rbpipc_pshm;
     uint64_t off = NIL_P(opt2) ? 0 : (uint64_t)rbpipc_int(opt2, "offset", 0, INT64_MAX);
     uint64_t len;
     const char *p;
+    VALUE s;
     if (NIL_P(opt1)) {
       uint64_t size = rbpipc_pshm_cur_size($self);
       len = off < size ? size - off : 0;
@@ -232,7 +285,9 @@ typedef struct rbpipc_pshm {} rbpipc_pshm;
       len = (uint64_t)rbpipc_int(opt1, "length", 0, LONG_MAX);
     }
     p = rbpipc_pshm_span($self, off, len);
-    return rb_str_new(p, (long)len);
+    s = rb_str_new(NULL, (long)len);
+    rbpipc_pshm_copy($self, off, RSTRING_PTR(s), p, (size_t)len);
+    return s;
   }
   /* write(data, offset = 0): returns the number of bytes written */
   VALUE write(VALUE data, VALUE opt1) {
@@ -242,7 +297,7 @@ typedef struct rbpipc_pshm {} rbpipc_pshm;
     rbpipc_bytes(data, &p, &n);
     rbpipc_h(&$self->o);
     if ($self->read_only) rbpipc_raise_detail(PIPC_EACCES, 0, "the shared memory is open read-only");
-    memcpy(rbpipc_pshm_span($self, off, n), p, n);
+    rbpipc_pshm_copy($self, off, rbpipc_pshm_span($self, off, n), p, n);
     return SIZET2NUM(n);
   }
   VALUE size() { return ULL2NUM(rbpipc_pshm_cur_size($self)); }
@@ -451,6 +506,7 @@ static VALUE posix_unlink_message_queue(VALUE name) { return rbpipc_unlink_name(
 %constant int USER_SIGNAL_MAX = pipc_signal_max();
 
 %init %{
+  rbpipc_guard_sigbus();
   rbpipc_kw_timeout[0] = rb_intern("timeout");
   rbpipc_kw_send[0] = rb_intern("timeout");
   rbpipc_kw_send[1] = rb_intern("priority");

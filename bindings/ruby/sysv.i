@@ -244,15 +244,16 @@ typedef struct rbpipc_sshm {} rbpipc_sshm;
   VALUE read(VALUE opt1, VALUE opt2) {
     pipc_sysv_shm *h = (pipc_sysv_shm *)rbpipc_h(&$self->o);
     uint64_t off = NIL_P(opt2) ? 0 : (uint64_t)rbpipc_int(opt2, "offset", 0, INT64_MAX);
-    uint64_t len;
+    uint64_t len, size;
     VALUE s;
+    rbpipc_check(pipc_sysv_shm_size(&size, h));
     if (NIL_P(opt1)) {
-      uint64_t size;
-      rbpipc_check(pipc_sysv_shm_size(&size, h));
       len = off < size ? size - off : 0;
     } else {
       len = (uint64_t)rbpipc_int(opt1, "length", 0, LONG_MAX);
     }
+    /* checked before a String of LEN bytes is made for it */
+    if (off > size || len > size - off) rbpipc_raise_past_end(off, len, size);
     s = rb_str_new(NULL, (long)len);
     rbpipc_check(pipc_sysv_shm_read(h, off, RSTRING_PTR(s), (size_t)len));
     return s;

@@ -127,7 +127,24 @@ class TestPosixMessageQueue < PipcTestCase
       trap(:USR1, old)
     end
     assert_raises(ArgumentError) { q.request_notification(:USR1) { nil } }
-    assert_raises(KeyError) { q.request_notification(:NOSUCH) }
+  end
+
+  # Found by fuzz_calls.rb: KeyError for a bad name and for a value of any other type,
+  # NoMethodError for a BasicObject. As Process.kill and Signal.trap: ArgumentError for a
+  # name that is no signal, and TypeError for what is no name or number.
+  def test_notification_signal_argument_errors
+    q = posix_mq
+    q.request_notification { nil }
+    e = assert_raises(ArgumentError) { q.request_notification(:NOSUCH) }
+    assert_includes e.message, ":NOSUCH"
+    assert_raises(ArgumentError) { q.request_notification("") }
+    assert_raises(ArgumentError) { q.request_notification("USR1".encode("UTF-16LE")) }
+    [1.5, [], Object.new, BasicObject.new].each do |bad|
+      assert_raises(TypeError) { q.request_notification(bad) }
+    end
+    [0, 65].each { |bad| assert_raises(ArgumentError) { q.request_notification(bad) } }
+    q.request_notification("SIGUSR2")   # the names Signal.list has, with or without SIG
+    q.request_notification
   end
 
   def test_notification_held_by_another_process_is_busy

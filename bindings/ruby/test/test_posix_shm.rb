@@ -67,6 +67,23 @@ class TestPosixSharedMemory < PipcTestCase
     Pipc::Posix::SharedMemory.open(shm.name, flags: Pipc::Posix::O_TRUNC) { |t| assert_equal 0, t.size }
   end
 
+  # Found by fuzz_calls.rb: read and write went through this handle's mapping, and a
+  # segment another handle had shrunk was SIGBUS (Ruby's [BUG]) instead of an exception.
+  def test_read_and_write_after_another_handle_shrank_the_segment
+    shm = posix_shm(size: 8192)
+    assert_equal "\0", shm.read(1, 4096)          # mapped: 8192 bytes
+    Pipc::Posix::SharedMemory.open(shm.name) { |other| other.resize(100) }
+    e = assert_raises(Pipc::InvalidArgumentError) { shm.read(1, 4096) }
+    assert_includes e.message, "100 bytes"
+    assert_raises(Pipc::InvalidArgumentError) { shm.write("x", 4096) }
+    assert_equal "\0" * 100, shm.read(100)
+    shm.close_fd                                    # no size to ask any more
+    Pipc::Posix::SharedMemory.open(shm.name) { |other| other.resize(0) }
+    assert_raises(Pipc::InvalidArgumentError) { shm.read(1, 50) }
+    Pipc::Posix::SharedMemory.open(shm.name) { |other| other.resize(8192) }
+    assert_equal 2, shm.write("ok", 4096)           # the pages are back
+  end
+
   def test_view_is_zero_copy_and_outlives_close
     shm = posix_shm(size: 4096)
     view = shm.view
@@ -85,6 +102,15 @@ class TestPosixSharedMemory < PipcTestCase
 
   def test_empty_segment_view
     assert_equal 0, posix_shm.view.size
+  end
+
+  # Found by fuzz_calls.rb under UBSan: nothing written to or read from an empty segment
+  # was a memcpy with a NULL mapping (undefined, even for 0 bytes).
+  def test_empty_segment_read_and_write
+    shm = posix_shm
+    assert_equal 0, shm.write("")
+    assert_equal "", shm.read
+    assert_equal "", shm.read(0)
   end
 
   def test_cross_process

@@ -45,6 +45,30 @@ class TestSysVSharedMemory < PipcTestCase
     assert_raises(IO::Buffer::AllocationError) { again.get_string }
   end
 
+  # Found by fuzz_calls.rb: with read_only: true, flags that are no Integer raised
+  # NoMethodError (flags | SHM_RDONLY).
+  def test_attach_flags_of_another_type
+    shm = sysv_shm(size: 64)
+    assert_raises(TypeError) { shm.attach(flags: "x", read_only: true) }
+    assert_raises(TypeError) { Pipc::SysV.attach(shm.id, flags: 1.5, read_only: true) }
+    refute_predicate shm, :attached?
+  end
+
+  # Found by fuzz_calls.rb: read(length) made a String of LENGTH bytes before libpipc
+  # checked the range (read(2**40): NoMemoryError, or gigabytes allocated for nothing).
+  def test_read_past_the_end_is_refused_first
+    shm = sysv_shm(size: 64)
+    shm.attach(read_only: true)
+    e = assert_raises(Pipc::InvalidArgumentError) { shm.read(2**40) }
+    assert_includes e.message, "64 bytes"
+    assert_raises(Pipc::InvalidArgumentError) { shm.read(1, 64) }
+    assert_raises(Pipc::InvalidArgumentError) { shm.read(nil, 65) }
+    assert_equal "", shm.read(nil, 64)
+    shm.detach
+    assert_raises(Pipc::InvalidArgumentError) { shm.read(65) }   # the range first, as libpipc
+    assert_raises(Pipc::NotAttachedError) { shm.read(1) }
+  end
+
   def test_stat_fields
     shm = sysv_shm(size: 4096, mode: 0o600)
     assert_equal 4096, shm.size

@@ -49,6 +49,10 @@ module Pipc
 
     # read(length = nil, offset = 0), write(data, offset = 0), size, resize / size=, fd,
     # close_fd, view (IO::Buffer), name, mode, read_only?, created?, unlink, close, closed?.
+    # read and write go through a mapping, but raise where it has lost its pages: past the
+    # end of a segment another handle shrank (InvalidArgumentError), or when the segment's
+    # file system is full (Pipc::Error, ENOSPC). A view is a plain mapping: touching it
+    # there is SIGBUS.
     class SharedMemory < Lowlevel::PosixSharedMemory
       include Handle
       include Mode
@@ -113,12 +117,13 @@ module Pipc
       def request_notification(signal = nil, &block)
         raise ArgumentError, "give a signal or a block, not both" if signal && block
 
-        block, signal = signal, nil if signal.respond_to?(:call)
+        block, signal = signal, nil if callable?(signal)
+        signal &&= signal_number(signal)    # checked before the current request goes
         stop_notification_thread
         if block
           notify_with_thread(block)
         elsif signal
-          notify_signal(signal.is_a?(Integer) ? signal : Signal.list.fetch(signal.to_s.delete_prefix("SIG")))
+          notify_signal(signal)
         else
           notify_cancel
         end
@@ -132,6 +137,20 @@ module Pipc
       end
 
       private
+
+      # Without Kernel (a BasicObject) an object cannot even be asked.
+      def callable?(obj) = Proc === obj || Method === obj || (Kernel === obj && obj.respond_to?(:call))
+
+      # SIGNAL's number: an Integer as it is, a name (:USR1, "SIGUSR1") from Signal.list.
+      def signal_number(signal)
+        case signal
+        when Integer then signal
+        when Symbol, String
+          # as bytes: a name in an encoding that is not ASCII-compatible is simply unknown
+          Signal.list.fetch(signal.to_s.b.delete_prefix("SIG")) { raise ArgumentError, "unknown signal: #{signal.inspect}" }
+        else raise TypeError, "the signal must be an Integer, a Symbol or a String"
+        end
+      end
 
       # libpipc calls back on a thread of its own, where Ruby cannot run: the extension
       # writes a byte to a pipe instead, and a Ruby thread waiting on it runs the block.

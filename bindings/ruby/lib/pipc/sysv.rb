@@ -111,7 +111,8 @@ module Pipc
       end
 
       def attach(address: nil, flags: 0, read_only: false)
-        super(address, read_only ? flags | SHM_RDONLY : flags)
+        # flags that are no Integer go as they are, for the extension's TypeError
+        super(address, read_only && Integer === flags ? flags | SHM_RDONLY : flags)
       end
     end
 
