@@ -22,15 +22,22 @@
 namespace pipc::core {
 namespace {
 
-// One operation handed to a helper. The caller and the helper each hold a
-// reference; the last to let go frees it.
+// One wait handed to a helper. The caller and the helper each hold a reference;
+// the last to let go frees it.
 struct request {
   enum : int { pending, done, abandoned };
 
-  request(int set, const sembuf &operation, int fd) : id(set), op(operation), done_fd(fd) {}
+  // Waits until OP is possible without changing the value (see the header).
+  request(int set, const sembuf &op, int fd) : id(set), done_fd(fd) {
+    const short flags = static_cast<short>(op.sem_flg & ~(IPC_NOWAIT | SEM_UNDO));
+    probe[0] = {op.sem_num, op.sem_op, flags};
+    probe[1] = {op.sem_num, static_cast<short>(-op.sem_op), flags};
+    probe_length = op.sem_op == 0 ? 1 : 2;
+  }
 
   const int id;
-  const sembuf op;
+  sembuf probe[2];
+  size_t probe_length;
   const int done_fd;  // the caller's eventfd, written by the helper that marks it done
   std::atomic<int> state{pending};
   int err = 0;  // set before state turns done: 0, or semtimedop's errno
@@ -41,27 +48,12 @@ void let_go(request *r) {
   if (r->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete r;
 }
 
-// Undoes the operation of a request whose caller stopped waiting before it was
-// done: an acquire is released again (with the same undo setting); a wait for zero
-// changed nothing.
-void undo(const request &r) {
-  if (r.op.sem_op == 0) return;
-  sembuf back{r.op.sem_num, static_cast<short>(-r.op.sem_op),
-              static_cast<short>(r.op.sem_flg & SEM_UNDO)};
-  semop(r.id, &back, 1);
-}
-
 // A helper's part of one request.
 void serve(request *r) {
   const timespec slice{0, static_cast<long>(close_check_ns)};
-  sembuf op = r->op;
-  bool performed = false;
   int err = 0;
   while (r->state.load(std::memory_order_acquire) == request::pending) {
-    if (semtimedop(r->id, &op, 1, &slice) == 0) {
-      performed = true;
-      break;
-    }
+    if (semtimedop(r->id, r->probe, r->probe_length, &slice) == 0) break;
     // EAGAIN: a slice ended; EINTR: the process was stopped and continued.
     if (errno != EAGAIN && errno != EINTR) {
       err = errno;
@@ -72,8 +64,6 @@ void serve(request *r) {
   int expected = request::pending;
   if (r->state.compare_exchange_strong(expected, request::done, std::memory_order_acq_rel)) {
     eventfd_write(r->done_fd, 1);
-  } else if (performed) {
-    undo(*r);  // the caller gave up between the operation and this
   }
   let_go(r);
 }
@@ -198,18 +188,16 @@ int failure(int err) {
   return err;
 }
 
-}  // namespace
-
-int sysv_sem_wait(handle &h, int id, const sembuf &op, int64_t timeout_ns) noexcept {
-  const deadline until(timeout_ns);
+// Waits through a helper until OP is possible: 0, or an errno value (see the header).
+int wait_until_possible(handle &h, int id, const sembuf &op, const deadline &until) {
   const int fd = done.get();
-  if (fd < 0) return failure(errno);
+  if (fd < 0) return errno;
   request *r = new (std::nothrow) request(id, op, fd);
-  if (r == nullptr) return failure(ENOMEM);
+  if (r == nullptr) return ENOMEM;
   if (!the_pool().submit(r)) {
     const int err = errno;
     delete r;
-    return failure(err);
+    return err;
   }
   const woken how = wait_descriptor(h, fd, POLLIN, until);
   const int wait_err = errno;
@@ -220,17 +208,32 @@ int sysv_sem_wait(handle &h, int id, const sembuf &op, int64_t timeout_ns) noexc
     take_answer(fd);
     const int err = r->err;
     let_go(r);
-    return err == 0 ? 0 : failure(err);
+    return err;
   }
   let_go(r);
   switch (how) {
-    case woken::closed: return failure(EBADF);
-    case woken::timed_out: return failure(EAGAIN);
-    case woken::interrupted: return failure(EINTR);
+    case woken::closed: return EBADF;
+    case woken::timed_out: return EAGAIN;
+    case woken::interrupted: return EINTR;
     case woken::again:
     case woken::failed: break;
   }
-  return failure(wait_err);
+  return wait_err;
+}
+
+}  // namespace
+
+int sysv_sem_wait(handle &h, int id, const sembuf &op, int64_t timeout_ns) noexcept {
+  const deadline until(timeout_ns);
+  sembuf now = op;
+  now.sem_flg |= IPC_NOWAIT;
+  for (;;) {
+    const int err = wait_until_possible(h, id, op, until);
+    if (err != 0) return failure(err);
+    if (semop(id, &now, 1) == 0) return 0;
+    if (errno != EAGAIN) return failure(errno);
+    // Another process was quicker: wait again, with the time left.
+  }
 }
 
 }  // namespace pipc::core
