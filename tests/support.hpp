@@ -18,7 +18,23 @@
 
 #include "pipc.h"
 
+// PIPC_TEST_TSAN: 1 when the suites are built with ThreadSanitizer (as the library
+// then is), which changes when signal handlers run and what the child of a
+// threaded process may do; the few tests that depend on those say how.
+#if defined(__SANITIZE_THREAD__)
+#define PIPC_TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PIPC_TEST_TSAN 1
+#endif
+#endif
+#ifndef PIPC_TEST_TSAN
+#define PIPC_TEST_TSAN 0
+#endif
+
 namespace pipc_test {
+
+constexpr bool thread_sanitizer = PIPC_TEST_TSAN;
 
 // A fresh POSIX name for this test: "/pipc_t<pid>_<random>". Every object a test
 // creates uses one, so the leak check (see support.cpp) can find leftovers.

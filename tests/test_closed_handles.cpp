@@ -45,7 +45,9 @@ int name_status(const char *name) {
 
 void ignore(void *) {}
 
-char buffer[64];
+// Data for the calls that read or write some: one per thread, since several
+// threads make the calls at once (CallsRacingACloseCompleteOrAreRefused).
+thread_local char buffer[64];
 
 // Each family: how to make a fresh object with a handle, how to destroy it (close,
 // then unlink or remove), and every function that takes its handle.

@@ -338,9 +338,18 @@ TEST(HandleFork, HandlesWorkInAForkedChildAndItsClosesLeaveTheParentsHandlesAlon
       }
       if (sem.f.wait(sem.h, 0) != PIPC_OK || mq.f.wait(mq.h, 0) != PIPC_OK) return 2;
       bool answered = false;
-      std::thread helper(
-          [&] { answered = sem.f.wake(sem.h) == PIPC_OK && mq.f.wake(mq.h) == PIPC_OK; });
-      helper.join();
+      const auto answer = [&] {
+        answered = sem.f.wake(sem.h) == PIPC_OK && mq.f.wake(mq.h) == PIPC_OK;
+      };
+      if (pipc_test::thread_sanitizer) {
+        // ThreadSanitizer checks nothing in the child of a threaded process, and
+        // gcc 12's dies there when a new thread gets the id of one of the parent's
+        // ("dup thread with used id", even with die_after_fork=0).
+        answer();
+      } else {
+        std::thread helper(answer);
+        helper.join();
+      }
       if (!answered) return 3;
       return sem.f.close(sem.h) == PIPC_OK && mq.f.close(mq.h) == PIPC_OK ? 0 : 4;
     });

@@ -10,13 +10,19 @@
 #include <mutex>
 #include <vector>
 
+#include "core/tsan.hpp"
+
 namespace pipc::core::readers {
 
 __thread uint64_t thread_word __attribute__((tls_model("initial-exec"))) = 0;
 
 namespace {
 
-bool need_full_fence = false;  // no membarrier: readers fence themselves
+// No membarrier: readers fence themselves. Under ThreadSanitizer, which models
+// neither membarrier nor fences, always set: every section takes enter_slow, which
+// pairs with synchronize through read-modify-writes of the thread's word instead
+// (see read_word).
+bool need_full_fence = false;
 std::mutex registry_mutex;
 std::vector<uint64_t *> *registry;  // words of live registered threads; never freed
 
@@ -28,11 +34,27 @@ bool register_membarrier() {
 // process passes a full barrier (the process registered at load, so the call
 // cannot fail); without it, the readers fenced themselves.
 void heavy_barrier() {
+#if !PIPC_TSAN
   if (need_full_fence) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
   } else {
     syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
   }
+#endif
+}
+
+// The closer's look at a reader's word, after heavy_barrier. Under ThreadSanitizer
+// a read-modify-write (that changes nothing): it and the exchange with which
+// enter_slow opens a section are in one modification order of the word, so either
+// it reads the section open (and synchronize waits for its release-store leave),
+// or the section's exchange reads after it, synchronizes with it, and the
+// section's look-up sees what the closer did before (the emptied slot).
+uint64_t read_word(uint64_t *word) {
+#if PIPC_TSAN
+  return __atomic_fetch_or(word, 0, __ATOMIC_SEQ_CST);
+#else
+  return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+#endif
 }
 
 // Removes the thread's word from the registry when the thread exits.
@@ -63,7 +85,7 @@ void after_fork_child() {
 
 __attribute__((constructor)) void init_readers() {
   registry = new std::vector<uint64_t *>();
-  need_full_fence = !register_membarrier();
+  need_full_fence = PIPC_TSAN || !register_membarrier();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
@@ -86,8 +108,12 @@ uint64_t enter_slow() {
     registry->push_back(&thread_word);
     word = registered_bit | (need_full_fence ? fence_bit : 0);
   }
+#if PIPC_TSAN
+  __atomic_exchange_n(&thread_word, word + 1, __ATOMIC_SEQ_CST);  // see read_word
+#else
   __atomic_store_n(&thread_word, word + 1, __ATOMIC_RELAXED);
   std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
   // A nested section (a signal handler interrupting a call) restores the outer
   // one's word; only outermost sections count as generations.
   return (word & depth_mask) == 0 ? word + one_generation : word;
@@ -98,9 +124,9 @@ void synchronize() {
   const bool alone = registry->empty() || (registry->size() == 1 && (*registry)[0] == &thread_word);
   if (alone) return;
   heavy_barrier();
-  for (const uint64_t *word : *registry) {
+  for (uint64_t *word : *registry) {
     if (word == &thread_word) continue;
-    const uint64_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    const uint64_t seen = read_word(word);
     if ((seen & depth_mask) != 0) wait_for_section(word, seen);
   }
 }

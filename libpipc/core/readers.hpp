@@ -7,7 +7,9 @@
 // seen the mark has ended; only then is the handle released. The cost is moved
 // to close: an asymmetric barrier (membarrier(2)) makes the plain stores of the
 // readers visible to the closer. Where membarrier is unavailable, readers fall
-// back to a full fence.
+// back to a full fence. Under ThreadSanitizer, which sees neither, they take the
+// slow path too, and pair with the closer through atomic read-modify-writes of
+// their word (readers.cpp): the fast path below is the same in every other build.
 //
 // A call that may block must not hold a section while it sleeps (close would
 // wait for it): it pins the handle with an atomic reference and leaves the
@@ -20,9 +22,9 @@
 namespace pipc::core::readers {
 
 // Layout of a thread's word: bit 63 says the thread is registered, bit 62 that
-// its sections need a full fence (no membarrier), bits 16..61 count the outermost
-// sections it has ended, bits 0..15 are its nesting depth (a signal handler may
-// call pipc inside a call).
+// its sections take the slow path (no membarrier, or ThreadSanitizer), bits
+// 16..61 count the outermost sections it has ended, bits 0..15 are its nesting
+// depth (a signal handler may call pipc inside a call).
 constexpr uint64_t registered_bit = uint64_t{1} << 63;
 constexpr uint64_t fence_bit = uint64_t{1} << 62;
 constexpr uint64_t depth_mask = 0xffff;

@@ -1,19 +1,38 @@
 #include "core/system.hpp"
 
 #include <climits>
+#include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
 
 namespace pipc::core {
 
 int64_t read_proc_integer(const char *path, int64_t fallback) {
-  std::FILE *file = std::fopen(path, "re");
-  if (file == nullptr) return fallback;
-  long long value = 0;
-  const bool ok = std::fscanf(file, "%lld", &value) == 1;
-  std::fclose(file);
-  return ok ? value : fallback;
+  // open, read and close only, no stdio (which allocates): a System V send made by a
+  // signal handler reads msgmax.
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fallback;
+  char text[32];
+  ssize_t n;
+  do {
+    n = read(fd, text, sizeof text - 1);
+  } while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return fallback;
+  text[n] = '\0';
+  const char *p = text;
+  while (*p == ' ' || *p == '\t' || *p == '\n') ++p;
+  const bool negative = *p == '-';
+  if (*p == '-' || *p == '+') ++p;
+  if (*p < '0' || *p > '9') return fallback;
+  int64_t value = 0;
+  for (; *p >= '0' && *p <= '9'; ++p) {
+    const int digit = *p - '0';
+    if (value > (INT64_MAX - digit) / 10) return fallback;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }
 
 int64_t mq_priority_max() {

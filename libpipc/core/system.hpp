@@ -5,7 +5,8 @@
 
 namespace pipc::core {
 
-// The integer in a /proc file, or FALLBACK when it cannot be read.
+// The (first) integer in a /proc file, or FALLBACK when it cannot be read.
+// Async-signal-safe.
 int64_t read_proc_integer(const char *path, int64_t fallback);
 
 int64_t mq_priority_max();

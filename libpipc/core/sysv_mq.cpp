@@ -1,5 +1,6 @@
 #include "core/sysv_mq.hpp"
 
+#include <sys/mman.h>
 #include <sys/msg.h>
 
 #include <algorithm>
@@ -52,7 +53,8 @@ struct free_at_thread_exit {
 
 // Lends the thread's buffer to one call. A call from a signal handler that
 // interrupted another call gets a buffer of its own, so that it cannot overwrite
-// the message the interrupted call is working on.
+// the message the interrupted call is working on; it is mapped rather than
+// allocated, since the interrupted call may be inside malloc or free.
 class message_buffer {
  public:
   message_buffer() : nested_(tls_buffer.lent) {
@@ -68,7 +70,7 @@ class message_buffer {
   }
   ~message_buffer() {
     if (nested_) {
-      std::free(data_);
+      if (data_ != nullptr) munmap(data_, bytes_for(size_));
       return;
     }
     tls_buffer.data = data_;
@@ -100,21 +102,33 @@ class message_buffer {
   bool grow(size_t len) __attribute__((noinline)) {
     if (len > SIZE_MAX / 2 - text_offset) return false;
     const size_t size = std::max(len, std::min(2 * size_, SIZE_MAX / 2 - text_offset));
-    // aligned_alloc wants a multiple of the alignment.
-    const size_t bytes = (text_offset + size + text_offset - 1) / text_offset * text_offset;
-    char *data = static_cast<char *>(std::aligned_alloc(text_offset, bytes));
+    // Its contents are not needed: each call writes its own.
+    if (nested_) {
+      void *data = mmap(nullptr, bytes_for(size), PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (data == MAP_FAILED) return false;
+      if (data_ != nullptr) munmap(data_, bytes_for(size_));
+      data_ = static_cast<char *>(data);
+      size_ = size;
+      return true;
+    }
+    char *data = static_cast<char *>(std::aligned_alloc(text_offset, bytes_for(size)));
     if (data == nullptr) return false;
-    std::free(data_);  // its contents are not needed: each call writes its own
+    std::free(data_);
     data_ = data;
     size_ = size;
-    if (!nested_) {
-      static thread_local free_at_thread_exit release;  // registered on first use
-      (void)release;
-    }
+    static thread_local free_at_thread_exit release;  // registered on first use
+    (void)release;
     return true;
   }
 
   static constexpr size_t text_offset = 64;
+
+  // The bytes of a buffer with room for SIZE bytes of text: a multiple of the
+  // alignment, as aligned_alloc wants.
+  static size_t bytes_for(size_t size) {
+    return (text_offset + size + text_offset - 1) / text_offset * text_offset;
+  }
 
   const bool nested_;
   char *data_ = nullptr;
