@@ -1,5 +1,6 @@
 #include "blocking_calls.hpp"
 
+#include <atomic>
 #include <string>
 
 #include "pipc.h"
@@ -39,20 +40,16 @@ template <class H>
 class call_on : public blocking_call {
  public:
   call_on(const char *name, H *opened) : blocking_call(name), waiting_(opened) {
-    ready_ = waiting_ != nullptr && handle_ops<H>::dup(&other_, waiting_) == PIPC_OK;
+    ready_ = opened != nullptr && handle_ops<H>::dup(&other_, opened) == PIPC_OK;
   }
   ~call_on() override {
     handle_ops<H>::close(waiting_);
     handle_ops<H>::close(other_);
   }
-  int close_waiting_handle() override {
-    H *h = waiting_;
-    waiting_ = nullptr;
-    return handle_ops<H>::close(h);
-  }
+  int close_waiting_handle() override { return handle_ops<H>::close(waiting_.exchange(nullptr)); }
 
  protected:
-  H *waiting_;
+  std::atomic<H *> waiting_;  // read by the waiting thread, emptied by the closing one
   H *other_ = nullptr;
 };
 

@@ -36,6 +36,17 @@ namespace pipc_test {
 
 constexpr bool thread_sanitizer = PIPC_TEST_TSAN;
 
+// For a test whose forked children start threads (a System V semaphore wait does):
+// ThreadSanitizer neither supports nor checks threads in the child of a threaded
+// process, so such tests run in the other builds only.
+#define PIPC_SKIP_UNDER_TSAN_IF_CHILDREN_START_THREADS()                                   \
+  do {                                                                                    \
+    if (pipc_test::thread_sanitizer) {                                                    \
+      GTEST_SKIP() << "forked children start threads here, which ThreadSanitizer cannot " \
+                      "check";                                                            \
+    }                                                                                     \
+  } while (0)
+
 // A fresh POSIX name for this test: "/pipc_t<pid>_<random>". Every object a test
 // creates uses one, so the leak check (see support.cpp) can find leftovers.
 std::string unique_name();
