@@ -76,7 +76,10 @@ PIPC_API void pipc_sysv_sem_options_init(pipc_sysv_sem_options *opts);
  * its initial value by a semop (unless PIPC_SYSV_SEM_SETVAL), so its last-operation time
  * is non-zero from the moment the value is set: a process that finds it with otime 0
  * knows the creator has not finished and waits for otime to change. NULL opts means the
- * defaults. */
+ * defaults The kernel's limits in
+ * /proc/sys/kernel/sem give PIPC_ELIMIT with the one that applied named in
+ * pipc_last_message(): SEMMNI (sets), SEMMNS (semaphores), SEMMSL (semaphores per set)
+ * and SEMOPM (operations per call, for the initial value's semop). */
 PIPC_API int pipc_sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options *opts);
 /* Opens the existing semaphore set with this id (>= 0). */
 PIPC_API int pipc_sysv_sem_open_id(pipc_sysv_sem **out, int64_t id);
@@ -147,7 +150,11 @@ typedef struct pipc_sysv_shm_options {
 
 PIPC_API void pipc_sysv_shm_options_init(pipc_sysv_shm_options *opts);
 
-/* Opens (or creates) the segment with KEY. The handle is not attached. */
+/* Opens (or creates) the segment with KEY. The handle is not attached. The kernel's
+ * limits give PIPC_ELIMIT with the one that applied named in pipc_last_message():
+ * /proc/sys/kernel/shmmni (segments) or shmall (pages, with how many are in use);
+ * /proc/sys/kernel/shmmax gives PIPC_ERANGE. A PIPC_SHM_HUGETLB segment whose huge pages
+ * cannot be reserved gives PIPC_ENOMEM naming /proc/sys/vm/nr_hugepages. */
 PIPC_API int pipc_sysv_shm_open(pipc_sysv_shm **out, int64_t key, const pipc_sysv_shm_options *opts);
 PIPC_API int pipc_sysv_shm_open_id(pipc_sysv_shm **out, int64_t id);
 /* Another handle to the same segment, not attached. */

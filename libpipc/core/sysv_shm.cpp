@@ -10,6 +10,7 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/sysv_limits.hpp"
 
 namespace pipc::core {
 
@@ -53,7 +54,7 @@ int make_handle(pipc_sysv_shm **out, int id, int64_t key, bool created, uint64_t
 
 // shmget opening an existing segment (no IPC_CREAT) fails with EINVAL only when
 // the segment is smaller than the size asked for.
-int open_failed(const sysv_open_result &r, bool opening_existing, uint64_t size) {
+int open_failed(const sysv_open_result &r, bool opening_existing, uint64_t size, uint32_t flags) {
   errno = r.err;
   if (r.err == EINVAL && opening_existing) {
     return fail(PIPC_EINVAL, EINVAL,
@@ -66,7 +67,7 @@ int open_failed(const sysv_open_result &r, bool opening_existing, uint64_t size)
                         static_cast<unsigned long long>(size),
                         static_cast<unsigned long long>(sysv_shm_max()));
   }
-  return sysv_key_fail("pipc_sysv_shm_open: shmget", r.key);
+  return shmget_failed(r.key, size, flags & PIPC_SHM_HUGETLB);
 }
 
 int os_attach_flags(uint32_t flags) {
@@ -126,7 +127,7 @@ int sysv_shm_open(pipc_sysv_shm **out, int64_t key, const pipc_sysv_shm_options 
     const size_t size = opening_existing ? static_cast<size_t>(opts.size) : new_size;
     return shmget(k, size, ipc_flags | shm_flags);
   });
-  if (r.id < 0) return open_failed(r, opening_existing, opts.size);
+  if (r.id < 0) return open_failed(r, opening_existing, new_size, opts.flags);
   uint64_t size = new_size;
   int rc = PIPC_OK;
   if (!r.created) {

@@ -1,0 +1,33 @@
+#include "core/huge_pages.hpp"
+
+#include <cstdio>
+
+#include "core/system.hpp"
+
+namespace pipc::core {
+
+huge_pages read_huge_pages() {
+  huge_pages pages;
+  pages.configured = read_proc_integer("/proc/sys/vm/nr_hugepages", -1);
+  std::FILE *meminfo = std::fopen("/proc/meminfo", "re");
+  if (meminfo == nullptr) return pages;
+  char line[128];
+  while (std::fgets(line, sizeof line, meminfo) != nullptr) {
+    long long value = 0;
+    if (std::sscanf(line, "HugePages_Free: %lld", &value) == 1) pages.free = value;
+    if (std::sscanf(line, "HugePages_Rsvd: %lld", &value) == 1) pages.reserved = value;
+    if (std::sscanf(line, "Hugepagesize: %lld", &value) == 1) pages.size_kb = value;
+  }
+  std::fclose(meminfo);
+  return pages;
+}
+
+void describe_huge_pages(const huge_pages &pages, char *out, size_t cap) {
+  std::snprintf(out, cap,
+                "/proc/sys/vm/nr_hugepages %lld, HugePages_Free %lld, HugePages_Rsvd %lld, "
+                "of %lld kB each",
+                static_cast<long long>(pages.configured), static_cast<long long>(pages.free),
+                static_cast<long long>(pages.reserved), static_cast<long long>(pages.size_kb));
+}
+
+}  // namespace pipc::core

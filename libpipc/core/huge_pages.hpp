@@ -1,0 +1,22 @@
+// The system's huge pages, as /proc tells them, for messages that name them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace pipc::core {
+
+struct huge_pages {
+  int64_t configured = -1;  // /proc/sys/vm/nr_hugepages
+  int64_t free = -1;        // /proc/meminfo HugePages_Free (reserved ones included)
+  int64_t reserved = -1;    // HugePages_Rsvd: promised to segments and mappings, not yet used
+  int64_t size_kb = -1;     // Hugepagesize: the default huge page size, in kB
+};                          // -1: not known
+
+huge_pages read_huge_pages();
+
+// Writes "/proc/sys/vm/nr_hugepages N, HugePages_Free F, HugePages_Rsvd R, of S kB
+// each" into OUT.
+void describe_huge_pages(const huge_pages &pages, char *out, size_t cap);
+
+}  // namespace pipc::core

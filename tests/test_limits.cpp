@@ -1,0 +1,191 @@
+// System limits: each one that refuses an object gives PIPC_ELIMIT, keeps the OS's
+// errno, and names the limit with the value that applied, the call and the object.
+//
+// Every case lowers its limit in a forked child with a private IPC namespace
+// (isolated_child.hpp): the machine's limits and objects stay as they are, and a
+// failure cannot leave them altered.
+#include <sys/sem.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "isolated_child.hpp"
+#include "support.hpp"
+
+namespace {
+
+using pipc_test::child_report;
+using pipc_test::mentions;
+using pipc_test::run_isolated;
+using pipc_test::step_failed;
+using pipc_test::unique_key;
+using pipc_test::write_proc;
+
+const uint64_t page = static_cast<uint64_t>(pipc_page_size());
+
+// "key 0x0001e203", as messages name System V objects.
+std::string key_text(int64_t key) {
+  char text[32];
+  std::snprintf(text, sizeof text, "key 0x%08x", static_cast<unsigned>(key));
+  return text;
+}
+
+// The call under test failed with PIPC_ELIMIT and errno ERR, and its message names
+// each of TEXTS. The message is kept in the test's properties (--gtest_output=xml).
+void expect_limit(const child_report &report, int err, const std::vector<std::string> &texts) {
+  ASSERT_EQ(report.signal, 0) << "the child was killed by signal " << report.signal;
+  ASSERT_NE(report.status, pipc_test::step_failure) << report.message;
+  testing::Test::RecordProperty("message", report.message);
+  EXPECT_EQ(report.status, PIPC_ELIMIT) << report.message;
+  EXPECT_EQ(report.err, err) << report.message;
+  for (const std::string &text : texts) EXPECT_TRUE(mentions(report.message, text));
+}
+
+// ---- System V: /proc/sys/kernel/sem, shmmni, shmall, msgmni ---------------------------
+
+constexpr char sem_limits[] = "/proc/sys/kernel/sem";  // SEMMSL SEMMNS SEMOPM SEMMNI
+
+pipc_sysv_sem_options new_semaphore() {
+  pipc_sysv_sem_options opts = PIPC_SYSV_SEM_OPTIONS_INIT;
+  opts.flags = PIPC_CREX;
+  return opts;
+}
+
+// In the child: sets /proc/sys/kernel/sem to LIMITS, makes EXISTING semaphores, and
+// returns the status of making one more under KEY.
+int one_semaphore_too_many(const char *limits, int existing, int64_t key) {
+  if (!write_proc(sem_limits, limits)) return step_failed(std::string("writing ") + limits);
+  const pipc_sysv_sem_options opts = new_semaphore();
+  for (int i = 0; i < existing; ++i) {
+    pipc_sysv_sem *sem = nullptr;
+    if (pipc_sysv_sem_open(&sem, PIPC_IPC_PRIVATE, &opts) != PIPC_OK) {
+      return step_failed(std::string("making a semaphore: ") + pipc_last_message());
+    }
+  }
+  pipc_sysv_sem *sem = nullptr;
+  return pipc_sysv_sem_open(&sem, key, &opts);
+}
+
+TEST(SysvLimits, SemaphoreSetsPastSemmniNameIt) {
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    return one_semaphore_too_many("32000 1024000000 500 2", 2, key);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, ENOSPC,
+               {"pipc_sysv_sem_open: semget on " + key_text(key), "SEMMNI (2)", "2 in use",
+                "/proc/sys/kernel/sem: SEMMSL SEMMNS SEMOPM SEMMNI = 32000 1024000000 500 2"});
+}
+
+TEST(SysvLimits, SemaphoresPastSemmnsNameIt) {
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    return one_semaphore_too_many("32000 3 500 32000", 3, key);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, ENOSPC,
+               {"pipc_sysv_sem_open: semget on " + key_text(key), "SEMMNS (3)", "3 in use",
+                "SEMMSL SEMMNS SEMOPM SEMMNI = 32000 3 500 32000"});
+}
+
+TEST(SysvLimits, ASetLargerThanSemmslNamesIt) {
+  // pipc's sets have one semaphore: only SEMMSL 0 refuses them, opening as creating.
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    return one_semaphore_too_many("0 1024000000 500 32000", 0, key);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EINVAL,
+               {"pipc_sysv_sem_open: semget on " + key_text(key), "SEMMSL (0)",
+                "SEMMSL SEMMNS SEMOPM SEMMNI = 0 1024000000 500 32000"});
+}
+
+TEST(SysvLimits, AnInitialValuePastSemopmNamesItAndRemovesTheSet) {
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    const int rc = one_semaphore_too_many("32000 1024000000 0 32000", 0, key);
+    if (semget(static_cast<key_t>(key), 0, 0) >= 0) return step_failed("the set was left behind");
+    return rc;
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, E2BIG,
+               {"pipc_sysv_sem_open: semop (initial value) on " + key_text(key), "SEMOPM (0)",
+                "SEMMSL SEMMNS SEMOPM SEMMNI = 32000 1024000000 0 32000"});
+}
+
+TEST(SysvLimits, AnOperationPastSemopmNamesIt) {
+  const auto report = run_isolated({}, [] {
+    const pipc_sysv_sem_options opts = new_semaphore();
+    pipc_sysv_sem *sem = nullptr;
+    if (pipc_sysv_sem_open(&sem, PIPC_IPC_PRIVATE, &opts) != PIPC_OK) return step_failed("open");
+    if (!write_proc(sem_limits, "32000 1024000000 0 32000")) return step_failed("writing sem");
+    return pipc_sysv_sem_release(sem, 1);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, E2BIG, {"pipc_sysv_sem_release: semtimedop on id ", "SEMOPM (0)"});
+}
+
+pipc_sysv_shm_options new_segment(uint64_t size) {
+  pipc_sysv_shm_options opts = PIPC_SYSV_SHM_OPTIONS_INIT;
+  opts.flags = PIPC_CREX;
+  opts.size = size;
+  return opts;
+}
+
+// In the child: writes VALUE to the /proc/sys file LIMIT, makes a segment of EXISTING
+// bytes (none for 0), and returns the status of making one of SIZE bytes under KEY.
+int one_segment_too_many(const char *limit, const char *value, uint64_t existing,
+                         uint64_t size, int64_t key) {
+  if (!write_proc(limit, value)) return step_failed(std::string("writing ") + limit);
+  pipc_sysv_shm *shm = nullptr;
+  const pipc_sysv_shm_options first = new_segment(existing);
+  if (existing > 0 && pipc_sysv_shm_open(&shm, PIPC_IPC_PRIVATE, &first) != PIPC_OK) {
+    return step_failed(std::string("making a segment: ") + pipc_last_message());
+  }
+  const pipc_sysv_shm_options opts = new_segment(size);
+  return pipc_sysv_shm_open(&shm, key, &opts);
+}
+
+TEST(SysvLimits, SegmentsPastShmmniNameIt) {
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    return one_segment_too_many("/proc/sys/kernel/shmmni", "1", page, page, key);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, ENOSPC,
+               {"pipc_sysv_shm_open: shmget on " + key_text(key),
+                "/proc/sys/kernel/shmmni (1)", "1 in use"});
+}
+
+TEST(SysvLimits, PagesPastShmallNameItWithThePagesInUse) {
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    return one_segment_too_many("/proc/sys/kernel/shmall", "3", page, 3 * page, key);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, ENOSPC,
+               {"pipc_sysv_shm_open: shmget on " + key_text(key), "3 pages",
+                "/proc/sys/kernel/shmall (3 pages of " + std::to_string(page) + " bytes)",
+                "1 in use"});
+}
+
+TEST(SysvLimits, QueuesPastMsgmniNameIt) {
+  const int64_t key = unique_key();
+  const auto report = run_isolated({}, [key] {
+    if (!write_proc("/proc/sys/kernel/msgmni", "0")) return step_failed("writing msgmni");
+    pipc_sysv_mq_options opts = PIPC_SYSV_MQ_OPTIONS_INIT;
+    opts.flags = PIPC_CREX;
+    pipc_sysv_mq *mq = nullptr;
+    return pipc_sysv_mq_open(&mq, key, &opts);
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, ENOSPC,
+               {"pipc_sysv_mq_open: msgget on " + key_text(key), "/proc/sys/kernel/msgmni (0)"});
+}
+
+}  // namespace
