@@ -4,6 +4,8 @@
 // Every case lowers its limit in a forked child with a private IPC namespace
 // (isolated_child.hpp): the machine's limits and objects stay as they are, and a
 // failure cannot leave them altered.
+#include <grp.h>
+#include <sys/resource.h>
 #include <sys/sem.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ using pipc_test::mentions;
 using pipc_test::run_isolated;
 using pipc_test::step_failed;
 using pipc_test::unique_key;
+using pipc_test::unique_name;
 using pipc_test::write_proc;
 
 const uint64_t page = static_cast<uint64_t>(pipc_page_size());
@@ -186,6 +189,124 @@ TEST(SysvLimits, QueuesPastMsgmniNameIt) {
   if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
   expect_limit(*report, ENOSPC,
                {"pipc_sysv_mq_open: msgget on " + key_text(key), "/proc/sys/kernel/msgmni (0)"});
+}
+
+// ---- POSIX message queues -------------------------------------------------------------
+
+pipc_mq_options queue_of(int64_t max_messages, int64_t max_message_size) {
+  pipc_mq_options opts = PIPC_MQ_OPTIONS_INIT;
+  opts.flags = PIPC_CREX;
+  opts.max_messages = max_messages;
+  opts.max_message_size = max_message_size;
+  return opts;
+}
+
+int open_queue(const std::string &name, const pipc_mq_options &opts) {
+  pipc_mq *mq = nullptr;
+  return pipc_mq_open(&mq, name.c_str(), &opts);
+}
+
+// The bytes a queue counts against RLIMIT_MSGQUEUE: per message its bytes and a
+// struct msg_msg, and per possible priority (up to 32768) a struct
+// posix_msg_tree_node, both six words (ipc/mqueue.c, mqueue_get_inode).
+uint64_t queue_bytes(uint64_t messages, uint64_t size) {
+  return messages * (size + 6 * sizeof(long)) + messages * 6 * sizeof(long);
+}
+
+// In the child: becomes a user of its own, without capabilities, and whose queues
+// elsewhere on the machine (counted against RLIMIT_MSGQUEUE per user) are none.
+bool become_a_stranger() {
+  const uid_t stranger = 3000000 + static_cast<uid_t>(getpid());
+  return setgroups(0, nullptr) == 0 && setgid(stranger) == 0 && setuid(stranger) == 0;
+}
+
+// In the child: lowers RLIMIT_MSGQUEUE to BYTES for a user of its own.
+bool queue_bytes_limited_to(uint64_t bytes) {
+  const rlimit limit{bytes, bytes};
+  return setrlimit(RLIMIT_MSGQUEUE, &limit) == 0 && become_a_stranger();
+}
+
+TEST(MqLimits, AQueueLargerThanRlimitMsgqueueNamesItAndItsBytes) {
+  const std::string name = unique_name();
+  const uint64_t bytes = queue_bytes(10, 1024);
+  const auto report = run_isolated({}, [&] {
+    if (!queue_bytes_limited_to(bytes - 1)) return step_failed("lowering RLIMIT_MSGQUEUE");
+    return open_queue(name, queue_of(10, 1024));
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EMFILE,
+               {"mq_open on \"" + name + "\"",
+                "the queue's " + std::to_string(bytes) + " bytes (10 messages of 1024 bytes",
+                "exceed this user's RLIMIT_MSGQUEUE (" + std::to_string(bytes - 1) + " bytes"});
+  EXPECT_FALSE(mentions(report->message, "RLIMIT_NOFILE"));
+}
+
+TEST(MqLimits, AQueuePastWhatTheUsersOtherQueuesLeaveNamesRlimitMsgqueue) {
+  // The limit holds exactly one such queue: the kernel counts as pipc does.
+  const std::string name = unique_name();
+  const uint64_t bytes = queue_bytes(10, 1024);
+  const auto report = run_isolated({}, [&] {
+    if (!queue_bytes_limited_to(bytes)) return step_failed("lowering RLIMIT_MSGQUEUE");
+    const int rc = open_queue(unique_name(), queue_of(10, 1024));
+    if (rc != PIPC_OK) return step_failed(std::string("the first queue: ") + pipc_last_message());
+    return open_queue(name, queue_of(10, 1024));
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EMFILE,
+               {"mq_open on \"" + name + "\"", "the queue's " + std::to_string(bytes) + " bytes",
+                "and this user's other queues together exceed its RLIMIT_MSGQUEUE (" +
+                    std::to_string(bytes) + " bytes"});
+}
+
+TEST(MqLimits, NoFreeDescriptorNamesRlimitNofileOnly) {
+  const std::string name = unique_name();
+  const auto report = run_isolated({}, [&] {
+    // The lowest free descriptor becomes the limit: no descriptor is left.
+    const int lowest_free = dup(STDERR_FILENO);
+    if (lowest_free < 0) return step_failed("dup");
+    close(lowest_free);
+    const rlimit none_left{static_cast<rlim_t>(lowest_free), static_cast<rlim_t>(lowest_free)};
+    if (setrlimit(RLIMIT_NOFILE, &none_left) != 0) return step_failed("lowering RLIMIT_NOFILE");
+    return open_queue(name, queue_of(4, 64));
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EMFILE, {"mq_open on \"" + name + "\"", "RLIMIT_NOFILE ("});
+  EXPECT_FALSE(mentions(report->message, "RLIMIT_MSGQUEUE"));
+}
+
+TEST(MqLimits, MessagesPastHardMsgmaxNameItEvenWithCapSysResource) {
+  // CAP_SYS_RESOURCE lifts msg_max, but never the kernel's HARD_MSGMAX.
+  const std::string name = unique_name();
+  const auto report = run_isolated({}, [&] { return open_queue(name, queue_of(65537, 64)); });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EINVAL,
+               {"mq_open on \"" + name + "\"", "65537 messages exceed the kernel's HARD_MSGMAX "
+                "(65536)", "/proc/sys/fs/mqueue/msg_max (10)"});
+}
+
+TEST(MqLimits, MessagesPastHardMsgsizemaxNameIt) {
+  const std::string name = unique_name();
+  const auto report = run_isolated({}, [&] {
+    return open_queue(name, queue_of(1, (16 << 20) + 1));
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EINVAL,
+               {"messages of 16777217 bytes exceed the kernel's HARD_MSGSIZEMAX (16777216)",
+                "/proc/sys/fs/mqueue/msgsize_max (8192)"});
+}
+
+TEST(MqLimits, MessagesPastMsgMaxNameItWithoutCapSysResource) {
+  // As a user of its own the child has no CAP_SYS_RESOURCE: msg_max applies.
+  const std::string name = unique_name();
+  const auto report = run_isolated({}, [&] {
+    if (!write_proc("/proc/sys/fs/mqueue/msg_max", "5")) return step_failed("writing msg_max");
+    if (!become_a_stranger()) return step_failed("becoming another user");
+    return open_queue(name, queue_of(6, 64));
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EINVAL,
+               {"mq_open on \"" + name + "\"",
+                "6 messages exceed /proc/sys/fs/mqueue/msg_max (5)", "CAP_SYS_RESOURCE"});
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "core/system.hpp"
 
-#include <climits>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 
 namespace pipc::core {
@@ -14,6 +16,13 @@ int64_t read_proc_integer(const char *path, int64_t fallback) {
   const bool ok = std::fscanf(file, "%lld", &value) == 1;
   std::fclose(file);
   return ok ? value : fallback;
+}
+
+bool descriptor_free() {
+  const int fd = eventfd(0, EFD_CLOEXEC);  // needs no file system
+  if (fd < 0) return errno != EMFILE;
+  close(fd);
+  return true;
 }
 
 int64_t mq_priority_max() {
