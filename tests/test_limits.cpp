@@ -1,10 +1,11 @@
 // System limits: each one that refuses an object gives PIPC_ELIMIT, keeps the OS's
 // errno, and names the limit with the value that applied, the call and the object.
 //
-// Every case lowers its limit in a forked child with a private IPC namespace
-// (isolated_child.hpp): the machine's limits and objects stay as they are, and a
-// failure cannot leave them altered.
+// Every case lowers its limit in a forked child with a private IPC (and, for /dev/shm,
+// mount) namespace (isolated_child.hpp): the machine's limits and objects stay as they
+// are, and a failure cannot leave them altered.
 #include <grp.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/sem.h>
 #include <unistd.h>
@@ -189,6 +190,54 @@ TEST(SysvLimits, QueuesPastMsgmniNameIt) {
   if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
   expect_limit(*report, ENOSPC,
                {"pipc_sysv_mq_open: msgget on " + key_text(key), "/proc/sys/kernel/msgmni (0)"});
+}
+
+// ---- POSIX shared memory: RLIMIT_FSIZE ------------------------------------------------
+
+// In the child: ignores SIGXFSZ (which a size past RLIMIT_FSIZE also raises) and lowers
+// RLIMIT_FSIZE to one page; false if either fails.
+bool file_size_limited_to_a_page() {
+  const rlimit one_page{page, page};
+  return signal(SIGXFSZ, SIG_IGN) != SIG_ERR && setrlimit(RLIMIT_FSIZE, &one_page) == 0;
+}
+
+TEST(ShmLimits, ASizePastRlimitFsizeNamesItWhenOpening) {
+  const std::string name = unique_name();
+  const auto report = run_isolated({true, 1 << 20}, [&name] {
+    if (!file_size_limited_to_a_page()) return step_failed("lowering RLIMIT_FSIZE");
+    pipc_shm_options opts = PIPC_SHM_OPTIONS_INIT;
+    opts.flags = PIPC_CREX;
+    opts.size = 4 * page;
+    pipc_shm *shm = nullptr;
+    const int rc = pipc_shm_open(&shm, name.c_str(), &opts);
+    if (access(("/dev/shm" + name).c_str(), F_OK) == 0) return step_failed("the segment was left");
+    return rc;
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EFBIG,
+               {"pipc_shm_open: ftruncate on \"" + name + "\"",
+                std::to_string(4 * page) + " bytes exceed",
+                "RLIMIT_FSIZE (" + std::to_string(page) + " bytes"});
+}
+
+TEST(ShmLimits, ASizePastRlimitFsizeNamesItWhenResizing) {
+  const std::string name = unique_name();
+  const auto report = run_isolated({true, 1 << 20}, [&name] {
+    pipc_shm_options opts = PIPC_SHM_OPTIONS_INIT;
+    opts.flags = PIPC_CREX;
+    opts.size = page;
+    pipc_shm *shm = nullptr;
+    if (pipc_shm_open(&shm, name.c_str(), &opts) != PIPC_OK) return step_failed("opening");
+    if (!file_size_limited_to_a_page()) return step_failed("lowering RLIMIT_FSIZE");
+    const int rc = pipc_shm_resize(shm, 2 * page);
+    uint64_t size = 0;
+    if (pipc_shm_size(&size, shm) != PIPC_OK || size != page) return step_failed("size changed");
+    return rc;
+  });
+  if (!report) GTEST_SKIP() << pipc_test::isolation_refused;
+  expect_limit(*report, EFBIG,
+               {"pipc_shm_resize: ftruncate on \"" + name + "\"",
+                "RLIMIT_FSIZE (" + std::to_string(page) + " bytes"});
 }
 
 // ---- POSIX message queues -------------------------------------------------------------

@@ -483,7 +483,7 @@ TEST_F(Shm, HugeSizesNeverLoseASegment) {
 }
 
 TEST_F(Shm, AnOpenThatFailsOnTheSizeRemovesOnlyWhatItCreated) {
-  // RLIMIT_FSIZE makes ftruncate fail (EFBIG) past one page, in a child only.
+  // RLIMIT_FSIZE makes ftruncate fail (EFBIG, PIPC_ELIMIT) past one page, in a child only.
   ASSERT_NO_FATAL_FAILURE(put_segment(name, page));
   const std::string fresh = unique_name();
   const scope_exit unlink([&] { pipc_shm_unlink_name(fresh.c_str()); });
@@ -492,12 +492,12 @@ TEST_F(Shm, AnOpenThatFailsOnTheSizeRemovesOnlyWhatItCreated) {
     if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR || setrlimit(RLIMIT_FSIZE, &one_page) != 0) return 1;
     const pipc_shm_options create = options(PIPC_CREX, 4 * page);
     pipc_shm *shm = nullptr;
-    if (pipc_shm_open(&shm, fresh.c_str(), &create) != PIPC_ERANGE || shm != nullptr) return 2;
+    if (pipc_shm_open(&shm, fresh.c_str(), &create) != PIPC_ELIMIT || shm != nullptr) return 2;
     if (pipc_last_errno() != EFBIG || exists(fresh)) return 3;
     // Not even PIPC_TRUNC empties the segment when the open fails.
     for (uint32_t flags : {0u, PIPC_CREAT, PIPC_CREAT | PIPC_TRUNC}) {
       const pipc_shm_options grow = options(flags, 4 * page);
-      if (pipc_shm_open(&shm, name.c_str(), &grow) != PIPC_ERANGE || shm != nullptr) return 4;
+      if (pipc_shm_open(&shm, name.c_str(), &grow) != PIPC_ELIMIT || shm != nullptr) return 4;
     }
     return 0;
   });

@@ -24,7 +24,10 @@ PIPC_API void pipc_shm_options_init(pipc_shm_options *opts);
 
 /* Opens (or creates) the segment NAME; a NULL name creates one with a random name.
  * With size > 0 the segment is resized to it. A read-only handle never resizes: when
- * the size differs it fails with PIPC_EACCES and leaves the segment and its data alone. */
+ * the size differs it fails with PIPC_EACCES and leaves the segment and its data alone.
+ * A size past the process's RLIMIT_FSIZE gives PIPC_ELIMIT naming it (the kernel also
+ * sends SIGXFSZ, which ends the process unless it is ignored or handled). A segment this
+ * open created is then removed; an existing one keeps its size and data. */
 PIPC_API int pipc_shm_open(pipc_shm **out, const char *name, const pipc_shm_options *opts);
 
 /* Opens another handle to the segment of SHM (a duplicate of its descriptor; PIPC_EBADHANDLE
@@ -43,7 +46,8 @@ PIPC_API int pipc_shm_close_fd(pipc_shm *shm);
 /* The segment's current size in bytes, as the OS reports it now. */
 PIPC_API int pipc_shm_size(uint64_t *size_out, pipc_shm *shm);
 
-/* Sets the segment's size; PIPC_EACCES on a read-only handle. */
+/* Sets the segment's size; PIPC_EACCES on a read-only handle. A size past RLIMIT_FSIZE
+ * gives PIPC_ELIMIT as pipc_shm_open does, and the segment keeps its size and data. */
 PIPC_API int pipc_shm_resize(pipc_shm *shm, uint64_t size);
 
 /* Map flags. */

@@ -11,6 +11,7 @@
 #include <new>
 
 #include "core/open_object.hpp"
+#include "core/shm_size.hpp"
 
 namespace pipc::core {
 
@@ -39,8 +40,9 @@ int current_size(int fd, uint64_t *size_out, const std::string &name) {
 // Applies opts.size, and PIPC_TRUNC to a segment that already existed, to a freshly
 // opened descriptor. A read-only handle cannot resize, so there a size that differs
 // is an error and nothing is changed. The new size is set before the segment is
-// emptied, so an open that fails on the size (EFBIG past RLIMIT_FSIZE) keeps the data.
+// emptied, so an open that fails on the size (RLIMIT_FSIZE) keeps the data.
 int apply_size(int fd, const std::string &name, bool read_only, bool truncate, uint64_t size) {
+  static const char fn[] = "pipc_shm_open";
   if (read_only) {
     if (size == 0) return PIPC_OK;
     uint64_t actual = 0;
@@ -51,13 +53,12 @@ int apply_size(int fd, const std::string &name, bool read_only, bool truncate, u
                 name.c_str(), static_cast<unsigned long long>(actual),
                 static_cast<unsigned long long>(size));
   }
-  const off_t length = static_cast<off_t>(size);
-  if (size != 0 && ftruncate(fd, length) != 0) return os_fail("ftruncate", name.c_str());
+  int rc = size != 0 ? set_segment_size(fd, name, size, fn) : PIPC_OK;
+  if (rc != PIPC_OK || !truncate) return rc;
   // Shrinking to 0 and growing back zero-fills the segment.
-  if (truncate && (ftruncate(fd, 0) != 0 || (size != 0 && ftruncate(fd, length) != 0))) {
-    return os_fail("ftruncate", name.c_str());
-  }
-  return PIPC_OK;
+  rc = set_segment_size(fd, name, 0, fn);
+  if (rc == PIPC_OK && size != 0) rc = set_segment_size(fd, name, size, fn);
+  return rc;
 }
 
 // Makes the handle for descriptor FD. On failure the descriptor is closed and a
@@ -143,9 +144,9 @@ int shm_resize(posix_shm &shm, uint64_t size) {
   }
   std::lock_guard<std::mutex> guard(shm.lock);
   if (shm.fd < 0) return closed_fd("pipc_shm_resize");
-  if (ftruncate(shm.fd, static_cast<off_t>(size)) != 0) return os_fail("ftruncate", shm.name.c_str());
-  shm.known_size = size;
-  return PIPC_OK;
+  const int rc = set_segment_size(shm.fd, shm.name, size, "pipc_shm_resize");
+  if (rc == PIPC_OK) shm.known_size = size;
+  return rc;
 }
 
 int shm_map(void **addr_out, posix_shm &shm, uint64_t offset, uint64_t length, uint32_t flags) {
