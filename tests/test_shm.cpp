@@ -369,6 +369,54 @@ TEST_F(Shm, TheLongestNameFitsAndOneMoreIsRefused) {
   EXPECT_TRUE(message_mentions("longer"));
 }
 
+TEST(ShmSemaphoreFiles, NamesOfGlibcSemaphoreFilesAreRefused) {
+  // glibc keeps semaphore "/X" as /dev/shm/sem.X, which shm_open finds as "/sem.X":
+  // opened as shared memory and resized to 0, it made the next release of "/X" die of
+  // SIGBUS. The open never gets as far as a size (none is asked for here, so that a
+  // regression fails the test rather than damage the semaphore).
+  const std::string sem_name = unique_name();
+  const std::string file_name = "/sem." + sem_name.substr(1);
+  pipc_sem_options sem_opts = PIPC_SEM_OPTIONS_INIT;
+  sem_opts.flags = PIPC_CREX;
+  pipc_sem *sem = nullptr;
+  ASSERT_EQ(pipc_sem_open(&sem, sem_name.c_str(), &sem_opts), PIPC_OK) << pipc_last_message();
+  const scope_exit remove([&] {
+    pipc_sem_unlink(sem);
+    pipc_sem_close(sem);
+  });
+  const int64_t sem_file_size = os_size(file_name);
+  ASSERT_GT(sem_file_size, 0);
+  for (uint32_t flags : {0u, PIPC_CREAT, PIPC_CREX}) {
+    const pipc_shm_options opts = options(flags);
+    EXPECT_EQ(open_status(file_name.c_str(), &opts), PIPC_EINVAL) << flags;
+    EXPECT_EQ(pipc_last_errno(), EINVAL);
+    EXPECT_TRUE(message_mentions("pipc_shm_open: name \"" + file_name + "\" is refused"));
+    EXPECT_TRUE(message_mentions("semaphore \"" + sem_name + "\" as /dev/shm" + file_name));
+    EXPECT_TRUE(message_mentions("SIGBUS"));
+  }
+  EXPECT_EQ(pipc_shm_unlink_name(file_name.c_str()), PIPC_EINVAL);
+  EXPECT_TRUE(message_mentions("pipc_shm_unlink_name: name \"" + file_name + "\" is refused"));
+  // The semaphore is as it was, and works (in a child: a damaged one kills with SIGBUS).
+  EXPECT_EQ(os_size(file_name), sem_file_size);
+  const int code = pipc_test::wait_child(pipc_test::spawn([sem] {
+    return pipc_sem_release(sem) == PIPC_OK && pipc_sem_acquire(sem, 0) == PIPC_OK ? 0 : 1;
+  }));
+  EXPECT_EQ(code, 0);
+}
+
+TEST(ShmSemaphoreFiles, OnlyTheSemDotPrefixIsRefused) {
+  const pipc_shm_options create = options(PIPC_CREX, page);
+  const std::string missing = "/sem." + unique_name().substr(1);
+  EXPECT_EQ(open_status(missing.c_str(), &create), PIPC_EINVAL);  // even with no semaphore
+  EXPECT_FALSE(exists(missing));
+  for (const char *prefix : {"/sem", "/sem_", "/SEM.", "/xsem."}) {
+    const std::string allowed = prefix + unique_name().substr(1);
+    const scope_exit unlink([&] { pipc_shm_unlink_name(allowed.c_str()); });
+    EXPECT_TRUE(open_ok(allowed.c_str(), create)) << allowed;
+    EXPECT_EQ(pipc_shm_unlink_name(allowed.c_str()), PIPC_OK) << allowed;
+  }
+}
+
 // ---- Sizes ---------------------------------------------------------------------
 
 TEST_F(Shm, SizeResizesAnExistingSegmentOnOpen) {

@@ -1,4 +1,11 @@
-/* libpipc: POSIX shared memory. */
+/* libpipc: POSIX shared memory.
+ *
+ * Names follow the rules of every POSIX family (common.h), with one more: a name that
+ * begins with "/sem." is refused (PIPC_EINVAL) by pipc_shm_open and pipc_shm_unlink_name.
+ * glibc keeps the POSIX semaphore "/X" as the file /dev/shm/sem.X, which shm_open finds
+ * under the name "/sem.X"; opened as shared memory and resized (to 0, say), it makes the
+ * semaphore's next user die of SIGBUS. posix_ipc accepts such names; libpipc, and so its
+ * bindings, do not. */
 #ifndef PIPC_SHM_H
 #define PIPC_SHM_H
 
@@ -69,6 +76,7 @@ PIPC_API int pipc_shm_created(pipc_shm *shm);
 PIPC_API int pipc_shm_read_only(pipc_shm *shm); /* 1, 0 or a negative status */
 
 PIPC_API int pipc_shm_unlink(pipc_shm *shm);
+/* Removes the name NAME (checked as pipc_shm_open checks it: "/sem.X" is refused). */
 PIPC_API int pipc_shm_unlink_name(const char *name);
 
 PIPC_END_DECLS

@@ -41,7 +41,7 @@ PIPC_API void pipc_shm_options_init(pipc_shm_options *opts) {
 
 PIPC_API int pipc_shm_open(pipc_shm **out, const char *name, const pipc_shm_options *opts) {
   return pipc::api::open_entry("pipc_shm_open", out, name, opts,
-                               pipc_shm_options PIPC_SHM_OPTIONS_INIT, pipc::core::shm_name_max,
+                               pipc_shm_options PIPC_SHM_OPTIONS_INIT, pipc::core::check_shm_name,
                                check_shm_options, pipc::core::shm_open);
 }
 
@@ -119,7 +119,7 @@ PIPC_API int pipc_shm_unlink(pipc_shm *shm) {
 }
 
 PIPC_API int pipc_shm_unlink_name(const char *name) {
-  return pipc::api::unlink_entry("pipc_shm_unlink_name", name, pipc::core::shm_name_max,
+  return pipc::api::unlink_entry("pipc_shm_unlink_name", name, pipc::core::check_shm_name,
                                  shm_unlink, "shm_unlink");
 }
 
