@@ -498,6 +498,8 @@ TEST_F(Shm, SizesBeyondInt64MaxAreRefusedWithoutSideEffects) {
     EXPECT_EQ(open_status(name.c_str(), &existing), PIPC_ERANGE) << size;
     EXPECT_EQ(pipc_shm_resize(shm.get(), size), PIPC_ERANGE) << size;
     EXPECT_TRUE(message_mentions("pipc_shm_resize"));
+    EXPECT_EQ(pipc_shm_resize_flags(shm.get(), size, PIPC_SHM_RESERVE), PIPC_ERANGE) << size;
+    EXPECT_TRUE(message_mentions("pipc_shm_resize_flags"));
     expect_intact(name, page);
   }
 }
@@ -594,6 +596,8 @@ TEST_F(Shm, CloseFdKeepsMappingsButNotTheDescriptor) {
       {"pipc_shm_fd", [&] { return pipc_shm_fd(&fd, shm.get()); }},
       {"pipc_shm_size", [&] { uint64_t size; return pipc_shm_size(&size, shm.get()); }},
       {"pipc_shm_resize", [&] { return pipc_shm_resize(shm.get(), page); }},
+      {"pipc_shm_resize_flags",
+       [&] { return pipc_shm_resize_flags(shm.get(), page, PIPC_SHM_RESERVE); }},
       {"pipc_shm_map", [&] { void *a; return pipc_shm_map(&a, shm.get(), 0, 0, 0); }},
       {"pipc_shm_close_fd", [&] { return pipc_shm_close_fd(shm.get()); }},
   };
@@ -643,6 +647,8 @@ TEST_F(Shm, ReadOnlyHandleCannotResize) {
     EXPECT_EQ(pipc_shm_resize(shm.get(), size), PIPC_EACCES) << size;
     EXPECT_EQ(pipc_last_errno(), EACCES);
     EXPECT_TRUE(message_mentions("read-only"));
+    EXPECT_EQ(pipc_shm_resize_flags(shm.get(), size, PIPC_SHM_RESERVE), PIPC_EACCES) << size;
+    EXPECT_TRUE(message_mentions("pipc_shm_resize_flags"));
   }
   expect_intact(name, 2 * page);
 }
@@ -1014,6 +1020,12 @@ TEST_F(Shm, OpenRejectsBadOptionsAndTouchesNothing) {
       {"access 7", [](pipc_shm_options &o) { o.access = 7; }, PIPC_EINVAL, "access"},
       {"READ with TRUNC", [](pipc_shm_options &o) { o.access = PIPC_READ; }, PIPC_EINVAL,
        "read-only"},
+      {"READ with RESERVE",
+       [](pipc_shm_options &o) {
+         o.access = PIPC_READ;
+         o.flags = PIPC_CREAT | PIPC_SHM_RESERVE;
+       },
+       PIPC_EINVAL, "cannot reserve"},
       {"size INT64_MAX+1", [](pipc_shm_options &o) { o.size = beyond_int64; }, PIPC_ERANGE,
        "size"},
       {"size UINT64_MAX", [](pipc_shm_options &o) { o.size = UINT64_MAX; }, PIPC_ERANGE,
@@ -1050,6 +1062,7 @@ TEST_F(Shm, EveryCallRejectsNullAndForeignHandles) {
       {"pipc_shm_close_fd", [&](pipc_shm *h) { return pipc_shm_close_fd(h); }},
       {"pipc_shm_size", [&](pipc_shm *h) { return pipc_shm_size(&size, h); }},
       {"pipc_shm_resize", [&](pipc_shm *h) { return pipc_shm_resize(h, 2 * page); }},
+      {"pipc_shm_resize_flags", [&](pipc_shm *h) { return pipc_shm_resize_flags(h, page, 0); }},
       {"pipc_shm_map", [&](pipc_shm *h) { return pipc_shm_map(&out, h, 0, 0, 0); }},
       {"pipc_shm_unmap", [&](pipc_shm *h) { return pipc_shm_unmap(h, addr); }},
       {"pipc_shm_created", [&](pipc_shm *h) { return pipc_shm_created(h); }},
