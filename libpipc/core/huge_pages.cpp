@@ -22,6 +22,18 @@ huge_pages read_huge_pages() {
   return pages;
 }
 
+int64_t huge_pages_for(const huge_pages &pages, uint64_t size) {
+  if (pages.size_kb <= 0) return -1;
+  const uint64_t page = static_cast<uint64_t>(pages.size_kb) * 1024;
+  return static_cast<int64_t>(size / page + (size % page != 0));
+}
+
+bool huge_pages_free_for(const huge_pages &pages, uint64_t size) {
+  const int64_t needed = huge_pages_for(pages, size);
+  return needed >= 0 && pages.free >= 0 && pages.reserved >= 0 &&
+         pages.free - pages.reserved >= needed;
+}
+
 void describe_huge_pages(const huge_pages &pages, char *out, size_t cap) {
   std::snprintf(out, cap,
                 "/proc/sys/vm/nr_hugepages %lld, HugePages_Free %lld, HugePages_Rsvd %lld, "

@@ -1,4 +1,5 @@
-// The system's huge pages, as /proc tells them, for messages that name them.
+// The system's huge pages, as /proc tells them: for messages that name them, and to
+// judge whether a segment's huge pages can be had where the kernel cannot say.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,12 @@ struct huge_pages {
 };                          // -1: not known
 
 huge_pages read_huge_pages();
+
+// How many huge pages of PAGES' size SIZE bytes take; -1 when the size is not known.
+int64_t huge_pages_for(const huge_pages &pages, uint64_t size);
+
+// Whether PAGES show enough huge pages free, and not promised to others, for SIZE bytes.
+bool huge_pages_free_for(const huge_pages &pages, uint64_t size);
 
 // Writes "/proc/sys/vm/nr_hugepages N, HugePages_Free F, HugePages_Rsvd R, of S kB
 // each" into OUT.
