@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -57,6 +58,22 @@ func TestSharedMemoryResize(t *testing.T) {
 		t.Fatalf("size %d mapping %d", size, len(m.Bytes()))
 	}
 	if err := m.Resize(-1); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatal(err)
+	}
+}
+
+// Semaphore /X is the file /dev/shm/sem.X: opened as shared memory and resized, it made
+// the semaphore's next user die of SIGBUS. libpipc refuses such names (posix_ipc does not).
+func TestSharedMemoryRefusesSemaphoreFiles(t *testing.T) {
+	s := newSemaphore(t, 1)
+	file := "/sem." + strings.TrimPrefix(s.Name(), "/")
+	if _, err := pipc.OpenSharedMemory(file, &pipc.SharedMemoryOptions{Size: 4096}); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatalf("open: %v", err)
+	}
+	if err := pipc.UnlinkSharedMemory(file); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatalf("unlink: %v", err)
+	}
+	if err := s.Release(); err != nil {
 		t.Fatal(err)
 	}
 }

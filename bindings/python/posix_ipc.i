@@ -7,7 +7,9 @@
  * Where it would crash or misbehave (a name with NUL, a queue collected with a pending
  * thread notification, a read-only open with a size deleting the segment) this module
  * raises or behaves instead. Beyond the reference: SharedMemory.close() and the buffer
- * protocol (memoryview(shm) is a zero-copy view of a mapping of the whole segment). */
+ * protocol (memoryview(shm) is a zero-copy view of a mapping of the whole segment). Unlike
+ * the reference, shared memory names beginning with "/sem." (glibc's semaphore files) are
+ * refused with ValueError, as libpipc refuses them. */
 %module(package="pipc") posix_ipc
 
 %include "pipc_python.i"

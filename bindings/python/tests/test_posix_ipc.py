@@ -725,6 +725,20 @@ def test_shared_memory_unlink(made):
         p.SharedMemory(m.name)
 
 
+def test_shared_memory_refuses_semaphore_files(made):
+    """Semaphore /X is the file /dev/shm/sem.X: opened as shared memory and resized, it made
+    the semaphore's next user die of SIGBUS. Unlike the reference, such names are refused."""
+    s = made.sem(None, p.O_CREX)
+    file_name = "/sem." + s.name[1:]
+    for flags in (0, p.O_CREAT, p.O_CREX):
+        with pytest.raises(ValueError, match="semaphore"):
+            p.SharedMemory(file_name, flags)
+    with pytest.raises(ValueError, match="semaphore"):
+        p.unlink_shared_memory(file_name)
+    s.release()
+    s.acquire(0)
+
+
 def test_shared_memory_across_processes(made):
     m = made.shm(None, p.O_CREX, size=8192)
     peer("shm-write", m.name, 4096, "from C")

@@ -87,6 +87,17 @@ class TestPosixSharedMemory < PipcTestCase
     assert_equal 0, posix_shm.view.size
   end
 
+  def test_names_of_semaphore_files_are_refused
+    # Semaphore /X is the file /dev/shm/sem.X: opened as shared memory and resized, it made
+    # the semaphore's next user die of SIGBUS. libpipc refuses such names.
+    sem = posix_sem
+    file_name = "/sem.#{sem.name.delete_prefix("/")}"
+    e = assert_raises(Pipc::InvalidArgumentError) { Pipc::Posix::SharedMemory.new(file_name) }
+    assert_includes e.message, "semaphore"
+    assert_raises(Pipc::InvalidArgumentError) { Pipc::Posix.unlink_shared_memory(file_name) }
+    sem.release
+  end
+
   def test_cross_process
     shm = posix_shm(size: 128)
     shm.write("from parent")
