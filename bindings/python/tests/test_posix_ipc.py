@@ -739,6 +739,23 @@ def test_shared_memory_refuses_semaphore_files(made):
     s.acquire(0)
 
 
+def test_shared_memory_reserve(made):
+    """O_RESERVE (beyond the reference) allocates the pages at once: a segment that /dev/shm
+    cannot hold raises instead of a SIGBUS at the first touch, and nothing is left."""
+    m = made.shm(None, p.O_CREX | p.O_RESERVE, size=65536)
+    assert os.fstat(m.fd).st_blocks * 512 >= 65536
+    with pytest.raises(ValueError):
+        p.SharedMemory(m.name, p.O_RESERVE, read_only=True)
+    fs = os.statvfs("/dev/shm")
+    if fs.f_blocks == 0:
+        pytest.skip("/dev/shm has no size to exceed")
+    name = made.name("shm")
+    with pytest.raises(OSError, match="do not fit in /dev/shm"):
+        p.SharedMemory(name, p.O_CREX | p.O_RESERVE, size=fs.f_blocks * fs.f_frsize + p.PAGE_SIZE)
+    with pytest.raises(p.ExistentialError):
+        p.SharedMemory(name)
+
+
 def test_shared_memory_across_processes(made):
     m = made.shm(None, p.O_CREX, size=8192)
     peer("shm-write", m.name, 4096, "from C")
