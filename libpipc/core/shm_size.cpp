@@ -53,7 +53,10 @@ int reserve_pages(int fd, const std::string &name, uint64_t size, const char *fu
   if (fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return PIPC_OK;
   const int err = errno;
   struct stat after {};
-  if (fstat(fd, &after) == 0 && after.st_size > before.st_size) ftruncate(fd, before.st_size);
+  const bool grew = fstat(fd, &after) == 0 && after.st_size > before.st_size;
+  if (grew && ftruncate(fd, before.st_size) != 0) {
+    return os_fail("ftruncate (back to the size before fallocate)", name.c_str());
+  }
   errno = err;
   return size_refused(function, "fallocate", name, size);
 }

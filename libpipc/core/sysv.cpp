@@ -91,9 +91,12 @@ int report(const char *function, const char *call, const char *what) {
 
 sysv_object_name::sysv_object_name(int64_t key, int id) noexcept {
   int n = 0;
-  if (key != no_key) n = std::snprintf(text_, sizeof text_, "key 0x%08x", static_cast<unsigned>(key));
+  if (key != no_key) {
+    n = std::snprintf(text_, sizeof text_, "key 0x%08x", static_cast<unsigned>(key));
+  }
   if (id >= 0) {
-    std::snprintf(text_ + n, sizeof text_ - static_cast<size_t>(n), "%sid %d", n > 0 ? " " : "", id);
+    std::snprintf(text_ + n, sizeof text_ - static_cast<size_t>(n), "%sid %d",
+                  n > 0 ? " " : "", id);
   }
 }
 
