@@ -76,7 +76,7 @@ pid_t spawn(const std::function<int()> &body) {
   return pid;
 }
 
-int wait_child(pid_t pid, int timeout_ms) {
+int wait_status(pid_t pid, int timeout_ms) {
   if (pid <= 0) return -1;
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd >= 0) {
@@ -87,7 +87,12 @@ int wait_child(pid_t pid, int timeout_ms) {
   }
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return status;
+}
+
+int wait_child(pid_t pid, int timeout_ms) {
+  const int status = wait_status(pid, timeout_ms);
+  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int64_t now_ns() {
@@ -165,10 +170,13 @@ bool signal_pipe::wait() {
   return poll(&pfd, 1, 10000) == 1 && read(fds_[0], &byte, 1) == 1;
 }
 
-testing::AssertionResult message_mentions(const std::string &text) {
-  const std::string message = pipc_last_message();
+testing::AssertionResult mentions(const std::string &message, const std::string &text) {
   if (message.find(text) != std::string::npos) return testing::AssertionSuccess();
   return testing::AssertionFailure() << '"' << message << "\" does not mention \"" << text << '"';
+}
+
+testing::AssertionResult message_mentions(const std::string &text) {
+  return mentions(pipc_last_message(), text);
 }
 
 namespace {

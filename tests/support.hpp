@@ -93,6 +93,11 @@ class usr1_handler {
 // into the test framework). Returns the child's pid.
 pid_t spawn(const std::function<int()> &body);
 
+// Waits up to TIMEOUT_MS for the child to end; returns its wait status (as waitpid
+// gives it), or -1 if it could not be waited for. A child still running after
+// TIMEOUT_MS is killed (the status then says SIGKILL).
+int wait_status(pid_t pid, int timeout_ms = 20000);
+
 // Waits up to TIMEOUT_MS for the child to exit; returns its exit status, or -1
 // if it did not exit in time (it is then killed) or died by a signal.
 int wait_child(pid_t pid, int timeout_ms = 20000);
@@ -181,6 +186,9 @@ class signal_pipe {
 };
 
 // ---- Statuses and messages --------------------------------------------------------
+
+// Whether MESSAGE mentions TEXT; the failure shows the message.
+testing::AssertionResult mentions(const std::string &message, const std::string &text);
 
 // Whether pipc_last_message() mentions TEXT; the failure shows the message.
 testing::AssertionResult message_mentions(const std::string &text);

@@ -116,6 +116,8 @@ const family shm_family{
         {"pipc_shm_size",
          [](void *h) { uint64_t n; return pipc_shm_size(&n, as<pipc_shm>(h)); }},
         {"pipc_shm_resize", [](void *h) { return pipc_shm_resize(as<pipc_shm>(h), 8192); }},
+        {"pipc_shm_resize_flags",
+         [](void *h) { return pipc_shm_resize_flags(as<pipc_shm>(h), 8192, PIPC_SHM_RESERVE); }},
         {"pipc_shm_map",
          [](void *h) { void *a; return pipc_shm_map(&a, as<pipc_shm>(h), 0, 0, 0); }},
         {"pipc_shm_unmap", [](void *h) { return pipc_shm_unmap(as<pipc_shm>(h), buffer); }},

@@ -369,6 +369,54 @@ TEST_F(Shm, TheLongestNameFitsAndOneMoreIsRefused) {
   EXPECT_TRUE(message_mentions("longer"));
 }
 
+TEST(ShmSemaphoreFiles, NamesOfGlibcSemaphoreFilesAreRefused) {
+  // glibc keeps semaphore "/X" as /dev/shm/sem.X, which shm_open finds as "/sem.X":
+  // opened as shared memory and resized to 0, it made the next release of "/X" die of
+  // SIGBUS. The open never gets as far as a size (none is asked for here, so that a
+  // regression fails the test rather than damage the semaphore).
+  const std::string sem_name = unique_name();
+  const std::string file_name = "/sem." + sem_name.substr(1);
+  pipc_sem_options sem_opts = PIPC_SEM_OPTIONS_INIT;
+  sem_opts.flags = PIPC_CREX;
+  pipc_sem *sem = nullptr;
+  ASSERT_EQ(pipc_sem_open(&sem, sem_name.c_str(), &sem_opts), PIPC_OK) << pipc_last_message();
+  const scope_exit remove([&] {
+    pipc_sem_unlink(sem);
+    pipc_sem_close(sem);
+  });
+  const int64_t sem_file_size = os_size(file_name);
+  ASSERT_GT(sem_file_size, 0);
+  for (uint32_t flags : {0u, PIPC_CREAT, PIPC_CREX}) {
+    const pipc_shm_options opts = options(flags);
+    EXPECT_EQ(open_status(file_name.c_str(), &opts), PIPC_EINVAL) << flags;
+    EXPECT_EQ(pipc_last_errno(), EINVAL);
+    EXPECT_TRUE(message_mentions("pipc_shm_open: name \"" + file_name + "\" is refused"));
+    EXPECT_TRUE(message_mentions("semaphore \"" + sem_name + "\" as /dev/shm" + file_name));
+    EXPECT_TRUE(message_mentions("SIGBUS"));
+  }
+  EXPECT_EQ(pipc_shm_unlink_name(file_name.c_str()), PIPC_EINVAL);
+  EXPECT_TRUE(message_mentions("pipc_shm_unlink_name: name \"" + file_name + "\" is refused"));
+  // The semaphore is as it was, and works (in a child: a damaged one kills with SIGBUS).
+  EXPECT_EQ(os_size(file_name), sem_file_size);
+  const int code = pipc_test::wait_child(pipc_test::spawn([sem] {
+    return pipc_sem_release(sem) == PIPC_OK && pipc_sem_acquire(sem, 0) == PIPC_OK ? 0 : 1;
+  }));
+  EXPECT_EQ(code, 0);
+}
+
+TEST(ShmSemaphoreFiles, OnlyTheSemDotPrefixIsRefused) {
+  const pipc_shm_options create = options(PIPC_CREX, page);
+  const std::string missing = "/sem." + unique_name().substr(1);
+  EXPECT_EQ(open_status(missing.c_str(), &create), PIPC_EINVAL);  // even with no semaphore
+  EXPECT_FALSE(exists(missing));
+  for (const char *prefix : {"/sem", "/sem_", "/SEM.", "/xsem."}) {
+    const std::string allowed = prefix + unique_name().substr(1);
+    const scope_exit unlink([&] { pipc_shm_unlink_name(allowed.c_str()); });
+    EXPECT_TRUE(open_ok(allowed.c_str(), create)) << allowed;
+    EXPECT_EQ(pipc_shm_unlink_name(allowed.c_str()), PIPC_OK) << allowed;
+  }
+}
+
 // ---- Sizes ---------------------------------------------------------------------
 
 TEST_F(Shm, SizeResizesAnExistingSegmentOnOpen) {
@@ -450,6 +498,8 @@ TEST_F(Shm, SizesBeyondInt64MaxAreRefusedWithoutSideEffects) {
     EXPECT_EQ(open_status(name.c_str(), &existing), PIPC_ERANGE) << size;
     EXPECT_EQ(pipc_shm_resize(shm.get(), size), PIPC_ERANGE) << size;
     EXPECT_TRUE(message_mentions("pipc_shm_resize"));
+    EXPECT_EQ(pipc_shm_resize_flags(shm.get(), size, PIPC_SHM_RESERVE), PIPC_ERANGE) << size;
+    EXPECT_TRUE(message_mentions("pipc_shm_resize_flags"));
     expect_intact(name, page);
   }
 }
@@ -483,7 +533,7 @@ TEST_F(Shm, HugeSizesNeverLoseASegment) {
 }
 
 TEST_F(Shm, AnOpenThatFailsOnTheSizeRemovesOnlyWhatItCreated) {
-  // RLIMIT_FSIZE makes ftruncate fail (EFBIG) past one page, in a child only.
+  // RLIMIT_FSIZE makes ftruncate fail (EFBIG, PIPC_ELIMIT) past one page, in a child only.
   ASSERT_NO_FATAL_FAILURE(put_segment(name, page));
   const std::string fresh = unique_name();
   const scope_exit unlink([&] { pipc_shm_unlink_name(fresh.c_str()); });
@@ -492,12 +542,12 @@ TEST_F(Shm, AnOpenThatFailsOnTheSizeRemovesOnlyWhatItCreated) {
     if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR || setrlimit(RLIMIT_FSIZE, &one_page) != 0) return 1;
     const pipc_shm_options create = options(PIPC_CREX, 4 * page);
     pipc_shm *shm = nullptr;
-    if (pipc_shm_open(&shm, fresh.c_str(), &create) != PIPC_ERANGE || shm != nullptr) return 2;
+    if (pipc_shm_open(&shm, fresh.c_str(), &create) != PIPC_ELIMIT || shm != nullptr) return 2;
     if (pipc_last_errno() != EFBIG || exists(fresh)) return 3;
     // Not even PIPC_TRUNC empties the segment when the open fails.
     for (uint32_t flags : {0u, PIPC_CREAT, PIPC_CREAT | PIPC_TRUNC}) {
       const pipc_shm_options grow = options(flags, 4 * page);
-      if (pipc_shm_open(&shm, name.c_str(), &grow) != PIPC_ERANGE || shm != nullptr) return 4;
+      if (pipc_shm_open(&shm, name.c_str(), &grow) != PIPC_ELIMIT || shm != nullptr) return 4;
     }
     return 0;
   });
@@ -546,6 +596,8 @@ TEST_F(Shm, CloseFdKeepsMappingsButNotTheDescriptor) {
       {"pipc_shm_fd", [&] { return pipc_shm_fd(&fd, shm.get()); }},
       {"pipc_shm_size", [&] { uint64_t size; return pipc_shm_size(&size, shm.get()); }},
       {"pipc_shm_resize", [&] { return pipc_shm_resize(shm.get(), page); }},
+      {"pipc_shm_resize_flags",
+       [&] { return pipc_shm_resize_flags(shm.get(), page, PIPC_SHM_RESERVE); }},
       {"pipc_shm_map", [&] { void *a; return pipc_shm_map(&a, shm.get(), 0, 0, 0); }},
       {"pipc_shm_close_fd", [&] { return pipc_shm_close_fd(shm.get()); }},
   };
@@ -595,6 +647,8 @@ TEST_F(Shm, ReadOnlyHandleCannotResize) {
     EXPECT_EQ(pipc_shm_resize(shm.get(), size), PIPC_EACCES) << size;
     EXPECT_EQ(pipc_last_errno(), EACCES);
     EXPECT_TRUE(message_mentions("read-only"));
+    EXPECT_EQ(pipc_shm_resize_flags(shm.get(), size, PIPC_SHM_RESERVE), PIPC_EACCES) << size;
+    EXPECT_TRUE(message_mentions("pipc_shm_resize_flags"));
   }
   expect_intact(name, 2 * page);
 }
@@ -966,6 +1020,12 @@ TEST_F(Shm, OpenRejectsBadOptionsAndTouchesNothing) {
       {"access 7", [](pipc_shm_options &o) { o.access = 7; }, PIPC_EINVAL, "access"},
       {"READ with TRUNC", [](pipc_shm_options &o) { o.access = PIPC_READ; }, PIPC_EINVAL,
        "read-only"},
+      {"READ with RESERVE",
+       [](pipc_shm_options &o) {
+         o.access = PIPC_READ;
+         o.flags = PIPC_CREAT | PIPC_SHM_RESERVE;
+       },
+       PIPC_EINVAL, "cannot reserve"},
       {"size INT64_MAX+1", [](pipc_shm_options &o) { o.size = beyond_int64; }, PIPC_ERANGE,
        "size"},
       {"size UINT64_MAX", [](pipc_shm_options &o) { o.size = UINT64_MAX; }, PIPC_ERANGE,
@@ -1002,6 +1062,7 @@ TEST_F(Shm, EveryCallRejectsNullAndForeignHandles) {
       {"pipc_shm_close_fd", [&](pipc_shm *h) { return pipc_shm_close_fd(h); }},
       {"pipc_shm_size", [&](pipc_shm *h) { return pipc_shm_size(&size, h); }},
       {"pipc_shm_resize", [&](pipc_shm *h) { return pipc_shm_resize(h, 2 * page); }},
+      {"pipc_shm_resize_flags", [&](pipc_shm *h) { return pipc_shm_resize_flags(h, page, 0); }},
       {"pipc_shm_map", [&](pipc_shm *h) { return pipc_shm_map(&out, h, 0, 0, 0); }},
       {"pipc_shm_unmap", [&](pipc_shm *h) { return pipc_shm_unmap(h, addr); }},
       {"pipc_shm_created", [&](pipc_shm *h) { return pipc_shm_created(h); }},

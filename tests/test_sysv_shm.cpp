@@ -28,6 +28,7 @@
 
 #include <gtest/gtest.h>
 
+#include "isolated_child.hpp"
 #include "support.hpp"
 #include "sysv_support.hpp"
 
@@ -428,7 +429,48 @@ TEST(SysvShmOpen, HugetlbEitherMakesAHugeSegmentOrFailsLeavingNothing) {
   } else {
     EXPECT_TRUE(rc == PIPC_ENOMEM || rc == PIPC_EACCES || rc == PIPC_EINVAL) << rc;
     EXPECT_TRUE(message_mentions("pipc_sysv_shm_open"));
+    if (rc == PIPC_ENOMEM) {
+      EXPECT_TRUE(message_mentions("/proc/sys/vm/nr_hugepages"));
+    }
     EXPECT_EQ(os_id(seg.key), -1);
+  }
+}
+
+TEST(SysvShmOpen, AFillOfHugePagesTheSystemLacksFailsInsteadOfKillingWithSigbus) {
+  // SHM_NORESERVE sets no huge pages aside and a fill byte touches every page: where
+  // the system has none to give, the fill died of SIGBUS. Run in a child (in an IPC
+  // namespace of its own where allowed) so that a regression is reported, not fatal.
+  const auto fill = [] {
+    const pipc_sysv_shm_options opts =
+        options(PIPC_CREX | PIPC_SHM_HUGETLB | PIPC_SHM_NORESERVE, 2 << 20, ' ');
+    pipc_sysv_shm *shm = nullptr;
+    const int rc = pipc_sysv_shm_open(&shm, PIPC_IPC_PRIVATE, &opts);
+    if (rc == PIPC_OK) {  // the huge pages were there: the segment is filled
+      char last = 0;
+      const bool filled = pipc_sysv_shm_attach(shm, nullptr, 0) == PIPC_OK &&
+                          pipc_sysv_shm_read(shm, (2 << 20) - 1, &last, 1) == PIPC_OK &&
+                          last == ' ';
+      pipc_sysv_shm_remove(shm);
+      pipc_sysv_shm_close(shm);
+      if (!filled) return pipc_test::step_failed("the segment is not filled");
+    }
+    if (own_segments() != 0) return pipc_test::step_failed("a segment was left");
+    return rc;
+  };
+  auto report = pipc_test::run_isolated({}, fill);
+  if (!report) report = pipc_test::run_isolated({false, 0}, fill);
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->signal, 0) << "the child was killed by signal " << report->signal;
+  ASSERT_NE(report->status, pipc_test::step_failure) << report->message;
+  if (report->status == PIPC_EACCES || report->status == PIPC_EINVAL) {
+    GTEST_SKIP() << "no huge page segments here: " << report->message;
+  }
+  testing::Test::RecordProperty("message", report->message);
+  if (report->status == PIPC_OK) return;
+  EXPECT_EQ(report->status, PIPC_ELIMIT) << report->message;
+  for (const char *text : {"pipc_sysv_shm_open: ", "huge page", "/proc/sys/vm/nr_hugepages",
+                           "HugePages_Free", "the segment is removed"}) {
+    EXPECT_TRUE(pipc_test::mentions(report->message, text));
   }
 }
 

@@ -20,6 +20,10 @@ type SharedMemoryOptions struct {
 	Mode     fs.FileMode // a new segment's permission bits; 0: 0600
 	Size     int64       // > 0: (re)size the segment to this; 0: leave it as it is
 	ReadOnly bool        // a read-only handle and mapping (it never resizes)
+	// Reserve allocates the segment's pages whenever this handle sizes it (at open and at
+	// every Resize), so that a /dev/shm without room fails there with a limit *Error
+	// (StatusLimit) instead of a SIGBUS when a page that cannot be had is first touched.
+	Reserve bool
 }
 
 // SharedMemory is a POSIX shared memory segment, mapped into this process.
@@ -61,6 +65,9 @@ func OpenSharedMemory(name string, opts *SharedMemoryOptions) (*SharedMemory, er
 	flags := o.flags(name)
 	if o.Truncate {
 		flags |= uint(raw.PIPC_TRUNC)
+	}
+	if o.Reserve {
+		flags |= uint(raw.PIPC_SHM_RESERVE)
 	}
 	access := ReadWrite
 	if o.ReadOnly {

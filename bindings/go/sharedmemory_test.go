@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -58,6 +59,69 @@ func TestSharedMemoryResize(t *testing.T) {
 	}
 	if err := m.Resize(-1); !errors.Is(err, pipc.ErrInvalid) {
 		t.Fatal(err)
+	}
+}
+
+// Semaphore /X is the file /dev/shm/sem.X: opened as shared memory and resized, it made
+// the semaphore's next user die of SIGBUS. libpipc refuses such names (posix_ipc does not).
+func TestSharedMemoryRefusesSemaphoreFiles(t *testing.T) {
+	s := newSemaphore(t, 1)
+	file := "/sem." + strings.TrimPrefix(s.Name(), "/")
+	if _, err := pipc.OpenSharedMemory(file, &pipc.SharedMemoryOptions{Size: 4096}); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatalf("open: %v", err)
+	}
+	if err := pipc.UnlinkSharedMemory(file); !errors.Is(err, pipc.ErrInvalid) {
+		t.Fatalf("unlink: %v", err)
+	}
+	if err := s.Release(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Reserve allocates the pages up front, so a segment /dev/shm cannot hold fails at once.
+func TestSharedMemoryReserve(t *testing.T) {
+	name := testName()
+	track("/dev/shm" + name)
+	m, err := pipc.OpenSharedMemory(name, &pipc.SharedMemoryOptions{
+		OpenFlags: pipc.OpenFlags{Create: true, Exclusive: true}, Size: 1 << 16, Reserve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipc.UnlinkSharedMemory(name)
+	defer m.Close()
+	allocated := func() int64 {
+		fd, _ := m.Fd()
+		var st syscall.Stat_t
+		if err := syscall.Fstat(fd, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Blocks * 512
+	}
+	if allocated() < 1<<16 {
+		t.Fatalf("%d bytes allocated", allocated())
+	}
+	if err := m.Resize(1 << 17); err != nil || allocated() < 1<<17 {
+		t.Fatalf("resize: %v, %d bytes allocated", err, allocated())
+	}
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs("/dev/shm", &fs); err != nil || fs.Blocks == 0 {
+		t.Skipf("/dev/shm has no size to exceed (%v)", err)
+	}
+	beyond := int64(fs.Blocks)*fs.Bsize + 4096
+	err = m.Resize(beyond)
+	if e := asError(t, err); e.Status != pipc.StatusLimit || e.Errno != syscall.ENOSPC ||
+		!strings.Contains(e.Message, "/dev/shm") {
+		t.Fatalf("resize past /dev/shm: %v", err)
+	}
+	if size, _ := m.Size(); size != 1<<17 {
+		t.Fatalf("the failed resize left the size %d", size)
+	}
+	other := testName()
+	track("/dev/shm" + other)
+	_, err = pipc.OpenSharedMemory(other, &pipc.SharedMemoryOptions{
+		OpenFlags: pipc.OpenFlags{Create: true}, Size: beyond, Reserve: true})
+	if e := asError(t, err); e.Status != pipc.StatusLimit {
+		t.Fatalf("open past /dev/shm: %v", err)
 	}
 }
 

@@ -6,8 +6,10 @@
  * (the OS's O_* numbers, translated to pipc's flags here), exception classes and messages.
  * Where it would crash or misbehave (a name with NUL, a queue collected with a pending
  * thread notification, a read-only open with a size deleting the segment) this module
- * raises or behaves instead. Beyond the reference: SharedMemory.close() and the buffer
- * protocol (memoryview(shm) is a zero-copy view of a mapping of the whole segment). */
+ * raises or behaves instead. Beyond the reference: SharedMemory.close(), the buffer
+ * protocol (memoryview(shm) is a zero-copy view of a mapping of the whole segment) and the
+ * flag O_RESERVE. Unlike the reference, shared memory names beginning with "/sem." (glibc's
+ * semaphore files) are refused with ValueError, as libpipc refuses them. */
 %module(package="pipc") posix_ipc
 
 %include "pipc_python.i"
@@ -35,6 +37,10 @@
 
 /* The version of posix_ipc whose API this module implements (VERSION, __version__). */
 #define PYPIPC_POSIX_IPC_VERSION "1.3.2"
+
+/* SharedMemory's O_RESERVE (pipc's PIPC_SHM_RESERVE): a bit that no O_* flag of Linux
+ * uses, since flags take the OS's O_* values as in the reference. */
+#define PYPIPC_O_RESERVE 0x40000000
 
 /* Values read from the running system at import (see %init). */
 static unsigned long long pypipc_prio_max = 31;
@@ -522,7 +528,9 @@ static long pypipc_psem_mode_get(pypipc_psem *s) { return s->mode; }
 /* ================= SharedMemory ================= */
 %rename(SharedMemory) pypipc_pshm;
 %feature("docstring", "SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False): a POSIX shared "
-         "memory segment. memoryview(shm) is a zero-copy view of the whole segment.") pypipc_pshm;
+         "memory segment. memoryview(shm) is a zero-copy view of the whole segment. With O_RESERVE in "
+         "flags the segment's pages are allocated at once: a /dev/shm without room for them raises "
+         "OSError here instead of a SIGBUS at the first touch.") pypipc_pshm;
 %feature("docstring", "close_fd(): close the descriptor (as os.close(fd)); mappings stay valid.") pypipc_pshm::close_fd;
 %feature("docstring", "close(): close the descriptor and unmap this object's mapping; BufferError while "
          "a memoryview of it is alive.") pypipc_pshm::close;
@@ -554,6 +562,7 @@ static void *pypipc_pshm_open(PyObject *const *args) {
   if (pypipc_name_arg(name, &cname, &pyname) < 0) return NULL;
   if (pypipc_check_flags(fl, name == Py_None) < 0) goto fail;
   o.flags = pypipc_posix_flags(fl);
+  if (fl & PYPIPC_O_RESERVE) o.flags |= PIPC_SHM_RESERVE;
   o.mode = (uint32_t)md & 07777u;
   o.access = ro ? PIPC_READ : PIPC_READ_WRITE;
   /* A read-only handle cannot size the segment: open it as it is and compare, so that
@@ -997,6 +1006,8 @@ static pypipc_rc unlink_message_queue(PyObject *name) { return pypipc_unlink_by_
     pypipc_add_int(mod, "O_WRONLY", O_WRONLY);
     pypipc_add_int(mod, "O_RDWR", O_RDWR);
     pypipc_add_int(mod, "O_NONBLOCK", O_NONBLOCK);
+    /* beyond the reference: SharedMemory allocates its pages at once */
+    pypipc_add_int(mod, "O_RESERVE", PYPIPC_O_RESERVE);
     /* read from the running system (the reference fixes them when it is built) */
     pypipc_add_int(mod, "PAGE_SIZE", pipc_page_size());
     pypipc_add_int(mod, "SEMAPHORE_VALUE_MAX", pipc_sem_value_max());

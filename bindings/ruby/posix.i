@@ -259,7 +259,7 @@ typedef struct rbpipc_pshm {} rbpipc_pshm;
     const char *cname = rbpipc_name(name);
     rbpipc_pshm *m;
     int rc;
-    opts.flags = rbpipc_flags(flags, PIPC_CREX | PIPC_TRUNC);
+    opts.flags = rbpipc_flags(flags, PIPC_CREX | PIPC_TRUNC | PIPC_SHM_RESERVE);
     opts.mode = rbpipc_mode(mode);
     opts.size = (uint64_t)rbpipc_int(size, "size", 0, INT64_MAX);
     opts.access = RTEST(read_only) ? PIPC_READ : PIPC_READ_WRITE;
@@ -494,6 +494,7 @@ static VALUE posix_unlink_message_queue(VALUE name) { return rbpipc_unlink_name(
 %constant int EXCL = PIPC_EXCL;
 %constant int CREX = PIPC_CREX;
 %constant int TRUNC = PIPC_TRUNC;
+%constant int SHM_RESERVE = PIPC_SHM_RESERVE;
 %constant int NONBLOCK = PIPC_NONBLOCK;
 %constant int DEFAULT_MODE = PIPC_DEFAULT_MODE;
 /* read from the running system when the extension loads */

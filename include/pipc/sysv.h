@@ -77,7 +77,10 @@ PIPC_API void pipc_sysv_sem_options_init(pipc_sysv_sem_options *opts);
  * is non-zero from the moment the value is set. An open that finds a set its creator has
  * not given a value yet (never operated on, made in the last second) waits for the value,
  * up to half a second: no operation through the new handle applies before it. NULL opts
- * means the defaults. */
+ * means the defaults. The kernel's limits in /proc/sys/kernel/sem give PIPC_ELIMIT with
+ * the one that applied named in pipc_last_message(): SEMMNI (sets), SEMMNS (semaphores),
+ * SEMMSL (semaphores per set) and SEMOPM (operations per call, for the initial value's
+ * semop). */
 PIPC_API int pipc_sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options *opts);
 /* Opens the existing semaphore set with this id (>= 0). */
 PIPC_API int pipc_sysv_sem_open_id(pipc_sysv_sem **out, int64_t id);
@@ -142,7 +145,8 @@ typedef struct pipc_sysv_shm_options {
   uint32_t version;   /* PIPC_SYSV_OPTIONS_VERSION */
   uint32_t flags;     /* PIPC_CREAT, PIPC_EXCL, PIPC_SHM_HUGETLB, PIPC_SHM_NORESERVE */
   uint32_t mode;      /* permission bits of a new segment (0777 at most) */
-  uint32_t fill_byte; /* 0..255: every byte of a new segment (the kernel's own is 0) */
+  uint32_t fill_byte; /* 0..255: every byte of a new segment (the kernel's own is 0);
+                         see pipc_sysv_shm_open for huge pages */
   uint64_t size;      /* size of a new segment; 0: the page size. An existing segment
                          must be at least this big (else PIPC_EINVAL). */
 } pipc_sysv_shm_options;
@@ -151,7 +155,15 @@ typedef struct pipc_sysv_shm_options {
 
 PIPC_API void pipc_sysv_shm_options_init(pipc_sysv_shm_options *opts);
 
-/* Opens (or creates) the segment with KEY. The handle is not attached. */
+/* Opens (or creates) the segment with KEY. The handle is not attached. The kernel's
+ * limits give PIPC_ELIMIT with the one that applied named in pipc_last_message():
+ * /proc/sys/kernel/shmmni (segments) or shmall (pages, with how many are in use);
+ * /proc/sys/kernel/shmmax gives PIPC_ERANGE. A PIPC_SHM_HUGETLB segment whose huge pages
+ * cannot be reserved gives PIPC_ENOMEM naming /proc/sys/vm/nr_hugepages. With
+ * PIPC_SHM_NORESERVE they are not reserved, and a page the system cannot give kills the
+ * process that first touches it with SIGBUS; a non-zero fill byte touches them all, so
+ * there the open makes sure of them first and fails with PIPC_ELIMIT (naming
+ * nr_hugepages and HugePages_Free) instead, removing the segment it made. */
 PIPC_API int pipc_sysv_shm_open(pipc_sysv_shm **out, int64_t key, const pipc_sysv_shm_options *opts);
 PIPC_API int pipc_sysv_shm_open_id(pipc_sysv_shm **out, int64_t id);
 /* Another handle to the same segment, not attached. */

@@ -12,18 +12,21 @@
 
 namespace pipc::api {
 
+// A family's name check (core::check_X_name).
+using name_check = int (*)(const char *name, const char *function);
+
 // pipc_X_open: clears *out, takes DEFAULTS for NULL options, checks them with CHECK
-// and the name against NAME_MAX (NULL: a random name), then runs OPEN.
+// and the name with CHECK_NAME (NULL: a random name), then runs OPEN.
 template <class H, class Options>
 int open_entry(const char *function, H **out, const char *name, const Options *opts,
-               const Options &defaults, size_t name_max,
+               const Options &defaults, name_check check_name,
                int (*check)(const Options &, const char *),
                int (*open)(H **, const char *, const Options &)) {
   if (out == nullptr) return core::invalid("%s: out is NULL", function);
   *out = nullptr;
   const Options options = opts != nullptr ? *opts : defaults;
   int rc = check(options, function);
-  if (rc == PIPC_OK && name != nullptr) rc = core::check_name(name, name_max, function);
+  if (rc == PIPC_OK && name != nullptr) rc = check_name(name, function);
   if (rc != PIPC_OK) return rc;
   try {
     return open(out, name, options);
@@ -47,10 +50,11 @@ int dup_entry(const char *function, H **out, H *h,
   }
 }
 
-// pipc_X_unlink_name: checks NAME, then removes it with the OS call UNLINK (named OS_CALL).
-inline int unlink_entry(const char *function, const char *name, size_t name_max,
+// pipc_X_unlink_name: checks NAME with CHECK_NAME, then removes it with the OS call
+// UNLINK (named OS_CALL).
+inline int unlink_entry(const char *function, const char *name, name_check check_name,
                         int (*unlink)(const char *), const char *os_call) {
-  const int rc = core::check_name(name, name_max, function);
+  const int rc = check_name(name, function);
   if (rc != PIPC_OK) return rc;
   if (unlink(name) == 0) return PIPC_OK;
   return core::os_fail(os_call, name);

@@ -46,7 +46,7 @@ PIPC_API void pipc_mq_options_init(pipc_mq_options *opts) {
 
 PIPC_API int pipc_mq_open(pipc_mq **out, const char *name, const pipc_mq_options *opts) {
   return pipc::api::open_entry("pipc_mq_open", out, name, opts,
-                               pipc_mq_options PIPC_MQ_OPTIONS_INIT, pipc::core::mq_name_max,
+                               pipc_mq_options PIPC_MQ_OPTIONS_INIT, pipc::core::check_mq_name,
                                check_mq_options, pipc::core::mq_open);
 }
 
@@ -182,7 +182,7 @@ PIPC_API int pipc_mq_unlink(pipc_mq *mq) {
 }
 
 PIPC_API int pipc_mq_unlink_name(const char *name) {
-  return pipc::api::unlink_entry("pipc_mq_unlink_name", name, pipc::core::mq_name_max,
+  return pipc::api::unlink_entry("pipc_mq_unlink_name", name, pipc::core::check_mq_name,
                                  mq_unlink, "mq_unlink");
 }
 

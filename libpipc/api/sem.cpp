@@ -35,7 +35,7 @@ PIPC_API void pipc_sem_options_init(pipc_sem_options *opts) {
 
 PIPC_API int pipc_sem_open(pipc_sem **out, const char *name, const pipc_sem_options *opts) {
   return pipc::api::open_entry("pipc_sem_open", out, name, opts,
-                               pipc_sem_options PIPC_SEM_OPTIONS_INIT, pipc::core::sem_name_max,
+                               pipc_sem_options PIPC_SEM_OPTIONS_INIT, pipc::core::check_sem_name,
                                check_sem_options, pipc::core::sem_open);
 }
 
@@ -93,7 +93,7 @@ PIPC_API int pipc_sem_unlink(pipc_sem *sem) {
 }
 
 PIPC_API int pipc_sem_unlink_name(const char *name) {
-  return pipc::api::unlink_entry("pipc_sem_unlink_name", name, pipc::core::sem_name_max,
+  return pipc::api::unlink_entry("pipc_sem_unlink_name", name, pipc::core::check_sem_name,
                                  sem_unlink, "sem_unlink");
 }
 

@@ -14,7 +14,8 @@ namespace {
 
 int check_shm_options(const pipc_shm_options &options, const char *fn) {
   const int rc = pipc::core::check_open_options(fn, options.version, PIPC_SHM_OPTIONS_VERSION,
-                                                options.flags, PIPC_CREX | PIPC_TRUNC,
+                                                options.flags,
+                                                PIPC_CREX | PIPC_TRUNC | PIPC_SHM_RESERVE,
                                                 options.mode);
   if (rc != PIPC_OK) return rc;
   if (options.access != PIPC_READ && options.access != PIPC_READ_WRITE) {
@@ -23,6 +24,10 @@ int check_shm_options(const pipc_shm_options &options, const char *fn) {
   }
   if (options.access == PIPC_READ && (options.flags & PIPC_TRUNC)) {
     return pipc::core::invalid("%s: a read-only handle cannot truncate", fn);
+  }
+  if (options.access == PIPC_READ && (options.flags & PIPC_SHM_RESERVE)) {
+    return pipc::core::invalid("%s: a read-only handle cannot reserve pages (PIPC_SHM_RESERVE)",
+                               fn);
   }
   if (options.size > static_cast<uint64_t>(INT64_MAX)) {
     return pipc::core::out_of_range("%s: size %llu is beyond the largest file offset", fn,
@@ -41,7 +46,7 @@ PIPC_API void pipc_shm_options_init(pipc_shm_options *opts) {
 
 PIPC_API int pipc_shm_open(pipc_shm **out, const char *name, const pipc_shm_options *opts) {
   return pipc::api::open_entry("pipc_shm_open", out, name, opts,
-                               pipc_shm_options PIPC_SHM_OPTIONS_INIT, pipc::core::shm_name_max,
+                               pipc_shm_options PIPC_SHM_OPTIONS_INIT, pipc::core::check_shm_name,
                                check_shm_options, pipc::core::shm_open);
 }
 
@@ -74,7 +79,18 @@ PIPC_API int pipc_shm_size(uint64_t *size_out, pipc_shm *shm) {
 PIPC_API int pipc_shm_resize(pipc_shm *shm, uint64_t size) {
   call<pipc_shm> s(shm);
   if (!s) return pipc::core::bad_handle("pipc_shm_resize");
-  return pipc::core::shm_resize(*s, size);
+  return pipc::core::shm_resize(*s, size, 0, "pipc_shm_resize");
+}
+
+PIPC_API int pipc_shm_resize_flags(pipc_shm *shm, uint64_t size, uint32_t flags) {
+  static const char fn[] = "pipc_shm_resize_flags";
+  call<pipc_shm> s(shm);
+  if (!s) return pipc::core::bad_handle(fn);
+  if (flags & ~PIPC_SHM_RESERVE) {
+    return pipc::core::invalid("%s: unknown flags 0x%x (allowed: PIPC_SHM_RESERVE)", fn,
+                               flags & ~PIPC_SHM_RESERVE);
+  }
+  return pipc::core::shm_resize(*s, size, flags, fn);
 }
 
 PIPC_API int pipc_shm_map(void **addr_out, pipc_shm *shm, uint64_t offset, uint64_t length,
@@ -119,7 +135,7 @@ PIPC_API int pipc_shm_unlink(pipc_shm *shm) {
 }
 
 PIPC_API int pipc_shm_unlink_name(const char *name) {
-  return pipc::api::unlink_entry("pipc_shm_unlink_name", name, pipc::core::shm_name_max,
+  return pipc::api::unlink_entry("pipc_shm_unlink_name", name, pipc::core::check_shm_name,
                                  shm_unlink, "shm_unlink");
 }
 

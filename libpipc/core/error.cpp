@@ -52,6 +52,16 @@ int fail(int status, int err, const char *fmt, ...) noexcept {
   return status;
 }
 
+int explained_fail(int status, int err, const char *call, const char *object, const char *fmt,
+                   ...) noexcept {
+  char detail[384];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  return fail(status, err, "%s on %s: %s: %s", call, object, std::strerror(err), detail);
+}
+
 int invalid(const char *fmt, ...) noexcept {
   va_list ap;
   va_start(ap, fmt);

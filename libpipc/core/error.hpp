@@ -16,6 +16,12 @@ int status_of_errno(int err) noexcept;
 // returns its status. Limit errors (EMFILE, ENFILE, ENOSPC) name the limit involved.
 int os_fail(const char *call, const char *name) noexcept __attribute__((cold));
 
+// Records STATUS for the OS error ERR of CALL on OBJECT (a quoted name, or "key
+// 0x..."): "CALL on OBJECT: strerror(ERR): " followed by the printf-style detail, which
+// says why, e.g. which limit applied and its value. Returns STATUS.
+int explained_fail(int status, int err, const char *call, const char *object, const char *fmt,
+                   ...) noexcept __attribute__((format(printf, 5, 6), cold));
+
 // Argument errors: record and return PIPC_EINVAL / PIPC_ERANGE / PIPC_EBADHANDLE.
 int invalid(const char *fmt, ...) noexcept __attribute__((format(printf, 1, 2), cold));
 int out_of_range(const char *fmt, ...) noexcept __attribute__((format(printf, 1, 2), cold));

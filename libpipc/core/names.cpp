@@ -28,6 +28,23 @@ int check_name(const char *name, size_t max_len, const char *function) {
   return PIPC_OK;
 }
 
+int check_sem_name(const char *name, const char *function) {
+  return check_name(name, sem_name_max, function);
+}
+
+int check_shm_name(const char *name, const char *function) {
+  const int rc = check_name(name, shm_name_max, function);
+  if (rc != PIPC_OK || std::strncmp(name, "/sem.", 5) != 0) return rc;
+  return invalid("%s: name \"%.64s\" is refused: glibc keeps the POSIX semaphore \"/%.64s\" "
+                 "as /dev/shm%.64s, and using that file as shared memory (resizing it) makes the "
+                 "semaphore's next user die of SIGBUS",
+                 function, name, name + 5, name);
+}
+
+int check_mq_name(const char *name, const char *function) {
+  return check_name(name, mq_name_max, function);
+}
+
 void random_bytes(unsigned char *out, size_t n) {
   // A block of getrandom's output per thread, handed out in pieces: one system call
   // per dozen names. Names need to be unlikely to collide, not secret, and every

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/deadline.hpp"
+#include "core/mq_limits.hpp"
 #include "core/mq_notify.hpp"
 #include "core/open_object.hpp"
 #include "core/system.hpp"
@@ -25,33 +26,6 @@ int oflags_for(uint32_t access) {
   if (access == PIPC_READ) return O_RDONLY;
   if (access == PIPC_WRITE) return O_WRONLY;
   return O_RDWR;
-}
-
-// mq_open's EINVAL on create usually means a /proc/sys/fs/mqueue limit.
-int open_failed(const std::string &name, const mq_attr *attr) {
-  const int err = errno;
-  if (err == EINVAL && attr != nullptr) {
-    const int64_t msg_max = mq_limit_max_messages();
-    const int64_t size_max = mq_limit_max_message_size();
-    if (attr->mq_maxmsg > msg_max || attr->mq_msgsize > size_max) {
-      return fail(PIPC_ELIMIT, err,
-                  "mq_open on \"%s\": %ld messages of %ld bytes exceeds /proc/sys/fs/mqueue/"
-                  "msg_max (%lld) or msgsize_max (%lld)",
-                  name.c_str(), attr->mq_maxmsg, attr->mq_msgsize,
-                  static_cast<long long>(msg_max), static_cast<long long>(size_max));
-    }
-  }
-  if (err == EMFILE) {
-    return fail(PIPC_ELIMIT, err,
-                "mq_open on \"%s\": the queue would exceed RLIMIT_MSGQUEUE (ulimit -q) or the "
-                "process has RLIMIT_NOFILE descriptors open", name.c_str());
-  }
-  if (err == ENOSPC) {
-    return fail(PIPC_ELIMIT, err,
-                "mq_open on \"%s\": /proc/sys/fs/mqueue/queues_max (%lld) queues exist",
-                name.c_str(), static_cast<long long>(mq_limit_queues()));
-  }
-  return os_fail("mq_open", name.c_str());
 }
 
 int wait_failed(const char *function, const posix_mq &mq, int err) {
@@ -121,7 +95,7 @@ int mq_open(pipc_mq **out, const char *name, const pipc_mq_options &opts) {
   });
   if (opened.err != 0) {
     errno = opened.err;
-    return open_failed(opened.name, custom ? &attr : nullptr);
+    return mq_open_failed(opened.name, custom ? &attr : nullptr);
   }
   mq_attr actual{};
   if (::mq_getattr(mqd, &actual) != 0) {

@@ -11,6 +11,7 @@
 #include <new>
 
 #include "core/open_object.hpp"
+#include "core/shm_size.hpp"
 
 namespace pipc::core {
 
@@ -36,11 +37,14 @@ int current_size(int fd, uint64_t *size_out, const std::string &name) {
   return PIPC_OK;
 }
 
-// Applies opts.size, and PIPC_TRUNC to a segment that already existed, to a freshly
-// opened descriptor. A read-only handle cannot resize, so there a size that differs
-// is an error and nothing is changed. The new size is set before the segment is
-// emptied, so an open that fails on the size (EFBIG past RLIMIT_FSIZE) keeps the data.
-int apply_size(int fd, const std::string &name, bool read_only, bool truncate, uint64_t size) {
+// Applies opts.size (with its pages when RESERVE), and PIPC_TRUNC to a segment that
+// already existed, to a freshly opened descriptor. A read-only handle cannot resize, so
+// there a size that differs is an error and nothing is changed. The new size is set
+// before the segment is emptied, so an open that fails on the size (RLIMIT_FSIZE, or
+// no room in /dev/shm for a reservation) keeps the data.
+int apply_size(int fd, const std::string &name, bool read_only, bool truncate, bool reserve,
+               uint64_t size) {
+  static const char fn[] = "pipc_shm_open";
   if (read_only) {
     if (size == 0) return PIPC_OK;
     uint64_t actual = 0;
@@ -51,20 +55,20 @@ int apply_size(int fd, const std::string &name, bool read_only, bool truncate, u
                 name.c_str(), static_cast<unsigned long long>(actual),
                 static_cast<unsigned long long>(size));
   }
-  const off_t length = static_cast<off_t>(size);
-  if (size != 0 && ftruncate(fd, length) != 0) return os_fail("ftruncate", name.c_str());
-  // Shrinking to 0 and growing back zero-fills the segment.
-  if (truncate && (ftruncate(fd, 0) != 0 || (size != 0 && ftruncate(fd, length) != 0))) {
-    return os_fail("ftruncate", name.c_str());
-  }
-  return PIPC_OK;
+  int rc = size != 0 ? set_segment_size(fd, name, size, reserve, fn) : PIPC_OK;
+  if (rc != PIPC_OK || !truncate) return rc;
+  // Shrinking to 0 and growing back zero-fills the segment (and frees its pages, so
+  // reserving them again needs no more room than the reservation above).
+  rc = set_segment_size(fd, name, 0, false, fn);
+  if (rc == PIPC_OK && size != 0) rc = set_segment_size(fd, name, size, reserve, fn);
+  return rc;
 }
 
 // Makes the handle for descriptor FD. On failure the descriptor is closed and a
 // segment this open created is unlinked.
 int make_handle(pipc_shm **out, int fd, const std::string &name, bool created, bool read_only,
-                uint64_t known_size, const char *function) {
-  posix_shm *object = new (std::nothrow) posix_shm(fd, name, created, read_only);
+                bool reserve, uint64_t known_size, const char *function) {
+  posix_shm *object = new (std::nothrow) posix_shm(fd, name, created, read_only, reserve);
   int rc = fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", function);
   if (object != nullptr) {
     object->known_size = known_size;
@@ -98,7 +102,8 @@ int shm_open(pipc_shm **out, const char *name, const pipc_shm_options &opts) {
     return os_fail("shm_open", opened.name.c_str());
   }
   const bool truncate = (opts.flags & PIPC_TRUNC) && !opened.created;
-  const int rc = apply_size(fd, opened.name, read_only, truncate, opts.size);
+  const bool reserve = opts.flags & PIPC_SHM_RESERVE;
+  const int rc = apply_size(fd, opened.name, read_only, truncate, reserve, opts.size);
   if (rc != PIPC_OK) {
     // Undo only what this call did: never remove a segment that existed before.
     if (opened.created) ::shm_unlink(opened.name.c_str());
@@ -106,7 +111,8 @@ int shm_open(pipc_shm **out, const char *name, const pipc_shm_options &opts) {
     return rc;
   }
   // opts.size is what apply_size made or found (0: not known yet)
-  return make_handle(out, fd, opened.name, opened.created, read_only, opts.size, "pipc_shm_open");
+  return make_handle(out, fd, opened.name, opened.created, read_only, reserve, opts.size,
+                     "pipc_shm_open");
 }
 
 int shm_dup(pipc_shm **out, const posix_shm &shm) {
@@ -114,7 +120,8 @@ int shm_dup(pipc_shm **out, const posix_shm &shm) {
   if (shm.fd < 0) return closed_fd("pipc_shm_dup");
   const int fd = fcntl(shm.fd, F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return os_fail("pipc_shm_dup: fcntl(F_DUPFD_CLOEXEC)", shm.name.c_str());
-  return make_handle(out, fd, shm.name, false, shm.read_only, shm.known_size, "pipc_shm_dup");
+  return make_handle(out, fd, shm.name, false, shm.read_only, shm.reserve, shm.known_size,
+                     "pipc_shm_dup");
 }
 
 int shm_fd(int *fd_out, posix_shm &shm) {
@@ -132,20 +139,21 @@ int shm_size(uint64_t *size_out, posix_shm &shm) {
   return rc;
 }
 
-int shm_resize(posix_shm &shm, uint64_t size) {
+int shm_resize(posix_shm &shm, uint64_t size, uint32_t flags, const char *function) {
   if (shm.read_only) {
-    return fail(PIPC_EACCES, EACCES, "pipc_shm_resize: \"%s\" was opened read-only",
+    return fail(PIPC_EACCES, EACCES, "%s: \"%s\" was opened read-only", function,
                 shm.name.c_str());
   }
   if (size > max_size) {
-    return out_of_range("pipc_shm_resize: size %llu is beyond the largest file offset",
+    return out_of_range("%s: size %llu is beyond the largest file offset", function,
                         static_cast<unsigned long long>(size));
   }
   std::lock_guard<std::mutex> guard(shm.lock);
-  if (shm.fd < 0) return closed_fd("pipc_shm_resize");
-  if (ftruncate(shm.fd, static_cast<off_t>(size)) != 0) return os_fail("ftruncate", shm.name.c_str());
-  shm.known_size = size;
-  return PIPC_OK;
+  if (shm.fd < 0) return closed_fd(function);
+  const bool reserve = shm.reserve || (flags & PIPC_SHM_RESERVE);
+  const int rc = set_segment_size(shm.fd, shm.name, size, reserve, function);
+  if (rc == PIPC_OK) shm.known_size = size;
+  return rc;
 }
 
 int shm_map(void **addr_out, posix_shm &shm, uint64_t offset, uint64_t length, uint32_t flags) {

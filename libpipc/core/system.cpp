@@ -1,10 +1,11 @@
 #include "core/system.hpp"
 
-#include <climits>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 
 namespace pipc::core {
 
@@ -33,6 +34,13 @@ int64_t read_proc_integer(const char *path, int64_t fallback) {
     value = value * 10 + digit;
   }
   return negative ? -value : value;
+}
+
+bool descriptor_free() {
+  const int fd = eventfd(0, EFD_CLOEXEC);  // needs no file system
+  if (fd < 0) return errno != EMFILE;
+  close(fd);
+  return true;
 }
 
 int64_t mq_priority_max() {

@@ -9,6 +9,11 @@ namespace pipc::core {
 // Async-signal-safe.
 int64_t read_proc_integer(const char *path, int64_t fallback);
 
+// Whether this process can open one more descriptor now, i.e. is below RLIMIT_NOFILE:
+// an EMFILE that a call gave then came from another limit. (Tried rather than counted:
+// descriptors numbered past a lowered limit count but do not block.)
+bool descriptor_free();
+
 int64_t mq_priority_max();
 int64_t sem_value_max();
 

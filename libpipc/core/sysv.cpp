@@ -89,22 +89,27 @@ int report(const char *function, const char *call, const char *what) {
 
 }  // namespace
 
+sysv_object_name::sysv_object_name(int64_t key, int id) noexcept {
+  int n = 0;
+  if (key != no_key) {
+    n = std::snprintf(text_, sizeof text_, "key 0x%08x", static_cast<unsigned>(key));
+  }
+  if (id >= 0) {
+    std::snprintf(text_ + n, sizeof text_ - static_cast<size_t>(n), "%sid %d",
+                  n > 0 ? " " : "", id);
+  }
+}
+
 int sysv_fail(const char *function, const char *call, const sysv_handle &h) noexcept {
-  char what[64];
-  std::snprintf(what, sizeof what, "key 0x%08x id %d", static_cast<unsigned>(h.key), h.id);
-  return report(function, call, what);
+  return report(function, call, sysv_object_name(h.key, h.id).c_str());
 }
 
 int sysv_id_fail(const char *function, const char *call, int id) noexcept {
-  char what[32];
-  std::snprintf(what, sizeof what, "id %d", id);
-  return report(function, call, what);
+  return report(function, call, sysv_object_name(sysv_object_name::no_key, id).c_str());
 }
 
 int sysv_key_fail(const char *call, int64_t key) noexcept {
-  char what[32];
-  std::snprintf(what, sizeof what, "key 0x%08x", static_cast<unsigned>(key));
-  return os_fail(call, what);
+  return os_fail(call, sysv_object_name(key).c_str());
 }
 
 }  // namespace pipc::core

@@ -54,6 +54,18 @@ key_t random_key();
 int apply_perm(ipc_perm &perm, int64_t uid, int64_t gid, int64_t mode, const char *function);
 void fill_perm(pipc_sysv_perm &out, const ipc_perm &perm);
 
+// How messages name a System V object: "key 0x0000abcd id 7", without the key when
+// it is no_key and without the id when it is negative.
+class sysv_object_name {
+ public:
+  static constexpr int64_t no_key = INT64_MIN;  // PIPC_KEY_RANDOM: never an object's key
+  explicit sysv_object_name(int64_t key, int id = -1) noexcept;
+  const char *c_str() const noexcept { return text_; }
+
+ private:
+  char text_[40];
+};
+
 // Records errno from the OS call CALL, made by FUNCTION on the object H, and
 // returns its status. EINVAL and EIDRM from a call on an id mean the object was
 // removed: PIPC_ENOENT. Use it only where EINVAL cannot come from arguments.

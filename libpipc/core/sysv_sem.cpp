@@ -10,6 +10,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/sysv_limits.hpp"
 #include "core/sysv_sem_wait.hpp"
 
 namespace pipc::core {
@@ -48,6 +49,9 @@ int set_initial_value(const sysv_sem &sem, const pipc_sysv_sem_options &opts) {
   }
   sembuf op{0, static_cast<short>(value), static_cast<short>(value == 0 ? IPC_NOWAIT : 0)};
   if (::semop(sem.id, &op, 1) == 0) return PIPC_OK;
+  if (errno == E2BIG) {
+    return semop_limit_failed("pipc_sysv_sem_open", "semop (initial value)", sem.key, sem.id);
+  }
   return sysv_fail("pipc_sysv_sem_open", "semop (initial value)", sem);
 }
 
@@ -76,6 +80,8 @@ __attribute__((cold)) int operation_failed(const char *function, int id, const s
       return fail(PIPC_ERANGE, ERANGE,
                   "%s: id %d: the value (or this process's undo adjustment) would pass %d",
                   function, id, sysv_sem_value_max);
+    case E2BIG:
+      return semop_limit_failed(function, "semtimedop", sysv_object_name::no_key, id);
     default:
       return sysv_id_fail(function, "semtimedop", id);
   }
@@ -124,7 +130,7 @@ int sysv_sem_open(pipc_sysv_sem **out, int64_t key, const pipc_sysv_sem_options 
   });
   if (r.err != 0) {
     errno = r.err;
-    return sysv_key_fail("pipc_sysv_sem_open: semget", r.key);
+    return semget_failed(r.key);
   }
   if (!r.created) wait_until_initialised(r.id);
   return make_handle(out, r.id, r.key, r.created, "pipc_sysv_sem_open", [&](sysv_sem &sem) {

@@ -1,6 +1,7 @@
 #include "core/sysv_shm.hpp"
 
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/huge_pages.hpp"
+#include "core/sysv_limits.hpp"
 
 namespace pipc::core {
 
@@ -22,13 +25,49 @@ namespace {
 
 void *const shmat_failed = reinterpret_cast<void *>(-1);
 
+// Why the huge pages of the segment OBJECT (SIZE bytes) cannot be had, for the
+// fill's OS call CALL that failed with ERR.
+int huge_pages_missing(int err, const char *call, const sysv_object_name &object, size_t size) {
+  const huge_pages pages = read_huge_pages();
+  const long long needed = huge_pages_for(pages, size);
+  char counts[160];
+  describe_huge_pages(pages, counts, sizeof counts);
+  return explained_fail(PIPC_ELIMIT, err, call, object.c_str(),
+                        "the segment's %zu bytes need %lld huge page%s, which the system does not "
+                        "have (%s); the segment is removed",
+                        size, needed, needed == 1 ? "" : "s", counts);
+}
+
+// Makes every page of the attachment ADDR (SIZE bytes) present and writable before the
+// fill writes it. shmget sets no huge pages aside for a SHM_HUGETLB | SHM_NORESERVE
+// segment: a write to one the system does not have kills the writer with SIGBUS, where
+// MADV_POPULATE_WRITE (Linux 5.14) fails instead. Kernels before it refuse the advice
+// (EINVAL); there /proc/meminfo must show enough huge pages free (a process taking them
+// meanwhile can still make the fill fault: only the advice is safe).
+int populate(void *addr, size_t size, uint32_t flags, const sysv_object_name &object) {
+  static const char call[] = "pipc_sysv_shm_open: madvise(MADV_POPULATE_WRITE)";
+  if (madvise(addr, size, MADV_POPULATE_WRITE) == 0) return PIPC_OK;
+  const int err = errno;
+  const bool huge = flags & PIPC_SHM_HUGETLB;
+  if (err == EINVAL) {
+    const bool unreserved = huge && (flags & PIPC_SHM_NORESERVE);
+    if (!unreserved || huge_pages_free_for(read_huge_pages(), size)) return PIPC_OK;
+    return huge_pages_missing(ENOMEM, "pipc_sysv_shm_open: fill", object, size);
+  }
+  if (huge) return huge_pages_missing(err, call, object, size);
+  errno = err;
+  return os_fail(call, object.c_str());
+}
+
 // A new segment is filled through a temporary attachment.
-int fill(int id, uint32_t byte, size_t size) {
+int fill(int id, int64_t key, const pipc_sysv_shm_options &opts, size_t size) {
+  const sysv_object_name object(key, id);
   void *addr = shmat(id, nullptr, 0);
   if (addr == shmat_failed) return sysv_id_fail("pipc_sysv_shm_open", "shmat (to fill)", id);
-  std::memset(addr, static_cast<int>(byte), size);
+  const int rc = populate(addr, size, opts.flags, object);
+  if (rc == PIPC_OK) std::memset(addr, static_cast<int>(opts.fill_byte), size);
   shmdt(addr);
-  return PIPC_OK;
+  return rc;
 }
 
 int segment_size(int id, uint64_t *size_out) {
@@ -53,7 +92,7 @@ int make_handle(pipc_sysv_shm **out, int id, int64_t key, bool created, uint64_t
 
 // shmget opening an existing segment (no IPC_CREAT) fails with EINVAL only when
 // the segment is smaller than the size asked for.
-int open_failed(const sysv_open_result &r, bool opening_existing, uint64_t size) {
+int open_failed(const sysv_open_result &r, bool opening_existing, uint64_t size, uint32_t flags) {
   errno = r.err;
   if (r.err == EINVAL && opening_existing) {
     return fail(PIPC_EINVAL, EINVAL,
@@ -66,7 +105,7 @@ int open_failed(const sysv_open_result &r, bool opening_existing, uint64_t size)
                         static_cast<unsigned long long>(size),
                         static_cast<unsigned long long>(sysv_shm_max()));
   }
-  return sysv_key_fail("pipc_sysv_shm_open: shmget", r.key);
+  return shmget_failed(r.key, size, flags & PIPC_SHM_HUGETLB);
 }
 
 int os_attach_flags(uint32_t flags) {
@@ -126,13 +165,13 @@ int sysv_shm_open(pipc_sysv_shm **out, int64_t key, const pipc_sysv_shm_options 
     const size_t size = opening_existing ? static_cast<size_t>(opts.size) : new_size;
     return shmget(k, size, ipc_flags | shm_flags);
   });
-  if (r.id < 0) return open_failed(r, opening_existing, opts.size);
+  if (r.id < 0) return open_failed(r, opening_existing, new_size, opts.flags);
   uint64_t size = new_size;
   int rc = PIPC_OK;
   if (!r.created) {
     rc = segment_size(r.id, &size);
   } else if (opts.fill_byte != 0) {
-    rc = fill(r.id, opts.fill_byte, new_size);
+    rc = fill(r.id, r.key, opts, new_size);
   }
   return make_handle(out, r.id, r.key, r.created, size, rc, "pipc_sysv_shm_open");
 }

@@ -16,6 +16,7 @@ O_CREAT: int
 O_EXCL: int
 O_CREX: int
 O_TRUNC: int
+O_RESERVE: int  # beyond posix_ipc: SharedMemory allocates its pages at once
 O_RDONLY: int
 O_WRONLY: int
 O_RDWR: int

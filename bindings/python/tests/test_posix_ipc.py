@@ -725,6 +725,37 @@ def test_shared_memory_unlink(made):
         p.SharedMemory(m.name)
 
 
+def test_shared_memory_refuses_semaphore_files(made):
+    """Semaphore /X is the file /dev/shm/sem.X: opened as shared memory and resized, it made
+    the semaphore's next user die of SIGBUS. Unlike the reference, such names are refused."""
+    s = made.sem(None, p.O_CREX)
+    file_name = "/sem." + s.name[1:]
+    for flags in (0, p.O_CREAT, p.O_CREX):
+        with pytest.raises(ValueError, match="semaphore"):
+            p.SharedMemory(file_name, flags)
+    with pytest.raises(ValueError, match="semaphore"):
+        p.unlink_shared_memory(file_name)
+    s.release()
+    s.acquire(0)
+
+
+def test_shared_memory_reserve(made):
+    """O_RESERVE (beyond the reference) allocates the pages at once: a segment that /dev/shm
+    cannot hold raises instead of a SIGBUS at the first touch, and nothing is left."""
+    m = made.shm(None, p.O_CREX | p.O_RESERVE, size=65536)
+    assert os.fstat(m.fd).st_blocks * 512 >= 65536
+    with pytest.raises(ValueError):
+        p.SharedMemory(m.name, p.O_RESERVE, read_only=True)
+    fs = os.statvfs("/dev/shm")
+    if fs.f_blocks == 0:
+        pytest.skip("/dev/shm has no size to exceed")
+    name = made.name("shm")
+    with pytest.raises(OSError, match="do not fit in /dev/shm"):
+        p.SharedMemory(name, p.O_CREX | p.O_RESERVE, size=fs.f_blocks * fs.f_frsize + p.PAGE_SIZE)
+    with pytest.raises(p.ExistentialError):
+        p.SharedMemory(name)
+
+
 def test_shared_memory_across_processes(made):
     m = made.shm(None, p.O_CREX, size=8192)
     peer("shm-write", m.name, 4096, "from C")

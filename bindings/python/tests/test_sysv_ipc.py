@@ -848,6 +848,24 @@ def test_shm_create_bad_arguments(ipc):
         sysv_ipc.SharedMemory(None, sysv_ipc.IPC_CREX, size='1')
 
 
+def test_shm_huge_pages_the_system_lacks_raise_instead_of_crashing():
+    """Flags -1 ask for SHM_HUGETLB | SHM_NORESERVE, and the default init_character fills
+    the segment: where the system had no huge page to give, the fill died of SIGBUS
+    (sysv_ipc raises ValueError, its shmget refusing -1's huge page size bits). In a child,
+    so that a regression crashes only the child."""
+    child = ('from pipc import sysv_ipc\n'
+             'try:\n'
+             '    m = sysv_ipc.SharedMemory(None, -1)\n'
+             'except OSError as e:\n'
+             '    print(e)\n'
+             'else:\n'
+             '    m.remove()\n'
+             '    print("made")\n')
+    r = subprocess.run([sys.executable, '-c', child], capture_output=True, text=True, timeout=WAIT)
+    assert r.returncode == 0, r.stderr or f'the child died of signal {-r.returncode}'
+    assert r.stdout.startswith('made') or 'huge page' in r.stdout, r.stdout
+
+
 def test_shm_attach_detach(ipc):
     mem = ipc.shm(size=100)
     address = mem.address

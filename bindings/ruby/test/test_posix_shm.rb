@@ -113,6 +113,30 @@ class TestPosixSharedMemory < PipcTestCase
     assert_equal "", shm.read(0)
   end
 
+  def test_names_of_semaphore_files_are_refused
+    # Semaphore /X is the file /dev/shm/sem.X: opened as shared memory and resized, it made
+    # the semaphore's next user die of SIGBUS. libpipc refuses such names.
+    sem = posix_sem
+    file_name = "/sem.#{sem.name.delete_prefix("/")}"
+    e = assert_raises(Pipc::InvalidArgumentError) { Pipc::Posix::SharedMemory.new(file_name) }
+    assert_includes e.message, "semaphore"
+    assert_raises(Pipc::InvalidArgumentError) { Pipc::Posix.unlink_shared_memory(file_name) }
+    sem.release
+  end
+
+  def test_reserve_allocates_the_pages_at_once
+    shm = posix_shm(size: 65_536, reserve: true)
+    allocated = -> { File.for_fd(shm.fd, autoclose: false).stat.blocks * 512 }
+    assert_operator allocated.call, :>=, 65_536
+    shm.resize(131_072) # the handle reserves at every resize
+    assert_operator allocated.call, :>=, 131_072
+    blocks, block_size = IO.popen(%w[stat -f -c %b\ %S /dev/shm], &:read).split.map(&:to_i)
+    skip "/dev/shm has no size to exceed" if blocks.to_i.zero?
+    e = assert_raises(Pipc::Error) { shm.resize((blocks * block_size) + 4096) }
+    assert_includes e.message, "do not fit in /dev/shm"
+    assert_equal 131_072, shm.size
+  end
+
   def test_cross_process
     shm = posix_shm(size: 128)
     shm.write("from parent")

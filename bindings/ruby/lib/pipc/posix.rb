@@ -57,8 +57,12 @@ module Pipc
       include Handle
       include Mode
 
-      def initialize(name, flags: 0, mode: Lowlevel::DEFAULT_MODE, size: 0, read_only: false)
-        super(name, flags, mode, size, read_only)
+      # reserve: true allocates the segment's pages whenever this handle sizes it (here and
+      # at every resize), so that a full /dev/shm raises Pipc::Error at once rather than
+      # killing the process with SIGBUS when it first touches a page that cannot be had.
+      def initialize(name, flags: 0, mode: Lowlevel::DEFAULT_MODE, size: 0, read_only: false,
+                     reserve: false)
+        super(name, reserve ? flags | Lowlevel::SHM_RESERVE : flags, mode, size, read_only)
         @mode = mode
       end
 
