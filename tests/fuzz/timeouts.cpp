@@ -1,0 +1,19 @@
+#include "timeouts.hpp"
+
+#include <sys/prctl.h>
+
+#include "pipc.h"
+
+namespace fuzz {
+
+int64_t timeout_for(int64_t raw, bool blocks) {
+  if (raw == PIPC_FOREVER || raw == PIPC_FOREVER_RESTARTABLE) return blocks ? 0 : raw;
+  if (raw > 0) return 1 + raw % 1000;
+  return raw;
+}
+
+int would_block(int64_t t) { return t == 0 ? PIPC_EAGAIN : PIPC_ETIMEDOUT; }
+
+void short_timer_slack() { prctl(PR_SET_TIMERSLACK, 1UL); }
+
+}  // namespace fuzz

@@ -1,0 +1,23 @@
+// Timeouts from fuzz input for calls that may wait. A target never waits without
+// limit where something could block it, and waits with a bound of at most 1 us.
+#pragma once
+
+#include <cstdint>
+
+namespace fuzz {
+
+// The timeout to pass for the fuzzer's RAW to a call that would wait if it could
+// (BLOCKS; say so too of a call the model refuses, in case the library does not):
+// one that waits without limit becomes 0 then, a bounded one 1 .. 1000 ns. Invalid
+// ones (below PIPC_FOREVER_RESTARTABLE) stay as they are.
+int64_t timeout_for(int64_t raw, bool blocks);
+
+// What a call that cannot proceed gives with the timeout T (from timeout_for):
+// PIPC_EAGAIN for 0, PIPC_ETIMEDOUT for a bound.
+int would_block(int64_t t);
+
+// Lowers this thread's timer slack to 1 ns, so that a bounded wait costs about
+// its bound rather than the default 50 us slack.
+void short_timer_slack();
+
+}  // namespace fuzz
