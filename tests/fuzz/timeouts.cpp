@@ -12,7 +12,10 @@ int64_t timeout_for(int64_t raw, bool blocks) {
   return raw;
 }
 
-int would_block(int64_t t) { return t == 0 ? PIPC_EAGAIN : PIPC_ETIMEDOUT; }
+std::vector<int> would_block(int64_t t) {
+  if (t == 0) return {PIPC_EAGAIN};
+  return {PIPC_ETIMEDOUT, PIPC_EINTR};
+}
 
 void short_timer_slack() { prctl(PR_SET_TIMERSLACK, 1UL); }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace fuzz {
 
@@ -12,9 +13,11 @@ namespace fuzz {
 // ones (below PIPC_FOREVER_RESTARTABLE) stay as they are.
 int64_t timeout_for(int64_t raw, bool blocks);
 
-// What a call that cannot proceed gives with the timeout T (from timeout_for):
-// PIPC_EAGAIN for 0, PIPC_ETIMEDOUT for a bound.
-int would_block(int64_t t);
+// What a call that cannot proceed may give with the timeout T (from timeout_for):
+// PIPC_EAGAIN for 0; for a bound PIPC_ETIMEDOUT, or PIPC_EINTR when a signal
+// arrives during the wait (libFuzzer's SIGALRM, which checks -timeout, comes
+// every ten minutes and is installed without SA_RESTART).
+std::vector<int> would_block(int64_t t);
 
 // Lowers this thread's timer slack to 1 ns, so that a bounded wait costs about
 // its bound rather than the default 50 us slack.
