@@ -9,12 +9,12 @@
 // the exact message (bytes, length, priority or type) the queue's order selects.
 // Lengths and capacities never exceed the buffers the target owns. A timeout
 // that waits without limit is used only where the model says nothing blocks (else
-// 0), and a bounded one is at most 1 us. After each input both queues are drained
-// through the same checks and reset.
+// 0), and a bounded one is of 1 ns (timeouts.hpp). After each input both queues
+// are drained through the same checks and reset.
 //
 // Input: operations, each an opcode byte (% 6, see `run_op`) and its fields. Only
-// the first 32 count: longer sequences reach nothing that more inputs cannot, and
-// cost time (a would-block with a timeout sleeps).
+// the first 16 count: longer sequences reach nothing that more inputs cannot, and
+// cost time.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -33,7 +33,7 @@ namespace {
 constexpr size_t buffer_size = 12288;
 constexpr int64_t mq_max_messages = 4;
 constexpr int64_t mq_message_size = 100;
-constexpr int max_operations = 32;
+constexpr int max_operations = 16;
 
 struct message {
   uint64_t seq;  // the bytes are payload(seq)

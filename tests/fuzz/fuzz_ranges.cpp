@@ -15,7 +15,7 @@
 // segment is sparse). After each input the objects are reset.
 //
 // Input: operations, each an opcode byte (% 7, see `run_op`) and its fields; only
-// the first 32 count.
+// the first 16 count.
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,7 +32,7 @@
 
 namespace {
 
-constexpr int max_operations = 32;
+constexpr int max_operations = 16;
 constexpr uint64_t segment_size = 10000;  // System V, not a page multiple
 constexpr size_t buffer_size = 16384;     // more than the segment
 constexpr int sysv_value_max = 32767;
