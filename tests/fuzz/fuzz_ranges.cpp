@@ -178,6 +178,18 @@ void shm_map(state &s, fuzz::input &in) {
 
 // ---- System V shared memory ---------------------------------------------------------
 
+// What a write at OFFSET copies in: a window into a fixed table (buffer_size bytes
+// from it are always there), at an offset that varies with OFFSET.
+const uint8_t *written_bytes(uint64_t offset) {
+  static const struct table {
+    table() {
+      for (size_t i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<uint8_t>(i * 3 + i / 251);
+    }
+    uint8_t bytes[buffer_size + 256];
+  } t;
+  return t.bytes + offset % 256;
+}
+
 void sysv_access(state &s, fuzz::input &in, bool write) {
   const uint8_t choice = in.u8();
   const auto h = static_cast<sysv_handle>(choice % 3);
@@ -193,11 +205,9 @@ void sysv_access(state &s, fuzz::input &in, bool write) {
   // NULL with nothing to copy is allowed, though a refusal may name it.
   if (null_buf && !refusals.empty()) refusals.push_back(PIPC_EINVAL);
 
+  const uint8_t *data = null_buf ? nullptr : written_bytes(offset);
   uint8_t *buf = null_buf ? nullptr : s.buffer;
-  if (write && buf != nullptr) {
-    for (size_t i = 0; i < len; ++i) buf[i] = static_cast<uint8_t>(offset + i * 3);
-  }
-  const int rc = write ? pipc_sysv_shm_write(s.sysv_shm[h], offset, buf, len)
+  const int rc = write ? pipc_sysv_shm_write(s.sysv_shm[h], offset, data, len)
                        : pipc_sysv_shm_read(s.sysv_shm[h], offset, buf, len);
   const char *call = write ? "pipc_sysv_shm_write" : "pipc_sysv_shm_read";
   if (!refusals.empty()) {
@@ -207,7 +217,7 @@ void sysv_access(state &s, fuzz::input &in, bool write) {
   fuzz::expect(rc, {PIPC_OK}, call);
   if (len == 0) return;
   if (write) {
-    std::memcpy(s.shadow + offset, buf, len);
+    std::memcpy(s.shadow + offset, data, len);
   } else if (std::memcmp(buf, s.shadow + offset, len) != 0) {
     fuzz::violation("pipc_sysv_shm_read: the %zu bytes at %llu differ from those written", len,
                     static_cast<unsigned long long>(offset));
