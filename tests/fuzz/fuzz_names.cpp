@@ -3,7 +3,8 @@
 //
 // The model is the naming rule of DESIGN.md: '/' then 1 .. max characters (251
 // for semaphores, which glibc keeps as /dev/shm/sem.NAME; 255 otherwise), no
-// other '/', and not "/." or "/..". Every invalid name gives PIPC_EINVAL and
+// other '/', and not "/." or "/.."; shared memory also refuses "/sem." names, the
+// files glibc keeps semaphores in. Every invalid name gives PIPC_EINVAL and
 // makes nothing; every valid one works. No object of these names exists (see
 // isolation.hpp), so an open without PIPC_CREAT gives PIPC_ENOENT, and one with
 // it creates. Whatever an input creates it unlinks and closes at once.
@@ -28,6 +29,7 @@ struct family {
   // A new queue counts against RLIMIT_MSGQUEUE, which all of the user's processes
   // share, in any namespace: creating one may meet PIPC_ELIMIT.
   bool creates_may_hit_limit;
+  bool refuses_semaphore_files;  // names that begin with "/sem."
   int (*open)(void **out, const char *name, uint32_t flags);
   int (*close)(void *h);
   int (*unlink)(void *h);
@@ -48,7 +50,7 @@ int open_with(void **out, const char *name, uint32_t flags, Options options) {
 }
 
 const family families[] = {
-    {"sem", 251, false,
+    {"sem", 251, false, false,
      [](void **out, const char *n, uint32_t flags) {
        return open_with<pipc_sem, pipc_sem_options, pipc_sem_open>(out, n, flags,
                                                                    PIPC_SEM_OPTIONS_INIT);
@@ -57,7 +59,7 @@ const family families[] = {
      [](void *h) { return pipc_sem_unlink(static_cast<pipc_sem *>(h)); }, pipc_sem_unlink_name,
      [](void *h) { return pipc_sem_created(static_cast<pipc_sem *>(h)); },
      [](void *h) { return pipc_sem_name(static_cast<pipc_sem *>(h)); }},
-    {"shm", 255, false,
+    {"shm", 255, false, true,
      [](void **out, const char *n, uint32_t flags) {
        return open_with<pipc_shm, pipc_shm_options, pipc_shm_open>(out, n, flags,
                                                                    PIPC_SHM_OPTIONS_INIT);
@@ -66,7 +68,7 @@ const family families[] = {
      [](void *h) { return pipc_shm_unlink(static_cast<pipc_shm *>(h)); }, pipc_shm_unlink_name,
      [](void *h) { return pipc_shm_created(static_cast<pipc_shm *>(h)); },
      [](void *h) { return pipc_shm_name(static_cast<pipc_shm *>(h)); }},
-    {"mq", 255, true,
+    {"mq", 255, true, false,
      [](void **out, const char *n, uint32_t flags) {
        return open_with<pipc_mq, pipc_mq_options, pipc_mq_open>(out, n, flags,
                                                                 PIPC_MQ_OPTIONS_INIT);
@@ -77,11 +79,12 @@ const family families[] = {
      [](void *h) { return pipc_mq_name(static_cast<pipc_mq *>(h)); }},
 };
 
-bool valid_name(const std::string &name, size_t name_max) {
+bool valid_name(const std::string &name, const family &f) {
   if (name.empty() || name[0] != '/') return false;
+  if (f.refuses_semaphore_files && name.rfind("/sem.", 0) == 0) return false;
   const size_t len = name.size() - 1;  // after the '/'
-  return len >= 1 && len <= name_max && name.find('/', 1) == std::string::npos && name != "/." &&
-         name != "/..";
+  return len >= 1 && len <= f.name_max && name.find('/', 1) == std::string::npos &&
+         name != "/." && name != "/..";
 }
 
 // Opens NAME with FLAGS; returns the handle, or NULL after the expected failure.
@@ -129,7 +132,7 @@ void lifecycle(const family &f, const std::string &name) {
 }
 
 void run(const family &f, int action, const std::string &name) {
-  const bool valid = valid_name(name, f.name_max);
+  const bool valid = valid_name(name, f);
   if (!valid) {
     // Whatever the action: refused before anything is made or removed.
     open_expecting(f, name, action == 0 ? 0 : PIPC_CREAT, {PIPC_EINVAL}, "open(invalid name)");

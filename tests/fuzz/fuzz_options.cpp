@@ -122,16 +122,22 @@ void shm(fuzz::input &in, variant v) {
   const std::string unused_name = own_name();
   const char *name = posix_name_for(v, unused_name);
   const bool read_only = o.access == PIPC_READ;
+  const bool reserves = o.flags & PIPC_SHM_RESERVE;
   const bool valid = o.version == PIPC_SHM_OPTIONS_VERSION &&
-                     (o.flags & ~(PIPC_CREX | PIPC_TRUNC)) == 0 && mode_ok(o.mode) &&
-                     (read_only || o.access == PIPC_READ_WRITE) &&
-                     !(read_only && (o.flags & PIPC_TRUNC)) && o.size <= INT64_MAX;
+                     (o.flags & ~(PIPC_CREX | PIPC_TRUNC | PIPC_SHM_RESERVE)) == 0 &&
+                     mode_ok(o.mode) && (read_only || o.access == PIPC_READ_WRITE) &&
+                     !(read_only && (o.flags & (PIPC_TRUNC | PIPC_SHM_RESERVE))) &&
+                     o.size <= INT64_MAX;
   const bool creates = name == nullptr || (o.flags & PIPC_CREAT);
-  // A new segment has size 0, which a read-only handle may not change.
+  // A new segment has size 0, which a read-only handle may not change. Reserved
+  // pages must fit in the namespace's /dev/shm (PIPC_ELIMIT when they do not).
   static const outcome cannot_resize{{PIPC_EACCES}};
+  static const outcome opens_or_full{{PIPC_OK, PIPC_ELIMIT}};
   const outcome &expected = !valid     ? refused
                             : !creates ? missing
-                                       : strict(read_only && o.size != 0 ? cannot_resize : opens);
+                            : read_only && o.size != 0 ? strict(cannot_resize)
+                            : reserves                 ? strict(opens_or_full)
+                                                       : strict(opens);
   pipc_shm *h = open_as<pipc_shm>(
       [&](pipc_shm **out) { return pipc_shm_open(out, name, v == no_options ? nullptr : &o); },
       v == no_out, expected, "pipc_shm_open");
@@ -245,11 +251,6 @@ void sysv_shm(fuzz::input &in, variant v) {
   static const uint64_t shmmax = read_proc("/proc/sys/kernel/shmmax");
   const bool too_big = o.size > shmmax;
   if (valid && creates && !too_big && o.size > size_cap) o.size %= size_cap;
-  // KNOWN CRASH, guarded until the core fixes it: a new segment with PIPC_SHM_HUGETLB
-  // | PIPC_SHM_NORESERVE and a fill byte dies of SIGBUS in the fill when no huge
-  // page is free (nothing was reserved). The open is still made, without the fill.
-  constexpr uint32_t unreserved_huge = PIPC_SHM_HUGETLB | PIPC_SHM_NORESERVE;
-  if (valid && creates && (o.flags & unreserved_huge) == unreserved_huge) o.fill_byte = 0;
   // Huge pages may be missing, or too few, or the size not a multiple of theirs.
   static const outcome too_big_outcome{{PIPC_ERANGE}};
   const outcome &expected = !valid                         ? refused

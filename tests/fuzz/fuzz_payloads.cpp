@@ -70,6 +70,21 @@ struct state {
   uint8_t in[buffer_size];
 };
 
+// A handle makes an eventfd at its first wait, kept while it lives (libpipc's
+// core/waits.cpp): one bounded wait on each handle now, on the empty queues and on
+// the POSIX queue filled, so that those count as the target's long-lived descriptors.
+void make_wait_descriptors(state &s) {
+  char buf[buffer_size];
+  size_t len;
+  pipc_mq_receive(&len, nullptr, s.mq[read_write], buf, sizeof buf, 1);
+  pipc_mq_receive(&len, nullptr, s.mq[read_only], buf, sizeof buf, 1);
+  for (int64_t i = 0; i < mq_max_messages; ++i) pipc_mq_send(s.mq[read_write], "", 0, 0, 0);
+  pipc_mq_send(s.mq[write_only], "", 0, 0, 1);
+  while (pipc_mq_receive(&len, nullptr, s.mq[read_write], buf, sizeof buf, 0) == PIPC_OK) {
+  }
+  pipc_sysv_mq_receive(&len, nullptr, s.sysv, buf, sizeof buf, 0, 0, 1);
+}
+
 state &make_state() {
   fuzz::isolated();  // checks the namespace before anything exists in it
   fuzz::short_timer_slack();
@@ -92,6 +107,7 @@ state &make_state() {
   s.default_max_bytes = s.max_bytes;
   s.msgmax = static_cast<uint64_t>(pipc_sysv_mq_message_size_max());
   std::atexit([] { pipc_sysv_mq_remove(s.sysv); });
+  make_wait_descriptors(s);
   return s;
 }
 

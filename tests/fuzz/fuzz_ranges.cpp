@@ -1,5 +1,5 @@
 // Fuzz target: offsets, lengths, sizes and counter values against objects of the
-// target's own, made once per process: pipc_shm_resize / pipc_shm_map /
+// target's own, made once per process: pipc_shm_resize(_flags) / pipc_shm_map /
 // pipc_shm_size on a POSIX segment (through a read-write and a read-only handle),
 // pipc_sysv_shm_read / _write on a 10000-byte System V segment (through an
 // attached, an unattached and a read-only attached handle), and the System V and
@@ -89,6 +89,10 @@ state &make_state() {
   fuzz::expect(pipc_sysv_sem_open(&s.sysv_sem, PIPC_IPC_PRIVATE, nullptr), {PIPC_OK},
                "pipc_sysv_sem_open");
   std::atexit([] { pipc_sysv_sem_remove(s.sysv_sem); });
+  // A handle makes an eventfd at its first wait, kept while it lives (libpipc's
+  // core/waits.cpp): a bounded wait now, on the value 0, so that it counts as one of
+  // the target's long-lived descriptors.
+  pipc_sysv_sem_acquire(s.sysv_sem, 1, 1);
   fuzz::expect(pipc_sem_open(&s.sem, nullptr, nullptr), {PIPC_OK}, "pipc_sem_open");
   fuzz::expect(pipc_sem_unlink(s.sem), {PIPC_OK}, "pipc_sem_unlink");
   return s;
@@ -101,18 +105,30 @@ state &the_state() {
 
 // ---- POSIX shared memory ------------------------------------------------------------
 
+// pipc_shm_resize, or (the selector's bit 1) pipc_shm_resize_flags with fuzzed
+// flags: PIPC_SHM_RESERVE allocates the pages, which the namespace's /dev/shm may
+// not have room for (PIPC_ELIMIT, the size left as it was).
 void shm_resize(state &s, fuzz::input &in) {
-  const auto h = static_cast<posix_handle>(in.u8() & 1);
+  const uint8_t selector = in.u8();
+  const auto h = static_cast<posix_handle>(selector & 1);
+  const bool with_flags = selector & 2;
+  const uint32_t flags = with_flags ? in.u32() : 0;
   const uint64_t size = in.u64();
   std::vector<int> refusals;
+  if (flags & ~PIPC_SHM_RESERVE) refusals.push_back(PIPC_EINVAL);
   if (h == read_only) refusals.push_back(PIPC_EACCES);
   if (size > INT64_MAX) refusals.push_back(PIPC_ERANGE);
-  const int rc = pipc_shm_resize(s.shm[h], size);
+  const int rc = with_flags ? pipc_shm_resize_flags(s.shm[h], size, flags)
+                            : pipc_shm_resize(s.shm[h], size);
   if (!refusals.empty()) {
     fuzz::expect(rc, refusals, "pipc_shm_resize(refused)");
     return;
   }
-  fuzz::expect(rc, {PIPC_OK}, "pipc_shm_resize");
+  if (flags & PIPC_SHM_RESERVE) {
+    if (fuzz::expect(rc, {PIPC_OK, PIPC_ELIMIT}, "pipc_shm_resize_flags") != PIPC_OK) return;
+  } else {
+    fuzz::expect(rc, {PIPC_OK}, "pipc_shm_resize");
+  }
   s.size = s.known[h] = size;
 }
 
