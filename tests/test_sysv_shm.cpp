@@ -559,6 +559,9 @@ TEST(SysvShmAttach, ADetachedHandleCannotReadWriteOrGiveAnAddress) {
     EXPECT_STREQ(buf, "unread");
     EXPECT_EQ(pipc_sysv_shm_write(seg.shm, 0, "x", 1), PIPC_ENOTATTACHED);
     EXPECT_TRUE(message_mentions("pipc_sysv_shm_write"));
+    // NULL is a buffer of 0 bytes: not the reason to refuse.
+    EXPECT_EQ(pipc_sysv_shm_read(seg.shm, 0, nullptr, 0), PIPC_ENOTATTACHED);
+    EXPECT_EQ(pipc_sysv_shm_write(seg.shm, 0, nullptr, 0), PIPC_ENOTATTACHED);
     void *address = &buf;
     EXPECT_EQ(pipc_sysv_shm_address(&address, seg.shm), PIPC_ENOTATTACHED);
     EXPECT_TRUE(message_mentions("pipc_sysv_shm_address"));

@@ -257,7 +257,7 @@ int sysv_shm_access_failed(const sysv_shm &shm, const void *base, uint64_t offse
                         static_cast<unsigned long long>(offset), len, shm.id,
                         static_cast<unsigned long long>(shm.size));
   }
-  if (buf == nullptr) return invalid("%s: %s is NULL", function, write ? "data" : "buf");
+  if (buf == nullptr && len != 0) return invalid("%s: %s is NULL", function, write ? "data" : "buf");
   if (base == nullptr) return sysv_shm_not_attached(shm, function);
   return fail(PIPC_EACCES, EACCES, "%s: segment id %d is attached read-only", function, shm.id);
 }
