@@ -14,8 +14,8 @@
 
 /* Status value meaning "a Python exception is already set". Never a pipc status. */
 #define PYPIPC_PYERR INT_MIN
-/* Status value meaning "this Python object's handle was closed". */
-#define PYPIPC_CLOSED (INT_MIN + 1)
+/* Status value meaning "this Python object's handle was closed" (pipc_errors.i). */
+#define PYPIPC_CLOSED PIPC_BINDING_CLOSED
 
 typedef int pypipc_rc;          /* %extend methods return this; out typemap raises */
 typedef int64_t pypipc_timeout;
@@ -85,21 +85,19 @@ bad:
 }
 
 /* The blocking part of a call that already failed with PIPC_EAGAIN when tried with the GIL
- * held: OP runs with the GIL released. IN_FLIGHT (may be NULL) counts the object's calls
- * that wait so, for a module whose close() must leave the handle to the last of them.
+ * held: OP runs with the GIL released. close() from another thread meanwhile ends the
+ * wait: the call raises ExistentialError, as every later call on the closed object.
  * A signal ends the wait as in posix_ipc and sysv_ipc: the handlers run at once; if one
  * raised (KeyboardInterrupt, ...), that exception propagates, otherwise the call raises
  * SignalError. */
 typedef int (*pypipc_op)(void *ctx, int64_t timeout_ns);
-static int pypipc_block(int *in_flight, pypipc_op op, void *ctx, int64_t timeout_ns) {
+static int pypipc_block(pypipc_op op, void *ctx, int64_t timeout_ns) {
   int rc;
-  if (in_flight) ++*in_flight;
   Py_BEGIN_ALLOW_THREADS
   rc = op(ctx, timeout_ns);
   Py_END_ALLOW_THREADS
-  if (in_flight) --*in_flight;
   if (rc == PIPC_EINTR && PyErr_CheckSignals() < 0) return PYPIPC_PYERR;
-  return rc;
+  return pipc_binding_wait_status(rc);
 }
 
 /* Read-only attributes.

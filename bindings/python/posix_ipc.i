@@ -171,24 +171,19 @@ static PyObject *pypipc_repr_mode(const char *fmt_head, PyObject **name, const c
 }
 
 /* Waiting without the GIL (pypipc_block): another thread may close the object meanwhile.
- * close() then only detaches the handle (the object reads as closed at once) and the last
- * call in flight closes it, so no pipc call ever gets a freed handle. */
+ * close() closes the handle at once, which ends the wait (the core's promise), and the
+ * waiting call raises ExistentialError. A handle is a number that a closed one never
+ * matches again, so a call that read it before the close is refused, never misled. */
 
 /* ================= Semaphore ================= */
 typedef struct pypipc_psem {
   pipc_sem *h;          /* NULL once closed */
-  pipc_sem *detached;   /* closed while calls were in flight: the last one closes it */
-  int in_flight;
   long mode;
   PyObject *name;       /* str (NULL until first shown), kept after close() as in the reference */
   char *cname;
 } pypipc_psem;
 
 static int pypipc_sem_op(void *ctx, int64_t t) { return pipc_sem_acquire((pipc_sem *)ctx, t); }
-
-static void pypipc_psem_settle(pypipc_psem *s) {
-  if (s->in_flight == 0 && s->detached) { pipc_sem_close(s->detached); s->detached = NULL; }
-}
 
 /* acquire with the GIL held first; release it only to wait */
 static int pypipc_psem_wait_acquire(pypipc_psem *s, int64_t timeout) {
@@ -197,9 +192,7 @@ static int pypipc_psem_wait_acquire(pypipc_psem *s, int64_t timeout) {
   if (!h) return PYPIPC_CLOSED;
   rc = pipc_sem_acquire(h, 0);
   if (rc != PIPC_EAGAIN || timeout == 0) return rc;
-  rc = pypipc_block(&s->in_flight, pypipc_sem_op, h, timeout);
-  pypipc_psem_settle(s);
-  return rc;
+  return pypipc_block(pypipc_sem_op, h, timeout);
 }
 
 /* ================= SharedMemory ================= */
@@ -274,8 +267,6 @@ static void pypipc_pshm_releasebuffer(PyObject *o, Py_buffer *view) {
 /* ================= MessageQueue ================= */
 typedef struct pypipc_pmq {
   pipc_mq *h;             /* NULL once closed */
-  pipc_mq *detached;      /* closed while calls were in flight: the last one closes it */
-  int in_flight;
   long mode;
   long long max_messages, max_message_size;
   int can_read, can_write;
@@ -284,10 +275,6 @@ typedef struct pypipc_pmq {
   PyObject *spare;        /* a receive buffer (bytes of max_message_size) to reuse */
   unsigned long long notify_id;   /* our thread-notification entry, 0: none */
 } pypipc_pmq;
-
-static void pypipc_pmq_settle(pypipc_pmq *q) {
-  if (q->in_flight == 0 && q->detached) { pipc_mq_close(q->detached); q->detached = NULL; }
-}
 
 struct pypipc_send_ctx { pipc_mq *h; const void *d; size_t n; unsigned prio; };
 static int pypipc_send_op(void *ctx, int64_t t) {
@@ -408,7 +395,8 @@ static void pypipc_pmq_cancel(pypipc_pmq *q) {
 %feature("docstring", "acquire(timeout=None): wait until the value is > 0, then decrement it. "
          "timeout None waits forever, 0 raises BusyError at once, > 0 waits that many seconds.") pypipc_psem::acquire;
 %feature("docstring", "release(): increment the value.") pypipc_psem::release;
-%feature("docstring", "close(): this object is done with the semaphore; later calls raise ExistentialError.") pypipc_psem::close;
+%feature("docstring", "close(): this object is done with the semaphore; later calls raise ExistentialError, "
+         "and so do the calls of other threads waiting on it, at once.") pypipc_psem::close;
 %feature("docstring", "unlink(): remove the name; the semaphore lives on until every process closes it.") pypipc_psem::unlink;
 %nodefaultctor pypipc_psem;
 %feature("python:tp_init", "pypipc_psem_init") pypipc_psem;
@@ -459,7 +447,6 @@ static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
 %extend pypipc_psem {
   ~pypipc_psem() {
     pipc_sem_close($self->h);
-    pipc_sem_close($self->detached);
     Py_XDECREF($self->name);
     PyMem_Free($self->cname);
     PyMem_Free($self);
@@ -475,8 +462,7 @@ static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     pipc_sem *h = $self->h;
     if (!h) return PYPIPC_CLOSED;
     $self->h = NULL;
-    if ($self->in_flight) { $self->detached = h; return PIPC_OK; }
-    return pipc_sem_close(h);
+    return pipc_sem_close(h);   /* ends the waits of other threads on it */
   }
   pypipc_rc unlink() {
     if (!$self->h) return PYPIPC_CLOSED;
@@ -683,7 +669,8 @@ static long pypipc_pshm_mode_get(pypipc_pshm *m) { return m->mode; }
 %feature("docstring", "request_notification(notification=None): None cancels; a signal number, or a "
          "(function, param) tuple to call function(param) on a new thread, once the queue becomes non-empty.")
          pypipc_pmq::request_notification;
-%feature("docstring", "close(): close this object's descriptor; later calls raise ExistentialError.") pypipc_pmq::close;
+%feature("docstring", "close(): close this object's descriptor; later calls raise ExistentialError, "
+         "and so do the calls of other threads waiting on it, at once.") pypipc_pmq::close;
 %feature("docstring", "unlink(): remove the queue's name.") pypipc_pmq::unlink;
 %feature("docstring", "fileno(): the descriptor (the mqd attribute), -1 once closed.") pypipc_pmq::fileno;
 %nodefaultctor pypipc_pmq;
@@ -768,7 +755,6 @@ static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     /* closing drops a pending notification: the kernel forgets the registration, pipc
      * its entry, and we the function and parameter */
     pipc_mq_close($self->h);
-    pipc_mq_close($self->detached);
     pypipc_notify_drop($self->notify_id);
     Py_XDECREF($self->name);
     PyMem_Free($self->cname);
@@ -795,9 +781,7 @@ static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     rc = pipc_mq_send(h, message, message_len, priority, 0);
     if (rc != PIPC_EAGAIN || timeout == 0) return rc;
     c.h = h; c.d = message; c.n = message_len; c.prio = priority;
-    rc = pypipc_block(&$self->in_flight, pypipc_send_op, &c, timeout);
-    pypipc_pmq_settle($self);
-    return rc;
+    return pypipc_block(pypipc_send_op, &c, timeout);
   }
 
   /* receive(timeout=None) -> (bytes, priority). The message is received into a bytes
@@ -819,10 +803,7 @@ static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     if (!b && !(b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap))) return NULL;
     c.h = h; c.buf = PyBytes_AS_STRING(b); c.cap = cap; c.n = 0; c.prio = 0;
     rc = pipc_mq_receive(&c.n, &c.prio, h, c.buf, cap, 0);
-    if (rc == PIPC_EAGAIN && timeout != 0) {
-      rc = pypipc_block(&$self->in_flight, pypipc_recv_op, &c, timeout);
-      pypipc_pmq_settle($self);
-    }
+    if (rc == PIPC_EAGAIN && timeout != 0) rc = pypipc_block(pypipc_recv_op, &c, timeout);
     return pypipc_pmq_received($self, b, rc, &c);
   }
 
@@ -880,8 +861,7 @@ static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     $self->notify_id = 0;
     $self->h = NULL;
     Py_CLEAR($self->spare);
-    if ($self->in_flight) { $self->detached = h; return PIPC_OK; }
-    return pipc_mq_close(h);
+    return pipc_mq_close(h);    /* ends the waits of other threads on it */
   }
   pypipc_rc unlink() { return pipc_mq_unlink_name($self->cname); }
   int fileno() {

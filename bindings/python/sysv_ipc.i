@@ -207,7 +207,7 @@ static PyObject *pysv_sem_wait(pypipc_ssem *s, int zero, Py_ssize_t delta, int64
   }
   c.h = s->h; c.delta = (uint32_t)delta; c.zero = zero;
   rc = pysv_sem_op(&c, 0);
-  if (rc == PIPC_EAGAIN && timeout != 0 && !s->nonblock) rc = pypipc_block(NULL, pysv_sem_op, &c, timeout);
+  if (rc == PIPC_EAGAIN && timeout != 0 && !s->nonblock) rc = pypipc_block(pysv_sem_op, &c, timeout);
   if (rc < 0) return pysv_sem_fail(rc);
   return pysv_none();
 }
@@ -1083,7 +1083,7 @@ static int pysv_mq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     }
     c.h = $self->h; c.d = message; c.n = message_len; c.type = type;
     rc = pipc_sysv_mq_send(c.h, c.d, c.n, c.type, 0);
-    if (rc == PIPC_EAGAIN && wait) rc = pypipc_block(NULL, pysv_send_op, &c, PIPC_BINDING_FOREVER);
+    if (rc == PIPC_EAGAIN && wait) rc = pypipc_block(pysv_send_op, &c, PIPC_BINDING_FOREVER);
     if (rc < 0) return pysv_mq_fail(rc, PYSV_SEND_BUSY);
     return pysv_none();
   }
@@ -1109,7 +1109,7 @@ static int pysv_mq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
       msg = PyBytes_FromStringAndSize(NULL, $self->max_message_size);
       if (!msg) return NULL;
       c.buf = PyBytes_AS_STRING(msg);
-      rc = pypipc_block(NULL, pysv_recv_op, &c, PIPC_BINDING_FOREVER);
+      rc = pypipc_block(pysv_recv_op, &c, PIPC_BINDING_FOREVER);
       if (rc < 0) { Py_DECREF(msg); return pysv_recv_fail(rc); }
       if ((Py_ssize_t)c.n != $self->max_message_size && _PyBytes_Resize(&msg, (Py_ssize_t)c.n) < 0)
         return NULL;

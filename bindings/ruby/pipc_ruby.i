@@ -21,8 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-/* Status meaning "this Ruby object's handle was closed" (never a pipc status). */
-#define RBPIPC_CLOSED (INT_MIN + 1)
+/* Status meaning "this Ruby object's handle was closed" (pipc_errors.i). */
+#define RBPIPC_CLOSED PIPC_BINDING_CLOSED
 
 static VALUE rbpipc_eError, rbpipc_eExistential, rbpipc_ePermissions, rbpipc_eBusy,
              rbpipc_eSignal, rbpipc_eNotAttached, rbpipc_eInvalid, rbpipc_eUnsupported;
@@ -173,14 +173,14 @@ static void rbpipc_kwargs(VALUE kw, int n, const ID *names, VALUE *vals) {
 }
 
 /* ---- handles and waits ----
- * Every object starts with this header. A call that waits without the GVL counts itself in
- * IN_FLIGHT; close() meanwhile only detaches the handle (the object reads as closed at
- * once) and the last such call closes it, so no pipc call ever gets a closed handle. */
+ * Every object starts with this header. close() closes the handle at once, also while
+ * other threads wait on it without the GVL: the core ends those waits (PIPC_EBADHANDLE),
+ * and they raise what any later call on the closed object raises. A handle is a number
+ * that a closed one never matches again, so a call that read it before the close is
+ * refused, never misled. */
 typedef int (*rbpipc_close_fn)(void *h);
 typedef struct rbpipc_obj {
   void *h;                 /* NULL once closed */
-  void *detached;          /* closed while calls waited: the last of them closes it */
-  int in_flight;
   rbpipc_close_fn close_fn;
 } rbpipc_obj;
 
@@ -188,13 +188,11 @@ static VALUE rbpipc_close(rbpipc_obj *o) {
   void *h = o->h;
   if (!h) return Qnil;     /* idempotent */
   o->h = NULL;
-  if (o->in_flight) { o->detached = h; return Qnil; }
   return rbpipc_check(o->close_fn(h));
 }
 
 static void rbpipc_free(rbpipc_obj *o) {   /* GC: close, never unlink or remove */
   if (o->h) o->close_fn(o->h);
-  if (o->detached) o->close_fn(o->detached);
 }
 
 /* The handle of a method's receiver, or ExistentialError once closed. */
@@ -221,7 +219,8 @@ static int64_t rbpipc_now_ns(void) {
 /* The wait of a call that already failed with PIPC_EAGAIN when tried with the GVL held.
  * Ruby's unblocking function interrupts it (PIPC_EINTR): the thread's pending interrupts
  * then run here — Thread#kill, Thread#raise, a trap's exception end the call — and the
- * wait resumes with the time left. Returns the status of the last try. */
+ * wait resumes with the time left. close() from another thread ends it (RBPIPC_CLOSED).
+ * Returns the status of the last try. */
 static int rbpipc_wait(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
   const int64_t deadline = timeout > 0 ? rbpipc_now_ns() + timeout : 0;
   struct rbpipc_call c;
@@ -230,13 +229,8 @@ static int rbpipc_wait(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) 
     c.h = o->h;
     if (!c.h) return RBPIPC_CLOSED;
     c.rc = PIPC_EINTR;     /* stays so when an interrupt was pending before the call */
-    ++o->in_flight;
     rb_thread_call_without_gvl2(rbpipc_call_nogvl, &c, RUBY_UBF_IO, NULL);
-    if (--o->in_flight == 0 && o->detached) {
-      o->close_fn(o->detached);
-      o->detached = NULL;
-    }
-    if (c.rc != PIPC_EINTR) return c.rc;
+    if (c.rc != PIPC_EINTR) return pipc_binding_wait_status(c.rc);
     rb_thread_check_ints();
     if (timeout > 0) {
       c.timeout = deadline - rbpipc_now_ns();

@@ -212,7 +212,7 @@ typedef struct rbpipc_psem {} rbpipc_psem;
     opts.mode = rbpipc_mode(mode);
     opts.initial_value = (uint32_t)rbpipc_int(initial_value, "initial_value", 0, UINT32_MAX);
     s = ALLOC(rbpipc_psem);
-    s->o.detached = NULL; s->o.in_flight = 0; s->o.close_fn = rbpipc_psem_close_h;
+    s->o.close_fn = rbpipc_psem_close_h;
     rc = pipc_sem_open((pipc_sem **)&s->o.h, cname, &opts);
     if (rc < 0) { xfree(s); rbpipc_raise(rc); }
     return s;

@@ -1,6 +1,7 @@
 /* The classes of libpipc's statuses, shared by every binding: each language maps a
  * class to its own exception (see DESIGN.md, "Status classes"). */
 %{
+#include <limits.h>
 #include <pipc.h>
 
 typedef enum pipc_error_class {
@@ -29,5 +30,18 @@ static pipc_error_class pipc_error_class_of(int status) {
     case PIPC_ENOTATTACHED: return PIPC_CLASS_NOT_ATTACHED;
     default: return PIPC_CLASS_OS;
   }
+}
+
+/* A status of the bindings' own, never a pipc status: this object has been closed. Each
+ * binding raises for it the exception of PIPC_EBADHANDLE, saying that the object has been
+ * closed. */
+#define PIPC_BINDING_CLOSED (INT_MIN + 1)
+
+/* The status of a wait made without the interpreter's lock. close() from another thread
+ * closes the handle at once, and the core ends the waits on it with PIPC_EBADHANDLE (a
+ * binding's handle is closed by nothing else): the waiting call then raises what any
+ * later call on the closed object raises. */
+static inline int pipc_binding_wait_status(int rc) {
+  return rc == PIPC_EBADHANDLE ? PIPC_BINDING_CLOSED : rc;
 }
 %}

@@ -2,10 +2,10 @@
  * nanoseconds the same way in both (Go passes time.Duration, already nanoseconds). */
 %{
 /* Waiting without limit. CPython and Ruby install their signal handlers (Ruby also the
- * SIGVTALRM its unblocking function sends) without SA_RESTART, so every wait still ends
- * with PIPC_EINTR for them, and the restartable form spares a blocking POSIX semaphore
- * wait the kernel timer of PIPC_FOREVER. */
-#define PIPC_BINDING_FOREVER PIPC_FOREVER_RESTARTABLE
+ * SIGVTALRM its unblocking function sends) without SA_RESTART, so a signal ends every
+ * wait with PIPC_EINTR for them, and the binding runs its handlers there (pipc_python.i's
+ * pypipc_block, pipc_ruby.i's rbpipc_wait). */
+#define PIPC_BINDING_FOREVER PIPC_FOREVER
 
 /* A whole number of seconds >= 0; more than int64 nanoseconds hold is "forever". */
 static int64_t pipc_timeout_from_whole_seconds(long long s) {

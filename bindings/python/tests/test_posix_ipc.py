@@ -17,6 +17,7 @@ import weakref
 import pytest
 
 import stubs
+import waits
 from pipc import posix_ipc as p
 
 PREFIX = "/pytest_pipc_"
@@ -446,20 +447,6 @@ def test_two_threads_waiting_are_both_woken(made):
     s.release()
     for w in ws:
         w.finish()
-
-
-def test_semaphore_close_while_another_thread_waits(made):
-    s = made.sem(None, p.O_CREX)
-    other = made.sem(s.name)
-    w = Waiter(lambda: s.acquire(LONG))
-    w.start()
-    assert w.started.wait(LONG)
-    s.close()                         # the waiter keeps its handle until it returns
-    with pytest.raises(p.ExistentialError):
-        s.release()
-    other.release()
-    w.finish()
-    assert other.value == 0
 
 
 def test_semaphore_across_processes(made):
@@ -959,24 +946,129 @@ def test_two_threads_blocked_in_receive_overlap(made):
     assert_waits_overlap(q.receive)
 
 
-def test_queue_close_while_another_thread_waits(made):
-    q = made.mq(None, p.O_CREX, max_messages=2, max_message_size=16)
-    other = made.mq(q.name)
-    w = Waiter(lambda: q.receive(LONG))
-    w.start()
-    assert w.started.wait(LONG)
-    q.close()
-    assert q.mqd == -1
-    other.send(b"still there")
-    assert w.finish() == (b"still there", 0)
-
-
 def test_message_queue_across_processes(made):
     q = made.mq(None, p.O_CREX, max_messages=4, max_message_size=64)
     peer("mq-send", q.name, 7, "from C")
     assert q.receive(LONG) == (b"from C", 7)
     q.send("from Python", priority=2)
     assert peer("mq-receive", q.name, 5000).stdout == b"2 from Python\n"
+
+
+# ---------------------------------------------------------------------------------------
+# close() from another thread ends a blocked call
+
+
+class BlockedCall:
+    """One kind of call that blocks (semaphore at 0, queue empty or full): make(made)
+    gives (obj, other), two handles to one object; block(obj, timeout) is the call;
+    syscall and mapped tell where it sleeps (waits.py); state(other) is what close must
+    leave as it was; wake(other) ends the call if close did not, so that a failing test
+    ends."""
+
+    def __init__(self, make, block, syscall, state, wake, mapped=None):
+        self.make, self.block, self.syscall = make, block, syscall
+        self.state, self.wake, self.mapped = state, wake, mapped
+
+
+def _sem_pair(made):
+    s = made.sem(None, p.O_CREX)
+    return s, made.sem(s.name)
+
+
+def _queue_pair(made, fill=()):
+    q = made.mq(None, p.O_CREX, max_messages=2, max_message_size=16)
+    other = made.mq(q.name)
+    for message, priority in fill:
+        other.send(message, priority=priority)
+    return q, other
+
+
+def _drain(q):
+    got = []
+    while q.current_messages:
+        got.append(q.receive(0))
+    return got
+
+
+QUEUED = ((b"first", 1), (b"second", 0))
+
+BLOCKED_CALLS = {
+    "Semaphore.acquire": BlockedCall(
+        _sem_pair, lambda s, t: s.acquire(t), "futex",
+        state=lambda o: o.value, wake=lambda o: o.release(),
+        mapped=lambda s: waits.sem_path(s.name)),
+    "MessageQueue.receive": BlockedCall(
+        _queue_pair, lambda q, t: q.receive(t), "ppoll",
+        state=lambda o: o.current_messages, wake=lambda o: o.send(b"wake")),
+    "MessageQueue.send": BlockedCall(
+        lambda made: _queue_pair(made, QUEUED), lambda q, t: q.send(b"blocked", t), "ppoll",
+        state=lambda o: o.current_messages, wake=lambda o: o.receive(0)),
+}
+
+
+@pytest.mark.parametrize("timeout", [None, LONG], ids=["forever", "bounded"])
+@pytest.mark.parametrize("kind", sorted(BLOCKED_CALLS))
+def test_close_from_another_thread_ends_a_blocked_call(made, kind, timeout):
+    case = BLOCKED_CALLS[kind]
+    obj, other = case.make(made)
+    before = case.state(other)
+    ended = {}
+
+    def call():
+        try:
+            case.block(obj, timeout)
+        except BaseException as e:  # noqa: B902 - handed to the test
+            ended["error"] = e
+        ended["at"] = time.monotonic()
+
+    t = threading.Thread(target=call, daemon=True)
+    t.start()
+    try:
+        waits.wait_in_syscall(t, case.syscall, case.mapped(obj) if case.mapped else None, LONG)
+        closing = time.monotonic()
+        obj.close()
+        closed = time.monotonic()
+        t.join(LONG)
+    finally:
+        if t.is_alive():                   # close did not end it: end it, then fail
+            case.wake(other)
+            t.join(LONG)
+    assert "at" in ended, "close() did not end the blocked %s" % kind
+    latency = ended["at"] - closing
+    print("%s (%s): close() took %.2f ms, the blocked call raised %.2f ms after it began"
+          % (kind, "forever" if timeout is None else "bounded", 1e3 * (closed - closing), 1e3 * latency))
+    assert isinstance(ended.get("error"), p.ExistentialError), ended
+    assert latency < 1.0
+    # the closed-object error of any later call, with the same text
+    with pytest.raises(p.ExistentialError) as later:
+        case.block(obj, 0)
+    assert str(ended["error"]) == str(later.value)
+    # the object and its other handle are as they were, and the other handle works
+    assert case.state(other) == before
+    if kind == "MessageQueue.send":
+        assert _drain(other) == list(QUEUED)      # the blocked message never went in
+    else:
+        case.wake(other)
+
+
+@pytest.mark.parametrize("kind", sorted(BLOCKED_CALLS))
+def test_close_racing_a_blocking_call(made, kind):
+    """close() at every moment of a call (before it, during its try, during its wait): the
+    call ends with ExistentialError, never waits on, never uses a freed handle (ASan)."""
+    case = BLOCKED_CALLS[kind]
+    first, other = case.make(made)
+    first.close()
+    errors = []
+    for _ in range(100):
+        obj = made.sem(other.name) if isinstance(other, p.Semaphore) else made.mq(other.name)
+        t = Waiter(lambda obj=obj: case.block(obj, LONG))
+        t.start()
+        obj.close()
+        try:
+            t.finish()
+        except p.ExistentialError as e:
+            errors.append(e)
+    assert len(errors) == 100
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import warnings
 import pytest
 
 import stubs
+import waits
 from pipc import sysv_ipc
 
 WAIT = 10  # seconds: the bound of any wait that is expected to end early
@@ -89,20 +90,9 @@ def wait_until(predicate, what):
         time.sleep(0.001)
 
 
-def blocked_in(thread, word):
-    """Whether THREAD sleeps in a kernel function containing WORD (None: cannot tell)."""
-    try:
-        with open('/proc/self/task/%d/wchan' % thread.native_id) as f:
-            wchan = f.read()
-    except OSError:
-        return None
-    if wchan in ('', '0'):
-        return None
-    return word in wchan
-
-
-def wait_blocked(thread, word):
-    wait_until(lambda: blocked_in(thread, word) in (True, None), 'a thread to block in ' + word)
+def wait_blocked(thread):
+    """Until THREAD waits on a queue: libpipc's System V queue waits sleep in ppoll."""
+    waits.wait_in_syscall(thread, 'ppoll', limit=WAIT)
 
 
 class Worker(threading.Thread):
@@ -740,11 +730,15 @@ def test_semaphore_context_manager(ipc):
             pass
 
 
-def test_semaphore_remove(ipc):
-    sem = ipc.sem()
-    waiter = Worker(sem.acquire, WAIT)
+@pytest.mark.parametrize('wait', ['acquire', 'Z'])
+def test_semaphore_remove(ipc, wait):
+    sem = ipc.sem(initial_value=1 if wait == 'Z' else 0)
+    waiter = Worker(getattr(sem, wait), WAIT)
     waiter.start()
-    wait_until(lambda: sem.waiting_for_nonzero == 1, 'a waiter')
+    if wait == 'Z':
+        wait_until(lambda: sem.waiting_for_zero == 1, 'a waiter')
+    else:
+        wait_until(lambda: sem.waiting_for_nonzero == 1, 'a waiter')
     sem.remove()
     with pytest.raises(sysv_ipc.ExistentialError):
         waiter.finish()                          # a waiter learns of the removal at once
@@ -1184,7 +1178,7 @@ def test_mq_blocked_send_woken_by_receive(ipc):
     mq.send(b'x' * 16)
     sender = Worker(mq.send, b'y' * 16)
     sender.start()
-    wait_blocked(sender, 'msgsnd')
+    wait_blocked(sender)
     assert mq.receive() == (b'x' * 16, 1)
     sender.finish()
     assert mq.receive() == (b'y' * 16, 1)
@@ -1224,14 +1218,20 @@ def test_mq_attributes(ipc):
         assert_read_only(mq, name)
 
 
-def test_mq_remove(ipc):
+@pytest.mark.parametrize('wait', ['receive', 'send'])
+def test_mq_remove(ipc, wait):
     mq = ipc.mq()
-    receiver = Worker(mq.receive)
-    receiver.start()
-    wait_blocked(receiver, 'msgrcv')
+    if wait == 'send':                           # blocks on a full queue
+        mq.max_size = 16
+        mq.send(b'x' * 16)
+        waiter = Worker(mq.send, b'y' * 16)
+    else:
+        waiter = Worker(mq.receive)
+    waiter.start()
+    wait_blocked(waiter)
     mq.remove()
     with pytest.raises(sysv_ipc.ExistentialError):
-        receiver.finish()
+        waiter.finish()                          # a waiter learns of the removal at once
     with pytest.raises(sysv_ipc.ExistentialError):
         mq.send(b'x')
     with pytest.raises(sysv_ipc.ExistentialError):
@@ -1246,7 +1246,7 @@ def test_mq_threads_overlap_and_wake(ipc):
     for r in receivers:
         r.start()
     for r in receivers:
-        wait_blocked(r, 'msgrcv')                # both wait in the kernel at once
+        wait_blocked(r)                          # both wait at once
     mq.send(b'one', type=1)
     mq.send(b'two', type=2)
     got = sorted(r.finish() for r in receivers)
@@ -1257,7 +1257,7 @@ def test_mq_thread_wakes_thread(ipc):
     mq = ipc.mq()
     receiver = Worker(mq.receive, type=5)
     receiver.start()
-    wait_blocked(receiver, 'msgrcv')
+    wait_blocked(receiver)
     sender = Worker(mq.send, b'hi', type=5)
     sender.start()
     sender.finish()

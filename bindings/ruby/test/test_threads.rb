@@ -178,17 +178,64 @@ class TestThreads < PipcTestCase
     end
   end
 
-  def test_close_while_another_thread_waits
-    sem = posix_sem
-    waiter = Thread.new do
-      Thread.current.report_on_exception = false
-      sem.acquire(timeout: BOUND)
+  # close from another thread ends a blocked call with the error of a call on a closed
+  # object, at once (the core promises 50 ms), and leaves the object as it was for its
+  # other handles. Waits without limit too: if close did not end one, the test ends it
+  # through the other handle, then fails.
+  BLOCKERS.each do |kind, blocker|
+    { bounded: BOUND, forever: nil }.each do |label, timeout|
+      define_method("test_#{kind}_#{label}_ended_by_close_from_another_thread") do
+        obj = blocker.make.call(self)
+        other = blocker.reopen.call(blocker.ref.call(obj))
+        before = blocker.state.call(other)
+        waiter = Thread.new do
+          Thread.current.report_on_exception = false
+          blocker.block.call(obj, timeout)
+          [:returned, now]
+        rescue Pipc::Error => e
+          [e, now]
+        end
+        wait_blocked(waiter)
+        closing = now
+        obj.close
+        closed = now
+        unless waiter.join(LIMIT)
+          blocker.wake.call(other)
+          waiter.join(LIMIT)
+          flunk "close did not end the blocked call"
+        end
+        error, ended = waiter.value
+        puts format("\n  %s (%s): close took %.2f ms, the blocked call raised %.2f ms after it began",
+                    kind, label, 1e3 * (closed - closing), 1e3 * (ended - closing))
+        assert_kind_of Pipc::ExistentialError, error
+        assert_operator ended - closing, :<, 1.0
+        later = assert_raises(Pipc::ExistentialError) { blocker.block.call(obj, 0) }
+        assert_equal [later.message, later.status], [error.message, error.status]
+        assert_equal before, blocker.state.call(other)
+        blocker.wake.call(other)                # the other handle works
+      ensure
+        other&.close
+      end
     end
-    wait_blocked(waiter)
-    sem.close                                 # returns at once; the waiter keeps the handle
-    assert_predicate sem, :closed?
-    assert_raises(Pipc::ExistentialError) { sem.release }
-    waiter.kill
-    assert waiter.join(LIMIT)
+
+    # close at any moment of a call (before it, during its try, during its wait): the
+    # call ends with ExistentialError, and never uses a closed handle (ASan).
+    define_method("test_#{kind}_close_racing_the_call") do
+      first = blocker.make.call(self)
+      ref = blocker.ref.call(first)
+      first.close
+      50.times do |i|
+        obj = blocker.reopen.call(ref)
+        waiter = Thread.new do
+          Thread.current.report_on_exception = false
+          blocker.block.call(obj, BOUND)
+        end
+        (i % 5).times { Thread.pass }
+        obj.close
+        assert_raises(Pipc::ExistentialError) { waiter.join(LIMIT) }
+      end
+    end
   end
+
+  def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 end
