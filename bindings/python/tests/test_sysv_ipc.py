@@ -122,15 +122,21 @@ class Worker(threading.Thread):
 
 @pytest.fixture
 def alarm():
-    """alarm(handler, seconds): SIGALRM after SECONDS runs HANDLER; restored at teardown."""
+    """alarm(handler): once this thread sleeps in its next wait, a SIGALRM sent to it runs
+    HANDLER (a timer could fire before a wait on a busy machine, when the handler would run
+    before the wait, as with sysv_ipc); the handler is restored at teardown."""
     old = signal.getsignal(signal.SIGALRM)
+    waiter = threading.current_thread()
 
-    def arm(handler, seconds):
+    def arm(handler):
         signal.signal(signal.SIGALRM, handler)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+        def send():
+            waits.wait_in_syscall(waiter, 'ppoll', limit=WAIT)
+            signal.pthread_kill(waiter.ident, signal.SIGALRM)
+        threading.Thread(target=send, daemon=True).start()
 
     yield arm
-    signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGALRM, old)
 
 
@@ -781,12 +787,12 @@ def test_semaphore_thread_wakes_thread(ipc):
 
 def test_semaphore_signal_handler_exception_propagates(ipc, alarm):
     sem = ipc.sem()
-    alarm(raise_boom, 0.05)
+    alarm(raise_boom)
     start = time.monotonic()
     with pytest.raises(Boom):
         sem.acquire(WAIT)
     assert time.monotonic() - start < WAIT / 2
-    alarm(raise_boom, 0.05)
+    alarm(raise_boom)
     sem.value = 1
     with pytest.raises(Boom):
         sem.Z()
@@ -795,7 +801,7 @@ def test_semaphore_signal_handler_exception_propagates(ipc, alarm):
 
 def test_semaphore_quiet_signal_raises_error(ipc, alarm):
     sem = ipc.sem()
-    alarm(quiet, 0.05)
+    alarm(quiet)
     with pytest.raises(sysv_ipc.Error, match='Signaled while waiting'):
         sem.acquire(WAIT)
 
@@ -1270,10 +1276,10 @@ def test_mq_signal_handler_exception_propagates(ipc, alarm):
     timer = threading.Timer(WAIT, lambda: mq.send(b'late'))
     timer.start()
     try:
-        alarm(raise_boom, 0.05)
+        alarm(raise_boom)
         with pytest.raises(Boom):
             mq.receive()
-        alarm(quiet, 0.05)
+        alarm(quiet)
         with pytest.raises(sysv_ipc.Error, match='Signaled while waiting'):
             mq.receive()
     finally:
@@ -1283,7 +1289,7 @@ def test_mq_signal_handler_exception_propagates(ipc, alarm):
     timer = threading.Timer(WAIT, lambda: mq.receive(block=False))
     timer.start()
     try:
-        alarm(raise_boom, 0.05)
+        alarm(raise_boom)
         with pytest.raises(Boom):
             mq.send(b'y' * 16)                   # blocked on a full queue
     finally:

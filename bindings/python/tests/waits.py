@@ -2,17 +2,18 @@
 sleeps in libpipc's wait itself (its GIL released) before they act on it.
 
 The tell is the system call the thread sleeps in (/proc/self/task/TID/syscall): libpipc
-waits on a POSIX semaphore in futex, on a queue in ppoll (POSIX and System V alike) and on
-a System V semaphore in semtimedop. A thread that waits for the GIL sleeps in futex too,
-but not on a word of a semaphore's mapping, so a semaphore wait is told by its address."""
+waits on a POSIX semaphore in futex, and on queues and System V semaphores in ppoll (a
+helper thread of libpipc's waits in semtimedop for the latter). A thread that waits for the
+GIL sleeps in futex too, but not on a word of a semaphore's mapping, so a semaphore wait is
+told by its address."""
 import os
 import platform
 import time
 
 # System call numbers, per machine (Linux).
 _SYSCALLS = {
-    "x86_64": {"futex": 202, "ppoll": 271, "semtimedop": 220},
-    "aarch64": {"futex": 98, "ppoll": 73, "semtimedop": 192},
+    "x86_64": {"futex": 202, "ppoll": 271},
+    "aarch64": {"futex": 98, "ppoll": 73},
 }
 
 
