@@ -12,9 +12,11 @@
 //
 // Objects are safe for use by several goroutines. Close is idempotent; it never
 // removes the object (Unlink does), and a finalizer closes an object that becomes
-// unreachable, never unlinks it. A call blocked in one goroutine keeps the native
-// handle alive while another goroutine closes it; the blocked call still ends only
-// when its wait does (a release, a message, its timeout).
+// unreachable, never unlinks it (a call in progress keeps its object reachable).
+// Close ends the calls that other goroutines have waiting on the object: they return
+// ErrClosed at once (a semaphore wait on Linux before 5.16: within 50 ms), having taken
+// or queued nothing. Only this object's handle is closed: the calls on other handles to
+// the same semaphore or queue, in this process or another, wait on.
 //
 // Build: cgo (CGO_ENABLED=1) and pkg-config finding libpipc.pc.
 package pipc

@@ -25,7 +25,7 @@ type MessageQueueOptions struct {
 
 // MessageQueue is a POSIX message queue.
 type MessageQueue struct {
-	h              *handle.Handle
+	h              handle.Handle
 	name           string
 	created        bool
 	maxMessageSize int64     // fixed when the queue was created
@@ -65,10 +65,10 @@ func OpenMessageQueue(name string, opts *MessageQueueOptions) (*MessageQueue, er
 		return nil, err
 	}
 	q := &MessageQueue{
-		h:       handle.New(out[0], func(p uintptr) { raw.Pipc_mq_close(p) }),
 		name:    raw.Pipc_mq_name(out[0]),
 		created: raw.Pipc_mq_created(out[0]) == 1,
 	}
+	q.h.Init(out[0], raw.Pipc_mq_close)
 	if q.maxMessageSize, err = q.MaxMessageSize(); err != nil {
 		q.h.Close()
 		return nil, err
@@ -85,7 +85,8 @@ func (q *MessageQueue) Name() string { return q.name }
 func (q *MessageQueue) Created() bool { return q.created }
 
 // Send queues msg with priority (0 .. MessagePriorityMax()), waiting up to timeout for
-// room (negative: without limit; 0: not at all, ErrBusy if full).
+// room (negative: without limit; 0: not at all, ErrBusy if full). ErrClosed when Close
+// ends the wait.
 func (q *MessageQueue) Send(msg []byte, priority uint, timeout time.Duration) error {
 	const op = "message queue send"
 	if priority > math.MaxUint32 { // the C API takes an unsigned int: refuse, never truncate
@@ -99,6 +100,7 @@ func (q *MessageQueue) Send(msg []byte, priority uint, timeout time.Duration) er
 
 // ReceiveInto receives the oldest message of the highest priority into buf, which must
 // hold MaxMessageSize() bytes (else ErrInvalid), waiting up to timeout for one.
+// ErrClosed when Close ends the wait.
 func (q *MessageQueue) ReceiveInto(buf []byte, timeout time.Duration) (n int, priority uint, err error) {
 	r, err := q.h.Wait("message queue receive", timeout, func(p uintptr, ns int64) int {
 		return raw.Pgo_mq_receive(p, buf, ns)
@@ -171,8 +173,9 @@ func (q *MessageQueue) Unlink() error {
 	return err
 }
 
-// Close closes the handle (never unlinks). The kernel drops this process's notification
-// registration for the queue. Idempotent.
+// Close closes the handle (never unlinks) and ends the calls waiting on it, which
+// return ErrClosed; other handles to the queue are unaffected. The kernel drops this
+// process's notification registration for the queue. Idempotent.
 func (q *MessageQueue) Close() error {
 	if q.h.Close() {
 		q.forgetNotify()

@@ -98,7 +98,8 @@ func RemoveMessageQueue(id int) error {
 }
 
 // Send queues msg with type mtype (>= 1), waiting up to timeout (negative: without
-// limit; 0: not at all, pipc.ErrBusy) while the queue is full.
+// limit; 0: not at all, pipc.ErrBusy) while the queue is full. pipc.ErrClosed when
+// Close ends the wait.
 func (q *MessageQueue) Send(msg []byte, mtype int64, timeout time.Duration) error {
 	_, err := q.h.Wait("message queue send", timeout, func(p uintptr, ns int64) int {
 		return raw.Pipc_sysv_mq_send(p, msg, mtype, ns)
@@ -109,6 +110,7 @@ func (q *MessageQueue) Send(msg []byte, mtype int64, timeout time.Duration) erro
 // ReceiveInto receives the message mtype selects (0: the first; > 0: the first of that
 // type; < 0: the first of the lowest type <= -mtype) into buf, waiting up to timeout
 // for one. A message longer than buf gives pipc.ErrInvalid and stays queued.
+// pipc.ErrClosed when Close ends the wait.
 func (q *MessageQueue) ReceiveInto(buf []byte, mtype int64, timeout time.Duration) (n int, typ int64, err error) {
 	return q.receive(buf, mtype, 0, timeout)
 }

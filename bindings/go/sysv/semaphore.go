@@ -103,6 +103,7 @@ func delta(op string, n int) (uint, error) {
 func (s *Semaphore) Acquire(timeout time.Duration) error { return s.AcquireN(1, timeout) }
 
 // AcquireN subtracts n (>= 1), waiting up to timeout until the value allows it.
+// pipc.ErrClosed when Close ends the wait.
 func (s *Semaphore) AcquireN(n int, timeout time.Duration) error {
 	const op = "semaphore acquire"
 	d, err := delta(op, n)
@@ -127,7 +128,8 @@ func (s *Semaphore) ReleaseN(n int) error {
 	return err
 }
 
-// WaitZero waits up to timeout until the value is 0.
+// WaitZero waits up to timeout until the value is 0. pipc.ErrClosed when Close ends
+// the wait.
 func (s *Semaphore) WaitZero(timeout time.Duration) error {
 	_, err := s.h.Wait("semaphore wait zero", timeout, raw.Pipc_sysv_sem_wait_zero)
 	return err
