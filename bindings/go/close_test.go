@@ -1,6 +1,7 @@
 package pipc_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -10,11 +11,12 @@ import (
 )
 
 // A waitCase is one call that blocks. open makes an object where the call blocks, and
-// returns the call on a second handle to it (for timeout), that handle's Close, and unchanged, which checks through the first handle
+// returns the call on a second handle to it (for timeout, or through ctx when ctx is
+// not nil), that handle's Close, and unchanged, which checks through the first handle
 // that the object is as it was before the call.
 type waitCase struct {
 	name string
-	open func(t *testing.T) (wait func(timeout time.Duration) error,
+	open func(t *testing.T) (wait func(ctx context.Context, timeout time.Duration) error,
 		close func() error, unchanged func(t *testing.T))
 }
 
@@ -28,11 +30,14 @@ func keep(t *testing.T, h interface{ Close() error }, err error) {
 }
 
 var waitCases = []waitCase{
-	{"semaphore acquire", func(t *testing.T) (func(time.Duration) error, func() error, func(*testing.T)) {
+	{"semaphore acquire", func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		s := newSemaphore(t, 0)
 		w, err := pipc.OpenSemaphore(s.Name(), nil)
 		keep(t, w, err)
-		return func(timeout time.Duration) error {
+		return func(ctx context.Context, timeout time.Duration) error {
+				if ctx != nil {
+					return w.AcquireContext(ctx)
+				}
 				return w.Acquire(timeout)
 			}, w.Close, func(t *testing.T) {
 				if v := value(t, s); v != 0 {
@@ -43,33 +48,44 @@ var waitCases = []waitCase{
 				}
 			}
 	}},
-	{"queue receive", func(t *testing.T) (func(time.Duration) error, func() error, func(*testing.T)) {
+	{"queue receive", func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		q := newMessageQueue(t, small())
 		w, err := pipc.OpenMessageQueue(q.Name(), nil)
 		keep(t, w, err)
-		return func(timeout time.Duration) (err error) {
-			_, _, err = w.Receive(timeout)
+		return func(ctx context.Context, timeout time.Duration) (err error) {
+			if ctx != nil {
+				_, _, err = w.ReceiveContext(ctx)
+			} else {
+				_, _, err = w.Receive(timeout)
+			}
 			return err
 		}, w.Close, queueUnchanged(q)
 	}},
-	{"queue receive into", func(t *testing.T) (func(time.Duration) error, func() error, func(*testing.T)) {
+	{"queue receive into", func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		q := newMessageQueue(t, small())
 		w, err := pipc.OpenMessageQueue(q.Name(), nil)
 		keep(t, w, err)
 		buf := make([]byte, 64)
-		return func(timeout time.Duration) (err error) {
-			_, _, err = w.ReceiveInto(buf, timeout)
+		return func(ctx context.Context, timeout time.Duration) (err error) {
+			if ctx != nil {
+				_, _, err = w.ReceiveIntoContext(ctx, buf)
+			} else {
+				_, _, err = w.ReceiveInto(buf, timeout)
+			}
 			return err
 		}, w.Close, queueUnchanged(q)
 	}},
-	{"queue send", func(t *testing.T) (func(time.Duration) error, func() error, func(*testing.T)) {
+	{"queue send", func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		q := newMessageQueue(t, pipc.MessageQueueOptions{MaxMessages: 1, MaxMessageSize: 8})
 		if err := q.Send([]byte("first"), 3, 0); err != nil {
 			t.Fatal(err)
 		}
 		w, err := pipc.OpenMessageQueue(q.Name(), nil)
 		keep(t, w, err)
-		return func(timeout time.Duration) error {
+		return func(ctx context.Context, timeout time.Duration) error {
+				if ctx != nil {
+					return w.SendContext(ctx, []byte("second"), 1)
+				}
 				return w.Send([]byte("second"), 1, timeout)
 			}, w.Close, func(t *testing.T) {
 				msg, prio, err := q.Receive(0)
@@ -98,11 +114,12 @@ func queueUnchanged(q *pipc.MessageQueue) func(*testing.T) {
 	}
 }
 
-// The ways a test waits: without limit, and bounded.
+// The ways a test waits: without limit, bounded, through a Context.
 var waitKinds = []struct {
 	name    string
 	timeout time.Duration
-}{{"forever", -1}, {"bounded", long}}
+	ctx     bool
+}{{"forever", -1, false}, {"bounded", long, false}, {"context", 0, true}}
 
 // Close ends every call blocked on the handle, at once (the C library promises 50 ms),
 // with ErrClosed, and leaves the object alone for its other handles.
@@ -112,7 +129,13 @@ func TestCloseEndsWaits(t *testing.T) {
 			c, k := c, k
 			t.Run(c.name+"/"+k.name, func(t *testing.T) {
 				wait, closeIt, unchanged := c.open(t)
-				result := testmain.Blocked(t, func() error { return wait(k.timeout) })
+				var ctx context.Context
+				if k.ctx {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(context.Background())
+					defer cancel()
+				}
+				result := testmain.Blocked(t, func() error { return wait(ctx, k.timeout) })
 				start := time.Now()
 				closeIt()
 				err := testmain.Ended(t, "Close", result, start, time.Second)
@@ -120,7 +143,7 @@ func TestCloseEndsWaits(t *testing.T) {
 					t.Fatalf("got %v, want ErrClosed", err)
 				}
 				unchanged(t)
-				if err := wait(0); !errors.Is(err, pipc.ErrClosed) {
+				if err := wait(ctx, 0); !errors.Is(err, pipc.ErrClosed) {
 					t.Fatalf("a call after Close: %v", err)
 				}
 			})

@@ -18,5 +18,17 @@
 // or queued nothing. Only this object's handle is closed: the calls on other handles to
 // the same semaphore or queue, in this process or another, wait on.
 //
+// Every call that can wait has a Context variant (AcquireContext, SendContext,
+// ReceiveContext, ReceiveIntoContext) that waits without limit until ctx is done, or
+// until its deadline: it then returns an *Error that matches ctx.Err() with errors.Is
+// (context.Canceled, or context.DeadlineExceeded, which also matches ErrTimeout), and
+// has taken or queued nothing. A ctx already done ends the call before it tries. A
+// call that has to wait starts a goroutine that ends the wait when ctx is done: a
+// semaphore wait runs on a duplicate of the handle, which that goroutine closes; a
+// queue wait polls the queue's descriptor beside an eventfd, which it writes (closing
+// a duplicate of a queue's descriptor would end this process's notification
+// registration). Neither the goroutine nor the duplicate or eventfd outlives the call.
+// A ctx that is never done (context.Background()) makes the plain call.
+//
 // Build: cgo (CGO_ENABLED=1) and pkg-config finding libpipc.pc.
 package pipc

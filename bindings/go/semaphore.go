@@ -1,6 +1,7 @@
 package pipc
 
 import (
+	"context"
 	"io/fs"
 	"math"
 	"runtime"
@@ -51,7 +52,7 @@ func OpenSemaphore(name string, opts *SemaphoreOptions) (*Semaphore, error) {
 		name:    raw.Pipc_sem_name(out[0]),
 		created: raw.Pipc_sem_created(out[0]) == 1,
 	}
-	s.h.Init(out[0], raw.Pipc_sem_close)
+	s.h.Init(out[0], raw.Pipc_sem_close, raw.Pipc_sem_dup)
 	runtime.SetFinalizer(s, (*Semaphore).Close)
 	return s, nil
 }
@@ -67,6 +68,13 @@ func (s *Semaphore) Created() bool { return s.created }
 // ErrClosed when Close ends the wait.
 func (s *Semaphore) Acquire(timeout time.Duration) error {
 	_, err := s.h.Wait("semaphore acquire", timeout, raw.Pipc_sem_acquire)
+	return err
+}
+
+// AcquireContext is Acquire that waits until ctx is done (then it returns an error
+// matching ctx.Err()) or its deadline passes (context.DeadlineExceeded, also ErrTimeout).
+func (s *Semaphore) AcquireContext(ctx context.Context) error {
+	_, err := s.h.WaitContext(ctx, "semaphore acquire", raw.Pipc_sem_acquire)
 	return err
 }
 

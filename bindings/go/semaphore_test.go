@@ -1,6 +1,7 @@
 package pipc_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/signal"
@@ -176,7 +177,13 @@ func TestSemaphoreCloseRacingWaits(t *testing.T) {
 		}
 		done := make(chan error, 8)
 		for i := 0; i < cap(done); i++ {
-			go func() { done <- s2.Acquire(-1) }()
+			go func(i int) {
+				if i%2 == 0 {
+					done <- s2.Acquire(-1)
+				} else {
+					done <- s2.AcquireContext(context.Background())
+				}
+			}(i)
 		}
 		s2.Close()
 		for i := 0; i < cap(done); i++ {
@@ -200,13 +207,17 @@ func TestSemaphoreCloseRacingWaits(t *testing.T) {
 // refers to the object any more.
 func TestSemaphoreWaitKeepsObjectAlive(t *testing.T) {
 	s := newSemaphore(t, 0)
-	for round := 0; round < 2; round++ {
+	for _, viaContext := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
 		result := testmain.Blocked(t, func() error {
 			w, err := pipc.OpenSemaphore(s.Name(), nil)
 			if err != nil {
 				return err
 			}
-			return w.Acquire(-1) // w is not used after this call begins
+			if viaContext {
+				return w.AcquireContext(ctx) // w is not used after this call begins
+			}
+			return w.Acquire(-1)
 		})
 		// Finalizers run in order of their objects' collection, on one goroutine: once
 		// an object dropped now is finalized, a collectable w would have been too.
@@ -225,8 +236,9 @@ func TestSemaphoreWaitKeepsObjectAlive(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := testmain.Ended(t, "release", result, start, long); err != nil {
-			t.Fatalf("the wait ended with %v: its object was finalized during the call", err)
+			t.Fatalf("context %v: the wait ended with %v: its object was finalized during the call", viaContext, err)
 		}
+		cancel()
 	}
 }
 

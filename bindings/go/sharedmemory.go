@@ -81,7 +81,7 @@ func OpenSharedMemory(name string, opts *SharedMemoryOptions) (*SharedMemory, er
 		created:  raw.Pipc_shm_created(out[0]) == 1,
 		readOnly: o.ReadOnly,
 	}
-	m.h.Init(out[0], raw.Pipc_shm_close)
+	m.h.Init(out[0], raw.Pipc_shm_close, nil)
 	if err := m.remap(op); err != nil {
 		m.h.Close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 type family struct {
 	noun    string
 	close   func(uintptr) int
+	dup     func([]uintptr, uintptr) int // nil for shared memory, which never waits
 	id      func(uintptr) int
 	key     func([]int64, uintptr) int
 	created func(uintptr) int
@@ -32,7 +33,7 @@ type object struct {
 // open finishes an open: p is the new C handle.
 func (o *object) open(fam *family, op string, p uintptr) error {
 	o.fam = fam
-	o.h.Init(p, fam.close)
+	o.h.Init(p, fam.close, fam.dup)
 	key := make([]int64, 1)
 	_, err := errs.Call(op, func() int { return fam.key(key, p) })
 	if err == nil {

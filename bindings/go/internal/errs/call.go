@@ -1,6 +1,8 @@
 package errs
 
 import (
+	"context"
+	"errors"
 	"syscall"
 	"time"
 
@@ -77,7 +79,28 @@ func retry(op string, p uintptr, timeout time.Duration, start time.Time, f func(
 // ended the wait.
 func Interrupted(err error) bool { return hasStatus(err, StatusInterrupted) }
 
+// WouldBlock reports whether err is PIPC_EAGAIN from a native call.
+func WouldBlock(err error) bool { return hasStatus(err, StatusWouldBlock) }
+
+// TimedOut reports whether err is PIPC_ETIMEDOUT from a native call.
+func TimedOut(err error) bool { return hasStatus(err, StatusTimeout) }
+
+// IsClosed reports whether err is PIPC_EBADHANDLE: the handle was closed.
+func IsClosed(err error) bool { return hasStatus(err, StatusClosed) }
+
 func hasStatus(err error, s Status) bool {
 	e, ok := err.(*Error)
-	return ok && e.Status == s
+	return ok && e.Status == s && e.Err == nil
+}
+
+// Context is the error for a call that ctx ended: err is ctx.Err() (context.Canceled
+// or context.DeadlineExceeded), which the *Error unwraps to. A deadline has the status
+// of a timeout (ErrTimeout, a kind of ErrBusy, matches it), a cancellation that of an
+// interrupted wait (StatusInterrupted; no class of the package matches it).
+func Context(op string, err error) error {
+	status := StatusInterrupted
+	if errors.Is(err, context.DeadlineExceeded) {
+		status = StatusTimeout
+	}
+	return &Error{Op: op, Status: status, Err: err}
 }

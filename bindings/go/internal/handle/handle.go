@@ -25,12 +25,15 @@ import (
 // the Handle holds the object, and the object's finalizer cannot run during the call.
 type Handle struct {
 	p      uintptr           // the C handle; 0 once Close took it (atomic)
+	closed chan struct{}     // closed by that Close: ends the Context waits' duplicates
 	closeC func(uintptr) int // pipc_X_close
+	dupC   func([]uintptr, uintptr) int
 }
 
-// Init sets a new handle: the open C handle p and its family's close.
-func (h *Handle) Init(p uintptr, closeC func(uintptr) int) {
-	h.p, h.closeC = p, closeC
+// Init sets a new handle: the open C handle p, its family's close and (for the
+// families that wait) dup.
+func (h *Handle) Init(p uintptr, closeC func(uintptr) int, dupC func([]uintptr, uintptr) int) {
+	h.p, h.closed, h.closeC, h.dupC = p, make(chan struct{}), closeC, dupC
 }
 
 // Get is the C handle, or 0 after Close.
@@ -44,6 +47,7 @@ func (h *Handle) Close() bool {
 		return false
 	}
 	h.closeC(p)
+	close(h.closed)
 	return true
 }
 
