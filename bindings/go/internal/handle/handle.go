@@ -5,7 +5,8 @@
 // included) returns PIPC_EBADHANDLE, from any thread, forever; a call racing the close
 // either completes or gets PIPC_EBADHANDLE; and the close ends every call blocked on h
 // with PIPC_EBADHANDLE. So a call passes the handle straight to C, and errs turns
-// PIPC_EBADHANDLE into ErrClosed. Close swaps the handle to 0 and closes it, once.
+// PIPC_EBADHANDLE into ErrClosed. Close swaps the handle to 0 and closes it, once; a
+// later call passes 0, which C refuses as it refuses every closed handle.
 //
 // What stays the Go side's to do: keep the Go object reachable for the length of each
 // call (its finalizer closes it, which would end the call), and guard the memory that
@@ -52,12 +53,10 @@ func (h *Handle) Close() bool {
 }
 
 // Call runs one native call f on the handle and checks its result (see errs.Check).
+// After Close the handle is 0, which the C library refuses like any closed handle
+// (PIPC_EBADHANDLE: ErrClosed), so the call needs no check of its own.
 func (h *Handle) Call(op string, f func(p uintptr) int) (int, error) {
-	p := atomic.LoadUintptr(&h.p)
-	if p == 0 {
-		return 0, errs.Closed(op)
-	}
-	r := f(p)
+	r := f(atomic.LoadUintptr(&h.p))
 	runtime.KeepAlive(h) // and so the object around h: its finalizer would close p
 	return r, errs.Check(op, r)
 }
@@ -65,11 +64,34 @@ func (h *Handle) Call(op string, f func(p uintptr) int) (int, error) {
 // Wait runs a native call f on the handle that may block up to timeout (see
 // errs.Wait). A Close ends it with ErrClosed.
 func (h *Handle) Wait(op string, timeout time.Duration, f func(p uintptr, ns int64) int) (int, error) {
-	p := atomic.LoadUintptr(&h.p)
-	if p == 0 {
-		return 0, errs.Closed(op)
+	if timeout > 0 {
+		return h.waitBounded(op, timeout, f)
 	}
-	r, err := errs.Wait(op, p, timeout, f)
+	r := f(atomic.LoadUintptr(&h.p), errs.Timeout(timeout))
+	runtime.KeepAlive(h)
+	if r >= 0 {
+		return r, nil
+	}
+	return h.failed(op, timeout, f, r)
+}
+
+// failed is Wait's result r < 0 (timeout <= 0): the error, or, when a signal
+// interrupted the wait, the result of the wait made again.
+//
+//go:noinline
+func (h *Handle) failed(op string, timeout time.Duration, f func(p uintptr, ns int64) int, r int) (int, error) {
+	if err := errs.Check(op, r); !errs.Interrupted(err) {
+		return r, err
+	}
+	return h.waitBounded(op, timeout, f)
+}
+
+// waitBounded is Wait for a timeout that errs.Wait must keep across interruptions
+// (timeout > 0), or for a wait made again.
+//
+//go:noinline
+func (h *Handle) waitBounded(op string, timeout time.Duration, f func(p uintptr, ns int64) int) (int, error) {
+	r, err := errs.Wait(op, atomic.LoadUintptr(&h.p), timeout, f)
 	runtime.KeepAlive(h)
 	return r, err
 }
