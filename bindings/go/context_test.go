@@ -3,8 +3,6 @@ package pipc_test
 import (
 	"context"
 	"errors"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,87 +11,21 @@ import (
 	"libpipc.dev/pipc/internal/testmain"
 )
 
-// isCanceled checks that err is a *pipc.Error for a cancelled call: errors.Is with
-// context.Canceled, and with no class of the package's.
-func isCanceled(t *testing.T, err error) {
-	t.Helper()
-	var e *pipc.Error
-	if !errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Op == "" ||
-		errors.Is(err, pipc.ErrClosed) || errors.Is(err, pipc.ErrBusy) {
-		t.Fatalf("got %v, want a *pipc.Error matching context.Canceled only", err)
-	}
-}
-
-func isDeadline(t *testing.T, err error) {
-	t.Helper()
-	var e *pipc.Error
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, pipc.ErrTimeout) ||
-		!errors.As(err, &e) || !e.Timeout() || errors.Is(err, pipc.ErrClosed) {
-		t.Fatalf("got %v, want a *pipc.Error matching context.DeadlineExceeded and ErrTimeout", err)
-	}
-}
-
 // Cancelling the Context ends each blocked call at once with ctx.Err(); the object is
 // unchanged, and the handle stays open.
-func TestContextCancelEndsWaits(t *testing.T) {
-	for _, c := range waitCases {
-		c := c
-		t.Run(c.name, func(t *testing.T) {
-			wait, _, unchanged := c.open(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			result := testmain.Blocked(t, func() error { return wait(ctx, 0) })
-			start := time.Now()
-			cancel()
-			isCanceled(t, testmain.Ended(t, "cancel", result, start, time.Second))
-			if err := wait(nil, 0); !errors.Is(err, pipc.ErrBusy) {
-				t.Fatalf("the handle after a cancelled call: %v", err)
-			}
-			unchanged(t)
-			if n := handle.Waits(); n != 0 {
-				t.Fatalf("%d Context waits left", n)
-			}
-		})
-	}
-}
+func TestContextCancelEndsWaits(t *testing.T) { testmain.CancelEndsWaits(t, waitCases) }
 
-// A deadline is the call's timeout: context.DeadlineExceeded (and ErrTimeout), when
-// the deadline has passed, not before.
-func TestContextDeadline(t *testing.T) {
-	const timeout = 100 * time.Millisecond
-	for _, c := range waitCases {
-		c := c
-		t.Run(c.name, func(t *testing.T) {
-			wait, _, unchanged := c.open(t)
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			start := time.Now()
-			err := wait(ctx, 0)
-			elapsed := time.Since(start)
-			t.Logf("returned %v after %v", err, elapsed)
-			isDeadline(t, err)
-			if elapsed < timeout || elapsed > long {
-				t.Fatalf("returned after %v, for a deadline %v away", elapsed, timeout)
-			}
-			unchanged(t)
-		})
-	}
-}
+// A deadline is the call's timeout: context.DeadlineExceeded (and ErrTimeout).
+func TestContextDeadline(t *testing.T) { testmain.DeadlineEndsWaits(t, waitCases) }
 
 // A Context already done ends the call at once, before it takes anything, even what
 // is there to take.
 func TestContextAlreadyDone(t *testing.T) {
-	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-	defer cancel2()
 	s := newSemaphore(t, 1)
 	q := newMessageQueue(t, small())
 	q.Send([]byte("queued"), 0, 0)
-	for _, ctx := range []context.Context{cancelled, expired} {
-		check := isCanceled
-		if ctx == expired {
-			check = isDeadline
-		}
+	for _, done := range testmain.DoneContexts(t) {
+		ctx, check := done.Ctx, done.Check
 		check(t, s.AcquireContext(ctx))
 		_, _, err := q.ReceiveContext(ctx)
 		check(t, err)
@@ -120,7 +52,7 @@ func TestContextCompletes(t *testing.T) {
 	defer cancel()
 	result := testmain.Blocked(t, func() error { return s.AcquireContext(ctx) })
 	s2, err := pipc.OpenSemaphore(s.Name(), nil)
-	keep(t, s2, err)
+	testmain.Keep(t, s2, err)
 	start := time.Now()
 	s2.Release()
 	if err := testmain.Ended(t, "release", result, start, long); err != nil || value(t, s) != 0 {
@@ -169,7 +101,7 @@ func TestContextCancelRacesRelease(t *testing.T) {
 		err := <-acquired
 		want := 0
 		if err != nil {
-			isCanceled(t, err)
+			testmain.IsCanceled(t, err)
 			want = 1
 		}
 		if v := value(t, s); v != want {
@@ -181,7 +113,7 @@ func TestContextCancelRacesRelease(t *testing.T) {
 		err = <-received
 		wantMessages := int64(0)
 		if err != nil {
-			isCanceled(t, err)
+			testmain.IsCanceled(t, err)
 			wantMessages = 1
 		}
 		if n, _ := q.CurrentMessages(); n != wantMessages {
@@ -196,46 +128,12 @@ func TestContextCancelRacesRelease(t *testing.T) {
 // Many calls cancelled at once: each returns context.Canceled, and neither a watcher
 // goroutine nor a duplicate handle or eventfd (nor their descriptors) remains.
 func TestContextCancelManyLeavesNothing(t *testing.T) {
-	const n = 32
 	s := newSemaphore(t, 0)
 	q := newMessageQueue(t, small())
-	goroutines := runtime.NumGoroutine()
-	fds, fdsOK := testmain.Descriptors()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	errs := make(chan error, 2*n)
-	for i := 0; i < n; i++ {
-		wg.Add(2)
-		go func() { defer wg.Done(); errs <- s.AcquireContext(ctx) }()
-		go func() { defer wg.Done(); _, _, err := q.ReceiveContext(ctx); errs <- err }()
-	}
-	deadline := time.Now().Add(long)
-	for handle.Waits() != 2*n { // every call is past its first try
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d calls began to wait", handle.Waits(), 2*n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	start := time.Now()
-	cancel()
-	wg.Wait()
-	t.Logf("%d calls ended %v after the cancel", 2*n, time.Since(start))
-	close(errs)
-	for err := range errs {
-		isCanceled(t, err)
-	}
-	if d := handle.Waits(); d != 0 {
-		t.Fatalf("%d Context waits left", d)
-	}
-	if now, _ := testmain.Descriptors(); fdsOK && now != fds {
-		t.Fatalf("%d descriptors open, %d before", now, fds)
-	}
-	for runtime.NumGoroutine() > goroutines {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines, %d before", runtime.NumGoroutine(), goroutines)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testmain.CancelMany(t, 32, s.AcquireContext, func(ctx context.Context) error {
+		_, _, err := q.ReceiveContext(ctx)
+		return err
+	})
 	if v := value(t, s); v != 0 {
 		t.Fatalf("value %d", v)
 	}
@@ -254,11 +152,11 @@ func TestContextKeepsNotification(t *testing.T) {
 	result := testmain.Blocked(t, func() error { _, _, err := q.ReceiveContext(ctx); return err })
 	start := time.Now()
 	cancel()
-	isCanceled(t, testmain.Ended(t, "cancel", result, start, time.Second))
+	testmain.IsCanceled(t, testmain.Ended(t, "cancel", result, start, time.Second))
 	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel2()
 	_, _, err := q.ReceiveContext(short)
-	isDeadline(t, err)
+	testmain.IsDeadline(t, err)
 	if err := q.NotifyFunc(func() {}); !errors.Is(err, pipc.ErrBusy) {
 		t.Fatalf("the registration is gone: a new one got %v", err)
 	}

@@ -11,31 +11,12 @@ import (
 	"libpipc.dev/pipc/sysv"
 )
 
-// A waitCase is one call that blocks. open makes an object where the call blocks, and
-// returns the call on a second handle to it (for timeout, or through ctx when ctx is
-// not nil), that handle's Close, and unchanged, which checks through the first handle
-// that the object is as it was before the call.
-type waitCase struct {
-	name string
-	open func(t *testing.T) (wait func(ctx context.Context, timeout time.Duration) error,
-		close func() error, unchanged func(t *testing.T))
-}
-
-// keep fails t on err, else closes h after the test.
-func keep(t *testing.T, h interface{ Close() error }, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-}
-
 // semaphoreCase is a wait on a semaphore of value initial.
-func semaphoreCase(name string, initial int, call func(s *sysv.Semaphore, ctx context.Context, timeout time.Duration) error) waitCase {
-	return waitCase{name, func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+func semaphoreCase(name string, initial int, call func(s *sysv.Semaphore, ctx context.Context, timeout time.Duration) error) testmain.WaitCase {
+	return testmain.WaitCase{Name: name, Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		s := newSemaphore(t, initial)
 		w, err := sysv.OpenSemaphoreID(s.ID())
-		keep(t, w, err)
+		testmain.Keep(t, w, err)
 		return func(ctx context.Context, timeout time.Duration) error { return call(w, ctx, timeout) },
 			w.Close, func(t *testing.T) {
 				if v := value(t, s); v != initial {
@@ -49,11 +30,11 @@ func semaphoreCase(name string, initial int, call func(s *sysv.Semaphore, ctx co
 }
 
 // receiveCase is a wait on an empty queue.
-func receiveCase(name string, call func(q *sysv.MessageQueue, ctx context.Context, timeout time.Duration) error) waitCase {
-	return waitCase{name, func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+func receiveCase(name string, call func(q *sysv.MessageQueue, ctx context.Context, timeout time.Duration) error) testmain.WaitCase {
+	return testmain.WaitCase{Name: name, Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		q := newMessageQueue(t, 0)
 		w, err := sysv.OpenMessageQueueID(q.ID())
-		keep(t, w, err)
+		testmain.Keep(t, w, err)
 		return func(ctx context.Context, timeout time.Duration) error { return call(w, ctx, timeout) },
 			w.Close, func(t *testing.T) {
 				if n, err := q.CurrentMessages(); n != 0 || err != nil {
@@ -69,7 +50,8 @@ func receiveCase(name string, call func(q *sysv.MessageQueue, ctx context.Contex
 	}}
 }
 
-var waitCases = []waitCase{
+// The calls that block, for the tests that end them (see testmain.WaitCase).
+var waitCases = []testmain.WaitCase{
 	semaphoreCase("semaphore acquire", 0, func(s *sysv.Semaphore, ctx context.Context, timeout time.Duration) error {
 		if ctx != nil {
 			return s.AcquireContext(ctx)
@@ -114,13 +96,13 @@ var waitCases = []waitCase{
 		}
 		return err
 	}),
-	{"queue send", func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+	{Name: "queue send", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
 		q := newMessageQueue(t, 8)
 		if err := q.Send([]byte("12345678"), 3, 0); err != nil { // full
 			t.Fatal(err)
 		}
 		w, err := sysv.OpenMessageQueueID(q.ID())
-		keep(t, w, err)
+		testmain.Keep(t, w, err)
 		return func(ctx context.Context, timeout time.Duration) error {
 				if ctx != nil {
 					return w.SendContext(ctx, []byte("x"), 1)
@@ -138,40 +120,6 @@ var waitCases = []waitCase{
 	}},
 }
 
-// The ways a test waits: without limit, bounded, through a Context.
-var waitKinds = []struct {
-	name    string
-	timeout time.Duration
-	ctx     bool
-}{{"forever", -1, false}, {"bounded", long, false}, {"context", 0, true}}
-
-// Close ends every call blocked on the handle (the C library promises 50 ms for
-// semaphores, at once for queues) with ErrClosed, and leaves the object alone for its
-// other handles.
-func TestCloseEndsWaits(t *testing.T) {
-	for _, c := range waitCases {
-		for _, k := range waitKinds {
-			c, k := c, k
-			t.Run(c.name+"/"+k.name, func(t *testing.T) {
-				wait, closeIt, unchanged := c.open(t)
-				var ctx context.Context
-				if k.ctx {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithCancel(context.Background())
-					defer cancel()
-				}
-				result := testmain.Blocked(t, func() error { return wait(ctx, k.timeout) })
-				start := time.Now()
-				closeIt()
-				err := testmain.Ended(t, "Close", result, start, time.Second)
-				if !errors.Is(err, pipc.ErrClosed) {
-					t.Fatalf("got %v, want ErrClosed", err)
-				}
-				unchanged(t)
-				if err := wait(ctx, 0); !errors.Is(err, pipc.ErrClosed) {
-					t.Fatalf("a call after Close: %v", err)
-				}
-			})
-		}
-	}
-}
+// Close ends every call blocked on the handle with ErrClosed, and leaves the object
+// alone for its other handles.
+func TestCloseEndsWaits(t *testing.T) { testmain.CloseEndsWaits(t, waitCases) }
