@@ -69,7 +69,7 @@ func OpenMessageQueue(name string, opts *MessageQueueOptions) (*MessageQueue, er
 		name:    raw.Pipc_mq_name(out[0]),
 		created: raw.Pipc_mq_created(out[0]) == 1,
 	}
-	q.h.Init(out[0], raw.Pipc_mq_close, raw.Pipc_mq_dup)
+	q.h.Init(out[0], raw.Pipc_mq_close, nil) // no duplicates: the Context waits poll (see ready)
 	if q.maxMessageSize, err = q.MaxMessageSize(); err != nil {
 		q.h.Close()
 		return nil, err

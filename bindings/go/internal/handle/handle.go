@@ -31,8 +31,8 @@ type Handle struct {
 	dupC   func([]uintptr, uintptr) int
 }
 
-// Init sets a new handle: the open C handle p, its family's close and (for the
-// families that wait) dup.
+// Init sets a new handle: the open C handle p, its family's close and, for the
+// families whose Context waits run on a duplicate (WaitContext), its dup.
 func (h *Handle) Init(p uintptr, closeC func(uintptr) int, dupC func([]uintptr, uintptr) int) {
 	h.p, h.closed, h.closeC, h.dupC = p, make(chan struct{}), closeC, dupC
 }
