@@ -46,7 +46,7 @@ func BenchmarkCgoSemaphorePair(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if raw.Pipc_sem_release(s) != 0 || raw.Pipc_sem_acquire(s, raw.PGO_FOREVER_RESTARTABLE) != 0 {
+		if raw.Pipc_sem_release(s) != 0 || raw.Pipc_sem_acquire(s, raw.PGO_FOREVER) != 0 {
 			b.Fatal("pair failed")
 		}
 	}
@@ -115,8 +115,8 @@ func BenchmarkCgoMessageQueuePair(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if raw.Pipc_mq_send(q, msg, 0, raw.PGO_FOREVER_RESTARTABLE) != 0 ||
-			raw.Pgo_mq_receive(q, buf, raw.PGO_FOREVER_RESTARTABLE) < 0 {
+		if raw.Pipc_mq_send(q, msg, 0, raw.PGO_FOREVER) != 0 ||
+			raw.Pgo_mq_receive(q, buf, raw.PGO_FOREVER) < 0 {
 			b.Fatal("pair failed")
 		}
 	}

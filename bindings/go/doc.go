@@ -12,9 +12,23 @@
 //
 // Objects are safe for use by several goroutines. Close is idempotent; it never
 // removes the object (Unlink does), and a finalizer closes an object that becomes
-// unreachable, never unlinks it. A call blocked in one goroutine keeps the native
-// handle alive while another goroutine closes it; the blocked call still ends only
-// when its wait does (a release, a message, its timeout).
+// unreachable, never unlinks it (a call in progress keeps its object reachable).
+// Close ends the calls that other goroutines have waiting on the object: they return
+// ErrClosed at once (a semaphore wait on Linux before 5.16: within 50 ms), having taken
+// or queued nothing. Only this object's handle is closed: the calls on other handles to
+// the same semaphore or queue, in this process or another, wait on.
+//
+// Every call that can wait has a Context variant (AcquireContext, SendContext,
+// ReceiveContext, ReceiveIntoContext) that waits without limit until ctx is done, or
+// until its deadline: it then returns an *Error that matches ctx.Err() with errors.Is
+// (context.Canceled, or context.DeadlineExceeded, which also matches ErrTimeout), and
+// has taken or queued nothing. A ctx already done ends the call before it tries. A
+// call that has to wait starts a goroutine that ends the wait when ctx is done: a
+// semaphore wait runs on a duplicate of the handle, which that goroutine closes; a
+// queue wait polls the queue's descriptor beside an eventfd, which it writes (closing
+// a duplicate of a queue's descriptor would end this process's notification
+// registration). Neither the goroutine nor the duplicate or eventfd outlives the call.
+// A ctx that is never done (context.Background()) makes the plain call.
 //
 // Build: cgo (CGO_ENABLED=1) and pkg-config finding libpipc.pc.
 package pipc

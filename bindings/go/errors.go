@@ -25,6 +25,11 @@ type Status = errs.Status
 // PIPC_EINTR never reaches the caller: the wait is retried with the time left. Limits,
 // memory and other OS errors (PIPC_ELIMIT, PIPC_ENOMEM, PIPC_ERROR) match no class; their
 // *Error carries the Errno, and the Message names the limit.
+//
+// A call that its Context ended returns an *Error whose Err is ctx.Err(), so that
+// errors.Is(err, context.Canceled) or errors.Is(err, context.DeadlineExceeded) holds. A
+// deadline has StatusTimeout (it matches ErrTimeout and ErrBusy too), a cancellation
+// StatusInterrupted (it matches no class above).
 var (
 	ErrNotExist    = errs.ErrNotExist
 	ErrExist       = errs.ErrExist
@@ -46,6 +51,7 @@ var (
 	StatusPermission  = errs.StatusPermission
 	StatusWouldBlock  = errs.StatusWouldBlock
 	StatusTimeout     = errs.StatusTimeout
+	StatusInterrupted = errs.StatusInterrupted // only for a call that its Context cancelled
 	StatusMsgSize     = errs.StatusMsgSize
 	StatusRange       = errs.StatusRange
 	StatusClosed      = errs.StatusClosed

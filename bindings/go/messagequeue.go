@@ -1,6 +1,7 @@
 package pipc
 
 import (
+	"context"
 	"io/fs"
 	"math"
 	"runtime"
@@ -25,7 +26,7 @@ type MessageQueueOptions struct {
 
 // MessageQueue is a POSIX message queue.
 type MessageQueue struct {
-	h              *handle.Handle
+	h              handle.Handle
 	name           string
 	created        bool
 	maxMessageSize int64     // fixed when the queue was created
@@ -65,10 +66,10 @@ func OpenMessageQueue(name string, opts *MessageQueueOptions) (*MessageQueue, er
 		return nil, err
 	}
 	q := &MessageQueue{
-		h:       handle.New(out[0], func(p uintptr) { raw.Pipc_mq_close(p) }),
 		name:    raw.Pipc_mq_name(out[0]),
 		created: raw.Pipc_mq_created(out[0]) == 1,
 	}
+	q.h.Init(out[0], raw.Pipc_mq_close, nil) // no duplicates: the Context waits poll (see ready)
 	if q.maxMessageSize, err = q.MaxMessageSize(); err != nil {
 		q.h.Close()
 		return nil, err
@@ -85,7 +86,8 @@ func (q *MessageQueue) Name() string { return q.name }
 func (q *MessageQueue) Created() bool { return q.created }
 
 // Send queues msg with priority (0 .. MessagePriorityMax()), waiting up to timeout for
-// room (negative: without limit; 0: not at all, ErrBusy if full).
+// room (negative: without limit; 0: not at all, ErrBusy if full). ErrClosed when Close
+// ends the wait.
 func (q *MessageQueue) Send(msg []byte, priority uint, timeout time.Duration) error {
 	const op = "message queue send"
 	if priority > math.MaxUint32 { // the C API takes an unsigned int: refuse, never truncate
@@ -97,10 +99,34 @@ func (q *MessageQueue) Send(msg []byte, priority uint, timeout time.Duration) er
 	return err
 }
 
+// SendContext is Send that waits until ctx is done (then it returns an error matching
+// ctx.Err()) or its deadline passes (context.DeadlineExceeded, also ErrTimeout).
+func (q *MessageQueue) SendContext(ctx context.Context, msg []byte, priority uint) error {
+	const op = "message queue send"
+	if priority > math.MaxUint32 {
+		return errs.Invalid(op, "priority out of range")
+	}
+	_, err := q.h.WaitReadyContext(ctx, op, q.ready(pollOut), func(p uintptr, ns int64) int {
+		return raw.Pipc_mq_send(p, msg, priority, ns)
+	})
+	return err
+}
+
 // ReceiveInto receives the oldest message of the highest priority into buf, which must
 // hold MaxMessageSize() bytes (else ErrInvalid), waiting up to timeout for one.
+// ErrClosed when Close ends the wait.
 func (q *MessageQueue) ReceiveInto(buf []byte, timeout time.Duration) (n int, priority uint, err error) {
 	r, err := q.h.Wait("message queue receive", timeout, func(p uintptr, ns int64) int {
+		return raw.Pgo_mq_receive(p, buf, ns)
+	})
+	return r & 0xffffffff, uint(r >> 32), err
+}
+
+// ReceiveIntoContext is ReceiveInto that waits until ctx is done (then it returns an
+// error matching ctx.Err()) or its deadline passes (context.DeadlineExceeded, also
+// ErrTimeout).
+func (q *MessageQueue) ReceiveIntoContext(ctx context.Context, buf []byte) (n int, priority uint, err error) {
+	r, err := q.h.WaitReadyContext(ctx, "message queue receive", q.ready(pollIn), func(p uintptr, ns int64) int {
 		return raw.Pgo_mq_receive(p, buf, ns)
 	})
 	return r & 0xffffffff, uint(r >> 32), err
@@ -109,13 +135,44 @@ func (q *MessageQueue) ReceiveInto(buf []byte, timeout time.Duration) (n int, pr
 // Receive receives the oldest message of the highest priority, waiting up to timeout
 // for one, and returns a copy of it.
 func (q *MessageQueue) Receive(timeout time.Duration) (msg []byte, priority uint, err error) {
+	return q.receive(func(buf []byte) (int, uint, error) { return q.ReceiveInto(buf, timeout) })
+}
+
+// ReceiveContext is Receive that waits until ctx is done (then it returns an error
+// matching ctx.Err()) or its deadline passes (context.DeadlineExceeded, also ErrTimeout).
+func (q *MessageQueue) ReceiveContext(ctx context.Context) (msg []byte, priority uint, err error) {
+	return q.receive(func(buf []byte) (int, uint, error) { return q.ReceiveIntoContext(ctx, buf) })
+}
+
+// receive runs into on a scratch buffer of the queue's message size and returns a copy
+// of what it received.
+func (q *MessageQueue) receive(into func([]byte) (int, uint, error)) (msg []byte, priority uint, err error) {
 	scratch := q.scratch.Get().(*[]byte)
-	n, priority, err := q.ReceiveInto(*scratch, timeout)
+	n, priority, err := into(*scratch)
 	if err == nil {
 		msg = append([]byte(nil), (*scratch)[:n]...)
 	}
 	q.scratch.Put(scratch)
 	return msg, priority, err
+}
+
+const (
+	pollIn  = 0x1 // POLLIN: a message is queued
+	pollOut = 0x4 // POLLOUT: there is room
+)
+
+// ready is what the Context variants wait for on the queue's descriptor: events. They
+// wait on the descriptor itself, not on a duplicate handle whose close would end this
+// process's notification registration (see handle.WaitReadyContext).
+func (q *MessageQueue) ready(events int16) handle.Ready {
+	return func(p uintptr) (int, int16, bool, error) {
+		v := make([]int32, 2)
+		err := errs.Check("message queue wait", raw.Pipc_mq_blocking(v[:1], p))
+		if err == nil {
+			err = errs.Check("message queue wait", raw.Pipc_mq_fd(v[1:], p))
+		}
+		return int(v[1]), events, v[0] == 1, err
+	}
 }
 
 // Blocking reports the handle's blocking flag (false: every timeout acts as 0).
@@ -171,8 +228,9 @@ func (q *MessageQueue) Unlink() error {
 	return err
 }
 
-// Close closes the handle (never unlinks). The kernel drops this process's notification
-// registration for the queue. Idempotent.
+// Close closes the handle (never unlinks) and ends the calls waiting on it, which
+// return ErrClosed; other handles to the queue are unaffected. The kernel drops this
+// process's notification registration for the queue. Idempotent.
 func (q *MessageQueue) Close() error {
 	if q.h.Close() {
 		q.forgetNotify()

@@ -5,7 +5,8 @@
  * status, errno and detail message (DESIGN: bindings read them inside the call that
  * failed; goroutines move between OS threads). raw.Failure reads the record and frees
  * it, so every negative result must reach raw.Failure exactly once.
- * Handles are uintptr (C memory the Go GC never sees); out-values are Go slices. */
+ * Handles are uintptr (numbers in the C library's handle table, never addresses); out-values
+ * are Go slices. */
 %module raw
 
 %include <stdint.i>
@@ -88,7 +89,8 @@ typedef int64_t pgo_rc; /* (again, for SWIG) */
 %typemap(gotype) int, pgo_rc "int"
 %typemap(out) int, pgo_rc %{ $result = pgo_result($1); %}
 /* Plain ints, no record: results that are never an error, or that Go never reads (close
- * cannot fail on a handle Go closes once; "created" is only compared with 1). */
+ * of a handle that Go closes once, or of a Context wait's duplicate that its watcher may
+ * have closed already: PIPC_EBADHANDLE, harmless; "created" is only compared with 1). */
 %typemap(out) int pipc_has, int pipc_signal_min, int pipc_signal_max,
               int pipc_sem_close, int pipc_shm_close, int pipc_mq_close,
               int pipc_sysv_sem_close, int pipc_sysv_shm_close, int pipc_sysv_mq_close,
@@ -207,7 +209,7 @@ void pgo_failure_free(uintptr_t record);
 int pgo_failures_pooled(void);
 
 /* the int64_t macros SWIG does not turn into Go constants by itself */
-%constant int64_t PGO_FOREVER_RESTARTABLE = PIPC_FOREVER_RESTARTABLE;
+%constant int64_t PGO_FOREVER = PIPC_FOREVER;
 %constant int64_t PGO_KEY_RANDOM = PIPC_KEY_RANDOM;
 %constant int64_t PGO_IPC_PRIVATE = PIPC_IPC_PRIVATE;
 %constant int64_t PGO_SYSV_KEEP = PIPC_SYSV_KEEP;

@@ -1,6 +1,7 @@
 package pipc
 
 import (
+	"context"
 	"io/fs"
 	"math"
 	"runtime"
@@ -21,7 +22,7 @@ type SemaphoreOptions struct {
 
 // Semaphore is a POSIX named semaphore.
 type Semaphore struct {
-	h       *handle.Handle
+	h       handle.Handle
 	name    string
 	created bool
 }
@@ -48,10 +49,10 @@ func OpenSemaphore(name string, opts *SemaphoreOptions) (*Semaphore, error) {
 		return nil, err
 	}
 	s := &Semaphore{
-		h:       handle.New(out[0], func(p uintptr) { raw.Pipc_sem_close(p) }),
 		name:    raw.Pipc_sem_name(out[0]),
 		created: raw.Pipc_sem_created(out[0]) == 1,
 	}
+	s.h.Init(out[0], raw.Pipc_sem_close, raw.Pipc_sem_dup)
 	runtime.SetFinalizer(s, (*Semaphore).Close)
 	return s, nil
 }
@@ -63,9 +64,17 @@ func (s *Semaphore) Name() string { return s.name }
 func (s *Semaphore) Created() bool { return s.created }
 
 // Acquire decrements the value, waiting up to timeout (negative: without limit, 0: try
-// once) while it is 0. ErrBusy when it would block, ErrTimeout when the time ran out.
+// once) while it is 0. ErrBusy when it would block, ErrTimeout when the time ran out,
+// ErrClosed when Close ends the wait.
 func (s *Semaphore) Acquire(timeout time.Duration) error {
 	_, err := s.h.Wait("semaphore acquire", timeout, raw.Pipc_sem_acquire)
+	return err
+}
+
+// AcquireContext is Acquire that waits until ctx is done (then it returns an error
+// matching ctx.Err()) or its deadline passes (context.DeadlineExceeded, also ErrTimeout).
+func (s *Semaphore) AcquireContext(ctx context.Context) error {
+	_, err := s.h.WaitContext(ctx, "semaphore acquire", raw.Pipc_sem_acquire)
 	return err
 }
 
@@ -88,7 +97,8 @@ func (s *Semaphore) Unlink() error {
 	return err
 }
 
-// Close releases the handle (never unlinks). Idempotent.
+// Close releases the handle (never unlinks) and ends the calls waiting on it, which
+// return ErrClosed; other handles to the semaphore are unaffected. Idempotent.
 func (s *Semaphore) Close() error {
 	s.h.Close()
 	return nil

@@ -1,6 +1,7 @@
 package pipc_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/signal"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"libpipc.dev/pipc"
+	"libpipc.dev/pipc/internal/testmain"
 )
 
 func value(t *testing.T, s *pipc.Semaphore) int {
@@ -106,10 +108,10 @@ func TestSemaphoreWaitWokenByRelease(t *testing.T) {
 	}
 }
 
-// Waits without limit use PIPC_FOREVER_RESTARTABLE. Signals sent to the very thread
-// that waits, and handled by the Go runtime (which installs its handlers with
-// SA_RESTART), neither end such a wait with an error nor get lost, and a release still
-// ends it. A timed wait that the signals interrupt keeps its deadline.
+// Signals sent to the very thread that waits, and handled by the Go runtime (which
+// installs its handlers with SA_RESTART), neither end a wait without limit with an
+// error nor get lost, and a release still ends it. A timed wait that the signals
+// interrupt keeps its deadline.
 func TestSemaphoreWaitUnderSignals(t *testing.T) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGUSR1)
@@ -164,33 +166,79 @@ func TestSemaphoreWaitUnderSignals(t *testing.T) {
 	}
 }
 
-// Close while another goroutine waits (or is about to): no crash; a wait in flight
-// ends when the semaphore is released through another handle, one that had not begun
-// gets ErrClosed, and the closed object refuses further calls.
-func TestSemaphoreCloseWhileWaiting(t *testing.T) {
+// Close racing calls that are about to wait, or waiting: every one ends with
+// ErrClosed (none is left waiting), and the semaphore is unchanged.
+func TestSemaphoreCloseRacingWaits(t *testing.T) {
 	s := newSemaphore(t, 0)
-	s2, err := pipc.OpenSemaphore(s.Name(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	done := make(chan error, 1)
-	go func() { done <- s2.Acquire(-1) }()
-	runtime.Gosched()
-	s2.Close()
-	if err := s.Release(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil && !errors.Is(err, pipc.ErrClosed) {
-			t.Fatalf("the wait: %v", err)
+	for round := 0; round < 20; round++ {
+		s2, err := pipc.OpenSemaphore(s.Name(), nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(long):
-		t.Fatal("the wait did not end")
+		done := make(chan error, 8)
+		for i := 0; i < cap(done); i++ {
+			go func(i int) {
+				if i%2 == 0 {
+					done <- s2.Acquire(-1)
+				} else {
+					done <- s2.AcquireContext(context.Background())
+				}
+			}(i)
+		}
+		s2.Close()
+		for i := 0; i < cap(done); i++ {
+			select {
+			case err := <-done:
+				if !errors.Is(err, pipc.ErrClosed) {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			case <-time.After(long):
+				t.Fatalf("round %d: a wait did not end", round)
+			}
+		}
 	}
-	if err := s2.Acquire(0); !errors.Is(err, pipc.ErrClosed) {
-		t.Fatalf("after Close: %v", err)
+	if v := value(t, s); v != 0 {
+		t.Fatalf("value %d", v)
+	}
+}
+
+// A wait keeps its object alive: the object's finalizer (which closes it, and so would
+// end the wait) cannot run while a call on it is in progress, even when nothing else
+// refers to the object any more.
+func TestSemaphoreWaitKeepsObjectAlive(t *testing.T) {
+	s := newSemaphore(t, 0)
+	for _, viaContext := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		result := testmain.Blocked(t, func() error {
+			w, err := pipc.OpenSemaphore(s.Name(), nil)
+			if err != nil {
+				return err
+			}
+			if viaContext {
+				return w.AcquireContext(ctx) // w is not used after this call begins
+			}
+			return w.Acquire(-1)
+		})
+		// Finalizers run in order of their objects' collection, on one goroutine: once
+		// an object dropped now is finalized, a collectable w would have been too.
+		finalized := make(chan struct{})
+		func() {
+			marker := new([16]byte)
+			runtime.SetFinalizer(marker, func(*[16]byte) { close(finalized) })
+		}()
+		for i := 0; i < 3; i++ {
+			runtime.GC()
+		}
+		within(t, "the marker's finalizer", finalized)
+		runtime.GC()
+		start := time.Now()
+		if err := s.Release(); err != nil {
+			t.Fatal(err)
+		}
+		if err := testmain.Ended(t, "release", result, start, long); err != nil {
+			t.Fatalf("context %v: the wait ended with %v: its object was finalized during the call", viaContext, err)
+		}
+		cancel()
 	}
 }
 

@@ -36,12 +36,15 @@ type SharedMemoryOptions struct {
 // of an unreachable one closes it. A segment that another process shrinks below this
 // mapping faults on access to the lost pages.
 type SharedMemory struct {
-	h        *handle.Handle
+	h        handle.Handle
 	name     string
 	created  bool
 	readOnly bool
 
-	mu     sync.RWMutex // guards data against Resize and Close
+	// mu guards the mapping: Resize and Close retire it (package mapping), and ReadAt and
+	// WriteAt copy from and into it. The C library keeps the handle safe by itself; the
+	// mapping is Go's own, made from the descriptor, and no C call knows of it.
+	mu     sync.RWMutex
 	data   []byte
 	closed bool
 }
@@ -81,11 +84,11 @@ func OpenSharedMemory(name string, opts *SharedMemoryOptions) (*SharedMemory, er
 		return nil, err
 	}
 	m := &SharedMemory{
-		h:        handle.New(out[0], func(p uintptr) { raw.Pipc_shm_close(p) }),
 		name:     raw.Pipc_shm_name(out[0]),
 		created:  raw.Pipc_shm_created(out[0]) == 1,
 		readOnly: o.ReadOnly,
 	}
+	m.h.Init(out[0], raw.Pipc_shm_close, nil)
 	if err := m.remap(op); err != nil {
 		m.h.Close()
 		return nil, err

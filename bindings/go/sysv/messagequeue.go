@@ -1,6 +1,7 @@
 package sysv
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"time"
@@ -36,7 +37,7 @@ type MessageQueue struct {
 }
 
 var messageQueueFamily = &family{
-	noun: "message queue", close: raw.Pipc_sysv_mq_close, id: raw.Pipc_sysv_mq_id,
+	noun: "message queue", close: raw.Pipc_sysv_mq_close, dup: raw.Pipc_sysv_mq_dup, id: raw.Pipc_sysv_mq_id,
 	key: raw.Pipc_sysv_mq_key, created: raw.Pipc_sysv_mq_created,
 	remove:  raw.Pipc_sysv_mq_remove,
 	setPerm: raw.Pipc_sysv_mq_set_perm, stat: raw.Pgo_sysv_mq_stat,
@@ -98,9 +99,19 @@ func RemoveMessageQueue(id int) error {
 }
 
 // Send queues msg with type mtype (>= 1), waiting up to timeout (negative: without
-// limit; 0: not at all, pipc.ErrBusy) while the queue is full.
+// limit; 0: not at all, pipc.ErrBusy) while the queue is full. pipc.ErrClosed when
+// Close ends the wait.
 func (q *MessageQueue) Send(msg []byte, mtype int64, timeout time.Duration) error {
 	_, err := q.h.Wait("message queue send", timeout, func(p uintptr, ns int64) int {
+		return raw.Pipc_sysv_mq_send(p, msg, mtype, ns)
+	})
+	return err
+}
+
+// SendContext is Send that waits until ctx is done (then it returns an error matching
+// ctx.Err()) or its deadline passes (context.DeadlineExceeded, also pipc.ErrTimeout).
+func (q *MessageQueue) SendContext(ctx context.Context, msg []byte, mtype int64) error {
+	_, err := q.h.WaitContext(ctx, "message queue send", func(p uintptr, ns int64) int {
 		return raw.Pipc_sysv_mq_send(p, msg, mtype, ns)
 	})
 	return err
@@ -109,28 +120,65 @@ func (q *MessageQueue) Send(msg []byte, mtype int64, timeout time.Duration) erro
 // ReceiveInto receives the message mtype selects (0: the first; > 0: the first of that
 // type; < 0: the first of the lowest type <= -mtype) into buf, waiting up to timeout
 // for one. A message longer than buf gives pipc.ErrInvalid and stays queued.
+// pipc.ErrClosed when Close ends the wait.
 func (q *MessageQueue) ReceiveInto(buf []byte, mtype int64, timeout time.Duration) (n int, typ int64, err error) {
-	return q.receive(buf, mtype, 0, timeout)
+	return q.receive(buf, mtype, 0, waitFor{timeout: timeout})
+}
+
+// ReceiveIntoContext is ReceiveInto that waits until ctx is done or its deadline passes.
+func (q *MessageQueue) ReceiveIntoContext(ctx context.Context, buf []byte, mtype int64) (n int, typ int64, err error) {
+	return q.receive(buf, mtype, 0, waitFor{ctx: ctx, byContext: true})
 }
 
 // ReceiveTruncated is ReceiveInto that takes a message longer than buf too, cut to
 // len(buf) (MSG_NOERROR): the rest of it is lost.
 func (q *MessageQueue) ReceiveTruncated(buf []byte, mtype int64, timeout time.Duration) (n int, typ int64, err error) {
-	return q.receive(buf, mtype, uint(raw.PIPC_SYSV_MSG_TRUNCATE), timeout)
+	return q.receive(buf, mtype, uint(raw.PIPC_SYSV_MSG_TRUNCATE), waitFor{timeout: timeout})
 }
 
-func (q *MessageQueue) receive(buf []byte, mtype int64, flags uint, timeout time.Duration) (int, int64, error) {
+// ReceiveTruncatedContext is ReceiveTruncated that waits until ctx is done or its
+// deadline passes.
+func (q *MessageQueue) ReceiveTruncatedContext(ctx context.Context, buf []byte, mtype int64) (n int, typ int64, err error) {
+	return q.receive(buf, mtype, uint(raw.PIPC_SYSV_MSG_TRUNCATE), waitFor{ctx: ctx, byContext: true})
+}
+
+// waitFor is how long a receive waits: up to timeout, or as ctx says (the Context
+// variants).
+type waitFor struct {
+	ctx       context.Context
+	timeout   time.Duration
+	byContext bool
+}
+
+func (q *MessageQueue) receive(buf []byte, mtype int64, flags uint, w waitFor) (int, int64, error) {
+	const op = "message queue receive"
 	t := make([]int64, 1)
-	n, err := q.h.Wait("message queue receive", timeout, func(p uintptr, ns int64) int {
-		return raw.Pgo_sysv_mq_receive(t, p, buf, mtype, flags, ns)
-	})
+	f := func(p uintptr, ns int64) int { return raw.Pgo_sysv_mq_receive(t, p, buf, mtype, flags, ns) }
+	var n int
+	var err error
+	if w.byContext {
+		n, err = q.h.WaitContext(w.ctx, op, f)
+	} else {
+		n, err = q.h.Wait(op, w.timeout, f)
+	}
 	return n, t[0], err
 }
 
 // Receive is ReceiveInto with a buffer for the longest message, returning a copy.
 func (q *MessageQueue) Receive(mtype int64, timeout time.Duration) (msg []byte, typ int64, err error) {
+	return q.receiveCopy(mtype, waitFor{timeout: timeout})
+}
+
+// ReceiveContext is Receive that waits until ctx is done (then it returns an error
+// matching ctx.Err()) or its deadline passes (context.DeadlineExceeded, also
+// pipc.ErrTimeout).
+func (q *MessageQueue) ReceiveContext(ctx context.Context, mtype int64) (msg []byte, typ int64, err error) {
+	return q.receiveCopy(mtype, waitFor{ctx: ctx, byContext: true})
+}
+
+func (q *MessageQueue) receiveCopy(mtype int64, w waitFor) (msg []byte, typ int64, err error) {
 	scratch := q.scratch.Get().(*[]byte)
-	n, typ, err := q.ReceiveInto(*scratch, mtype, timeout)
+	n, typ, err := q.receive(*scratch, mtype, 0, w)
 	if err == nil {
 		msg = append([]byte(nil), (*scratch)[:n]...)
 	}

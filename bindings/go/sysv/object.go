@@ -12,6 +12,7 @@ import (
 type family struct {
 	noun    string
 	close   func(uintptr) int
+	dup     func([]uintptr, uintptr) int // nil for shared memory, which never waits
 	id      func(uintptr) int
 	key     func([]int64, uintptr) int
 	created func(uintptr) int
@@ -22,7 +23,7 @@ type family struct {
 
 // object is what the three kinds share: the handle and what open fixed.
 type object struct {
-	h       *handle.Handle
+	h       handle.Handle
 	fam     *family
 	id      int
 	key     Key
@@ -32,7 +33,7 @@ type object struct {
 // open finishes an open: p is the new C handle.
 func (o *object) open(fam *family, op string, p uintptr) error {
 	o.fam = fam
-	o.h = handle.New(p, func(p uintptr) { fam.close(p) })
+	o.h.Init(p, fam.close, fam.dup)
 	key := make([]int64, 1)
 	_, err := errs.Call(op, func() int { return fam.key(key, p) })
 	if err == nil {
@@ -62,7 +63,9 @@ func (o *object) Remove() error {
 	return err
 }
 
-// Close releases the handle; never removes the object. Idempotent.
+// Close releases the handle and ends the calls waiting on it, which return
+// pipc.ErrClosed; never removes the object, and other handles to it are unaffected.
+// Idempotent.
 func (o *object) Close() error {
 	o.h.Close()
 	return nil

@@ -1,6 +1,7 @@
 package sysv
 
 import (
+	"context"
 	"math"
 	"runtime"
 	"time"
@@ -32,7 +33,7 @@ type SemaphoreStat struct {
 type Semaphore struct{ object }
 
 var semaphoreFamily = &family{
-	noun: "semaphore", close: raw.Pipc_sysv_sem_close, id: raw.Pipc_sysv_sem_id,
+	noun: "semaphore", close: raw.Pipc_sysv_sem_close, dup: raw.Pipc_sysv_sem_dup, id: raw.Pipc_sysv_sem_id,
 	key: raw.Pipc_sysv_sem_key, created: raw.Pipc_sysv_sem_created,
 	remove:  raw.Pipc_sysv_sem_remove,
 	setPerm: raw.Pipc_sysv_sem_set_perm, stat: raw.Pgo_sysv_sem_stat,
@@ -102,7 +103,13 @@ func delta(op string, n int) (uint, error) {
 // Acquire subtracts 1, waiting up to timeout (negative: without limit, 0: try once).
 func (s *Semaphore) Acquire(timeout time.Duration) error { return s.AcquireN(1, timeout) }
 
+// AcquireContext is Acquire that waits until ctx is done (then it returns an error
+// matching ctx.Err()) or its deadline passes (context.DeadlineExceeded, also
+// pipc.ErrTimeout).
+func (s *Semaphore) AcquireContext(ctx context.Context) error { return s.AcquireNContext(ctx, 1) }
+
 // AcquireN subtracts n (>= 1), waiting up to timeout until the value allows it.
+// pipc.ErrClosed when Close ends the wait.
 func (s *Semaphore) AcquireN(n int, timeout time.Duration) error {
 	const op = "semaphore acquire"
 	d, err := delta(op, n)
@@ -110,6 +117,17 @@ func (s *Semaphore) AcquireN(n int, timeout time.Duration) error {
 		return err
 	}
 	_, err = s.h.Wait(op, timeout, func(p uintptr, ns int64) int { return raw.Pipc_sysv_sem_acquire(p, d, ns) })
+	return err
+}
+
+// AcquireNContext is AcquireN that waits until ctx is done or its deadline passes.
+func (s *Semaphore) AcquireNContext(ctx context.Context, n int) error {
+	const op = "semaphore acquire"
+	d, err := delta(op, n)
+	if err != nil {
+		return err
+	}
+	_, err = s.h.WaitContext(ctx, op, func(p uintptr, ns int64) int { return raw.Pipc_sysv_sem_acquire(p, d, ns) })
 	return err
 }
 
@@ -127,9 +145,16 @@ func (s *Semaphore) ReleaseN(n int) error {
 	return err
 }
 
-// WaitZero waits up to timeout until the value is 0.
+// WaitZero waits up to timeout until the value is 0. pipc.ErrClosed when Close ends
+// the wait.
 func (s *Semaphore) WaitZero(timeout time.Duration) error {
 	_, err := s.h.Wait("semaphore wait zero", timeout, raw.Pipc_sysv_sem_wait_zero)
+	return err
+}
+
+// WaitZeroContext is WaitZero that waits until ctx is done or its deadline passes.
+func (s *Semaphore) WaitZeroContext(ctx context.Context) error {
+	_, err := s.h.WaitContext(ctx, "semaphore wait zero", raw.Pipc_sysv_sem_wait_zero)
 	return err
 }
 

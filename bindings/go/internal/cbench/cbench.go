@@ -12,7 +12,7 @@ package cbench
 
 static int cb_sem_pairs(pipc_sem *s, long n) {
   for (long i = 0; i < n; ++i)
-    if (pipc_sem_release(s) != 0 || pipc_sem_acquire(s, PIPC_FOREVER_RESTARTABLE) != 0) return -1;
+    if (pipc_sem_release(s) != 0 || pipc_sem_acquire(s, PIPC_FOREVER) != 0) return -1;
   return 0;
 }
 
@@ -21,8 +21,8 @@ static int cb_mq_pairs(pipc_mq *q, long n, void *buf, size_t cap) {
   size_t len;
   unsigned prio;
   for (long i = 0; i < n; ++i)
-    if (pipc_mq_send(q, msg, sizeof msg, 0, PIPC_FOREVER_RESTARTABLE) != 0 ||
-        pipc_mq_receive(&len, &prio, q, buf, cap, PIPC_FOREVER_RESTARTABLE) != 0) return -1;
+    if (pipc_mq_send(q, msg, sizeof msg, 0, PIPC_FOREVER) != 0 ||
+        pipc_mq_receive(&len, &prio, q, buf, cap, PIPC_FOREVER) != 0) return -1;
   return 0;
 }
 

@@ -1,6 +1,8 @@
 package errs
 
 import (
+	"context"
+	"errors"
 	"syscall"
 	"time"
 
@@ -30,30 +32,35 @@ func Call(op string, f func() int) (int, error) {
 	return r, Check(op, r)
 }
 
-// Timeout is the native timeout for d: negative waits without limit, 0 tries once.
-//
-// "Without limit" is PIPC_FOREVER_RESTARTABLE: the Go runtime installs every signal
-// handler with SA_RESTART and never signals a thread that is in a cgo call to preempt
-// it, so a POSIX semaphore wait is a plain sem_wait that the kernel resumes after a
-// signal, arming no timer. (A Go program cannot interrupt a goroutine anyway: a wait
-// ends when the object is released, receives, is removed, or the time runs out.)
+// Timeout is the native timeout for d: negative waits without limit (PIPC_FOREVER),
+// 0 tries once.
 func Timeout(d time.Duration) int64 {
 	if d < 0 {
-		return raw.PGO_FOREVER_RESTARTABLE
+		return raw.PGO_FOREVER
 	}
 	return int64(d)
 }
 
-// Interrupted reports whether err is PIPC_EINTR: a signal handler without SA_RESTART
-// (or any handler, during a timed wait) ended the wait.
-func Interrupted(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Status == StatusInterrupted
+// Wait runs the native wait f on handle p, for up to timeout, and checks its result.
+// A wait that a signal interrupted (PIPC_EINTR: the C library resumes only POSIX
+// semaphore waits after the Go runtime's SA_RESTART handlers) is retried with the
+// time that remains (DESIGN: Go retries).
+func Wait(op string, p uintptr, timeout time.Duration, f func(p uintptr, ns int64) int) (int, error) {
+	var start time.Time // only a bounded wait needs it, to retry with the time left
+	if timeout > 0 {
+		start = time.Now()
+	}
+	r := f(p, Timeout(timeout))
+	err := Check(op, r)
+	if Interrupted(err) {
+		return retry(op, p, timeout, start, f)
+	}
+	return r, err
 }
 
-// Retry repeats an interrupted wait (DESIGN: Go retries) with the time that remains of
-// timeout, counted from start; call(ns) runs the native call and checks it.
-func Retry(timeout time.Duration, start time.Time, call func(ns int64) (int, error)) (int, error) {
+// retry repeats an interrupted wait with the time that remains of timeout, counted
+// from start.
+func retry(op string, p uintptr, timeout time.Duration, start time.Time, f func(uintptr, int64) int) (int, error) {
 	for {
 		ns := Timeout(timeout)
 		if timeout >= 0 {
@@ -61,9 +68,39 @@ func Retry(timeout time.Duration, start time.Time, call func(ns int64) (int, err
 				ns = 0 // one last try, as a timeout of 0 makes
 			}
 		}
-		r, err := call(ns)
-		if !Interrupted(err) {
+		r := f(p, ns)
+		if err := Check(op, r); !Interrupted(err) {
 			return r, err
 		}
 	}
+}
+
+// Interrupted reports whether err is PIPC_EINTR from a native call: a signal handler
+// ended the wait.
+func Interrupted(err error) bool { return hasStatus(err, StatusInterrupted) }
+
+// WouldBlock reports whether err is PIPC_EAGAIN from a native call.
+func WouldBlock(err error) bool { return hasStatus(err, StatusWouldBlock) }
+
+// TimedOut reports whether err is PIPC_ETIMEDOUT from a native call.
+func TimedOut(err error) bool { return hasStatus(err, StatusTimeout) }
+
+// IsClosed reports whether err is PIPC_EBADHANDLE: the handle was closed.
+func IsClosed(err error) bool { return hasStatus(err, StatusClosed) }
+
+func hasStatus(err error, s Status) bool {
+	e, ok := err.(*Error)
+	return ok && e.Status == s && e.Err == nil
+}
+
+// Context is the error for a call that ctx ended: err is ctx.Err() (context.Canceled
+// or context.DeadlineExceeded), which the *Error unwraps to. A deadline has the status
+// of a timeout (ErrTimeout, a kind of ErrBusy, matches it), a cancellation that of an
+// interrupted wait (StatusInterrupted; no class of the package matches it).
+func Context(op string, err error) error {
+	status := StatusInterrupted
+	if errors.Is(err, context.DeadlineExceeded) {
+		status = StatusTimeout
+	}
+	return &Error{Op: op, Status: status, Err: err}
 }

@@ -36,15 +36,20 @@ func (s Status) String() string { return raw.Pipc_strerror(int(s)) }
 
 // Error is every error the packages return: the operation, libpipc's status, the OS
 // errno behind it (0 if none) and libpipc's detail message (which call, which name,
-// which limit), all taken from the one native call that failed.
+// which limit), all taken from the one native call that failed. Err is the cause when
+// it is not libpipc's: ctx.Err() for a call that its Context ended (nil otherwise).
 type Error struct {
 	Op      string
 	Status  Status
 	Errno   syscall.Errno
 	Message string
+	Err     error
 }
 
 func (e *Error) Error() string {
+	if e.Err != nil {
+		return "pipc: " + e.Op + ": " + e.Err.Error()
+	}
 	s := "pipc: " + e.Op + ": " + e.Status.String()
 	if e.Message != "" {
 		s += ": " + e.Message
@@ -52,8 +57,12 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Unwrap gives the OS errno, so errors.Is(err, syscall.EMFILE) works.
+// Unwrap gives Err if set (errors.Is(err, context.Canceled) works), else the OS errno
+// (errors.Is(err, syscall.EMFILE) works).
 func (e *Error) Unwrap() error {
+	if e.Err != nil {
+		return e.Err
+	}
 	if e.Errno == 0 {
 		return nil
 	}
