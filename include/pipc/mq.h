@@ -27,7 +27,8 @@ PIPC_API void pipc_mq_options_init(pipc_mq_options *opts);
 PIPC_API int pipc_mq_open(pipc_mq **out, const char *name, const pipc_mq_options *opts);
 
 /* Opens another handle to the queue of MQ (a duplicate of its descriptor), with the same
- * access and blocking mode, also after the name was unlinked. */
+ * access and blocking mode, also after the name was unlinked. Closing it, as closing any
+ * handle of the queue, drops this process's notification registration (see pipc_mq_close). */
 PIPC_API int pipc_mq_dup(pipc_mq **out, pipc_mq *mq);
 
 /* Ends the calls blocked on the handle (PIPC_EBADHANDLE) and closes its descriptor. The
