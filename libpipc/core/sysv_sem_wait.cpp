@@ -141,36 +141,10 @@ pool &the_pool() {
   return *p;
 }
 
-// The thread's eventfd for its helpers' answers, made on first use and closed when
-// the thread exits.
-class done_descriptor {
- public:
-  ~done_descriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() {
-    if (fd_ < 0) fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    return fd_;
-  }
-  // A forked child shares its parent's eventfd: it makes its own.
-  void forget() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-thread_local done_descriptor done;
-
 // The parent's helpers are not in a forked child: it starts a new pool (the old one
-// and its queue are left as they are), and its own answer descriptor.
+// and its queue are left as they are).
 __attribute__((constructor)) void register_fork_handler() {
-  pthread_atfork(nullptr, nullptr, [] {
-    helpers.store(nullptr, std::memory_order_relaxed);
-    done.forget();
-  });
+  pthread_atfork(nullptr, nullptr, [] { helpers.store(nullptr, std::memory_order_relaxed); });
 }
 
 // Takes the helper's answer from FD, waiting for it: the helper writes it right
@@ -189,9 +163,9 @@ int failure(int err) {
 }
 
 // Waits through a helper until OP is possible: 0, or an errno value (see the header).
-int wait_until_possible(handle &h, int id, const sembuf &op, const deadline &until) {
-  const int fd = done.get();
-  if (fd < 0) return errno;
+// FD is the eventfd the helper answers on; the caller closes it only once the helper
+// can no longer write it: when the request was abandoned, or after the answer.
+int wait_until_possible(handle &h, int id, const sembuf &op, const deadline &until, int fd) {
   request *r = new (std::nothrow) request(id, op, fd);
   if (r == nullptr) return ENOMEM;
   if (!the_pool().submit(r)) {
@@ -221,19 +195,28 @@ int wait_until_possible(handle &h, int id, const sembuf &op, const deadline &unt
   return wait_err;
 }
 
+// Waits until OP is possible, then performs it without waiting; again while another
+// process is quicker.
+int wait_and_perform(handle &h, int id, const sembuf &op, const deadline &until, int answers) {
+  sembuf now = op;
+  now.sem_flg |= IPC_NOWAIT;
+  for (;;) {
+    const int err = wait_until_possible(h, id, op, until, answers);
+    if (err != 0) return err;
+    if (semop(id, &now, 1) == 0) return 0;
+    if (errno != EAGAIN) return errno;
+  }
+}
+
 }  // namespace
 
 int sysv_sem_wait(handle &h, int id, const sembuf &op, int64_t timeout_ns) noexcept {
   const deadline until(timeout_ns);
-  sembuf now = op;
-  now.sem_flg |= IPC_NOWAIT;
-  for (;;) {
-    const int err = wait_until_possible(h, id, op, until);
-    if (err != 0) return failure(err);
-    if (semop(id, &now, 1) == 0) return 0;
-    if (errno != EAGAIN) return failure(errno);
-    // Another process was quicker: wait again, with the time left.
-  }
+  const int answers = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (answers < 0) return failure(errno);
+  const int err = wait_and_perform(h, id, op, until, answers);
+  close(answers);
+  return err == 0 ? 0 : failure(err);
 }
 
 }  // namespace pipc::core

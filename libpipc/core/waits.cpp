@@ -15,37 +15,35 @@
 namespace pipc::core {
 namespace {
 
-// The thread's timerfd for bounded descriptor waits, made on first use and closed
-// when the thread exits.
-class thread_timer {
+// A descriptor closed when it goes out of scope.
+class owned_fd {
  public:
-  ~thread_timer() {
+  explicit owned_fd(int fd) : fd_(fd) {}
+  ~owned_fd() {
     if (fd_ >= 0) close(fd_);
   }
-  // A forked child shares its parent's timerfd: it makes its own.
-  void forget() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  // Armed to fire at UNTIL; -1 with errno when no timer can be had.
-  int armed_at(const deadline &until) {
-    if (fd_ < 0) fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (fd_ < 0) return -1;
-    itimerspec when{};
-    when.it_value = until.absolute();
-    // A deadline of exactly 0 would disarm the timer.
-    if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
-    return timerfd_settime(fd_, TFD_TIMER_ABSTIME, &when, nullptr) == 0 ? fd_ : -1;
-  }
+  owned_fd(const owned_fd &) = delete;
+  owned_fd &operator=(const owned_fd &) = delete;
+  int get() const { return fd_; }
 
  private:
-  int fd_ = -1;
+  int fd_;
 };
 
-thread_local thread_timer timer;
-
-__attribute__((constructor)) void register_fork_handler() {
-  pthread_atfork(nullptr, nullptr, [] { timer.forget(); });
+// A timerfd that fires at UNTIL (one per bounded wait: a thread may wait seldom, and
+// a process may have many threads); -1 with errno when none can be had.
+int timer_at(const deadline &until) {
+  const int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (fd < 0) return -1;
+  itimerspec when{};
+  when.it_value = until.absolute();
+  // A deadline of exactly 0 would disarm the timer.
+  if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
+  if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &when, nullptr) == 0) return fd;
+  const int err = errno;
+  close(fd);
+  errno = err;
+  return -1;
 }
 
 // The handle's wake eventfd, made on first use; -1 with errno when none can be had.
@@ -87,9 +85,10 @@ woken wait_descriptor(handle &h, int fd, short events, const deadline &until,
   // After the eventfd is published: a close that begins later writes it.
   if (h.is_closing()) return woken::closed;
   if (fd >= 0) fds[n++] = {fd, events, 0};
+  const owned_fd timer(until.forever() ? -1 : timer_at(until));
   if (!until.forever()) {
-    fds[n++] = {timer.armed_at(until), POLLIN, 0};
-    if (fds[n - 1].fd < 0) return woken::failed;
+    if (timer.get() < 0) return woken::failed;
+    fds[n++] = {timer.get(), POLLIN, 0};
   }
   // No timeout of ppoll's own: a relative one would be restarted in full after a stop.
   if (ppoll(fds, n, nullptr, mask) < 0) return errno == EINTR ? woken::interrupted : woken::failed;

@@ -10,7 +10,7 @@
 //    (handle::wake_waiters), until its sleepers are gone;
 //  - a descriptor (POSIX queues; System V queues between their polls) is polled
 //    together with the handle's wake eventfd, which close writes, and, for a
-//    bounded wait, the thread's timerfd armed at the deadline;
+//    bounded wait, a timerfd armed at the deadline;
 //  - a System V semaphore has no wait that close could end: its calls sleep in the
 //    kernel in slices of at most close_check_ns and look at the handle in between.
 // The library installs no signal handler and changes nothing other processes see.

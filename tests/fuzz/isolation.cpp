@@ -13,7 +13,6 @@
 #include <cstring>
 
 #include "check.hpp"
-#include "pipc.h"
 
 namespace fuzz {
 namespace {
@@ -124,32 +123,6 @@ bool check_namespace() {
   return true;
 }
 
-// libpipc keeps, per thread, a timerfd for bounded descriptor waits and an eventfd
-// for the answers of System V semaphore helpers (core/waits.cpp, sysv_sem_wait.cpp),
-// made at the thread's first such wait: one bounded wait of each kind makes them
-// before the first input, so that they count as the target's long-lived descriptors.
-void make_librarys_thread_descriptors() {
-  pipc_mq_options mq_opts = PIPC_MQ_OPTIONS_INIT;
-  mq_opts.max_messages = 1;
-  mq_opts.max_message_size = 1;
-  pipc_mq *mq = nullptr;
-  if (pipc_mq_open(&mq, nullptr, &mq_opts) == PIPC_OK) {
-    char byte;
-    size_t len;
-    pipc_mq_receive(&len, nullptr, mq, &byte, 1, 1);
-    pipc_mq_unlink(mq);
-    pipc_mq_close(mq);
-  }
-  pipc_sysv_sem_options sem_opts = PIPC_SYSV_SEM_OPTIONS_INIT;
-  sem_opts.flags = PIPC_CREX;
-  pipc_sysv_sem *sem = nullptr;
-  if (pipc_sysv_sem_open(&sem, PIPC_IPC_PRIVATE, &sem_opts) == PIPC_OK) {
-    pipc_sysv_sem_acquire(sem, 1, 1);
-    pipc_sysv_sem_remove(sem);
-    pipc_sysv_sem_close(sem);
-  }
-}
-
 // The objects that existed when the first input began: the target's long-lived ones.
 const census &baseline() {
   static const census c = take();
@@ -170,8 +143,6 @@ std::string posix_name(const std::string &raw) {
 }
 
 leak_check::leak_check() {
-  static const bool warm = (make_librarys_thread_descriptors(), true);
-  (void)warm;
   if (isolated()) baseline();  // first: the first isolated() opens two descriptors for good
   lowest_free_fd_ = lowest_free_fd();
 }

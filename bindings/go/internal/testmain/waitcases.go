@@ -122,9 +122,9 @@ func DeadlineEndsWaits(t *testing.T, cases []WaitCase) {
 		c := c
 		t.Run(c.Name, func(t *testing.T) {
 			wait, _, unchanged := c.Open(t)
+			start := time.Now() // before the deadline is set, so that it is at least timeout away
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			start := time.Now()
 			err := wait(ctx, 0)
 			elapsed := time.Since(start)
 			t.Logf("returned %v after %v", err, elapsed)
