@@ -26,6 +26,9 @@ require "timeout"
 require "pipc"
 
 Warning[:experimental] = false   # IO::Buffer
+# Loads UTF-16LE's library now: a batch may use up the descriptors before it is first
+# needed, and then the value "é".encode("UTF-16LE") itself fails to build.
+"".encode("UTF-16LE")
 Thread.report_on_exception = false
 
 ALARM_S = 0.002
