@@ -46,15 +46,15 @@ PIPC_API int pipc_sem_dup(pipc_sem **out, pipc_sem *sem) {
 }
 
 PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns) {
-  call<pipc_sem> s(sem);
-  if (!s) return pipc::core::bad_handle("pipc_sem_acquire");
-  if (__builtin_expect(pipc::core::timeout_invalid(timeout_ns), 0)) {
-    return pipc::core::check_timeout(timeout_ns, "pipc_sem_acquire");
+  {
+    // The hot path: nothing here may keep the call in memory (see sem_acquire_slow).
+    call<pipc_sem> s(sem);
+    if (s && !pipc::core::timeout_invalid(timeout_ns) &&
+        glibc_sem::try_acquire(s.fast<glibc_sem::layout>())) {
+      return PIPC_OK;
+    }
   }
-  if (glibc_sem::try_acquire(s.fast<glibc_sem::layout>())) return PIPC_OK;
-  // A try that finds the value 0 needs no pin: the bindings' first step of every wait.
-  if (timeout_ns == 0) return pipc::core::sem_would_block();
-  return pipc::core::sem_wait_slow(s.pin(), timeout_ns);
+  return pipc::core::sem_acquire_slow(sem, timeout_ns);
 }
 
 PIPC_API int pipc_sem_release(pipc_sem *sem) {

@@ -27,17 +27,6 @@ void begin_close(handle &h) noexcept {
 
 namespace {
 
-// This thread's pins. A thread holds a pin per wait it is in: one, or a few more
-// when a signal handler waits while the thread's own wait is interrupted.
-struct pin_list {
-  static constexpr int capacity = 16;
-  handle *held[capacity];
-  int count;
-  bool overflowed;  // then a forked child cannot count anew, and does not try
-};
-
-__thread pin_list own_pins;  // zero-initialised, as __thread needs
-
 uint32_t own_waits_on(const handle *h) {
   uint32_t n = 0;
   for (int i = 0; i < own_pins.count; ++i) n += own_pins.held[i] == h;
@@ -57,24 +46,6 @@ __attribute__((constructor)) void register_fork_handler() {
 
 }  // namespace
 
-namespace thread_pins {
-
-void add(handle *h) noexcept {
-  if (own_pins.count == pin_list::capacity) {
-    own_pins.overflowed = true;
-    return;
-  }
-  own_pins.held[own_pins.count++] = h;
-}
-
-void remove(handle *h) noexcept {
-  for (int i = own_pins.count - 1; i >= 0; --i) {
-    if (own_pins.held[i] != h) continue;
-    own_pins.held[i] = own_pins.held[--own_pins.count];
-    return;
-  }
-}
-
-}  // namespace thread_pins
+__thread pin_list own_pins __attribute__((tls_model("initial-exec")));  // zero-initialised
 
 }  // namespace pipc::core

@@ -55,10 +55,35 @@ inline void unpin(handle *h) {
 }
 
 // The pins this thread holds (in its waits), so that a forked child can count its
-// objects' pins anew: the parent's other threads and their waits are not there.
+// objects' pins anew: the parent's other threads and their waits are not there. A
+// thread holds a pin per wait it is in: one, or a few more when a signal handler
+// waits while the thread's own wait is interrupted.
+struct pin_list {
+  static constexpr int capacity = 16;
+  handle *held[capacity];
+  int count;
+  bool overflowed;  // then a forked child cannot count anew, and does not try
+};
+extern __thread pin_list own_pins __attribute__((tls_model("initial-exec")));
+
 namespace thread_pins {
-void add(handle *h) noexcept;
-void remove(handle *h) noexcept;
+
+inline void add(handle *h) noexcept {
+  if (own_pins.count == pin_list::capacity) {
+    own_pins.overflowed = true;
+    return;
+  }
+  own_pins.held[own_pins.count++] = h;
+}
+
+inline void remove(handle *h) noexcept {
+  for (int i = own_pins.count - 1; i >= 0; --i) {
+    if (own_pins.held[i] != h) continue;
+    own_pins.held[i] = own_pins.held[--own_pins.count];
+    return;
+  }
+}
+
 }  // namespace thread_pins
 
 // Keeps an object alive across a wait, after its call's reader section ended.
@@ -82,10 +107,10 @@ class pinned {
 };
 
 // The slot of handle H if H is an open handle of family ID, else nullptr. Inside
-// a reader section.
+// a reader section. (NULL has family 0, which no handle has.)
 inline table::slot *open_slot(const void *h, table::family_id id) {
   const uint64_t number = reinterpret_cast<uintptr_t>(h);
-  if (number == 0 || !table::is_family(number, id)) return nullptr;
+  if (!table::is_family(number, id)) return nullptr;
   table::slot *s = table::find(number);
   if (s == nullptr || s->number.load(std::memory_order_acquire) != number) return nullptr;
   return s;

@@ -95,13 +95,11 @@ int sem_dup(pipc_sem **out, const posix_sem &sem) {
   return make_handle(out, sem.mapping, sem.name, false, "pipc_sem_dup");
 }
 
-int sem_would_block() noexcept {
-  return fail(PIPC_EAGAIN, EAGAIN, "pipc_sem_acquire: the value is 0");
-}
+namespace {
 
 // glibc's protocol (see glibc_sem.hpp): count in as a waiter, take the value when
 // it is not 0, sleep while it is, count out.
-int sem_wait_slow(pinned<posix_sem> sem, int64_t timeout_ns) noexcept {
+int wait(pinned<posix_sem> sem, int64_t timeout_ns) noexcept {
   glibc_sem::layout *const words = sem->words();
   const deadline until(timeout_ns);
   uint64_t d = words->data.fetch_add(glibc_sem::one_waiter, std::memory_order_relaxed) +
@@ -132,6 +130,18 @@ int sem_wait_slow(pinned<posix_sem> sem, int64_t timeout_ns) noexcept {
   }
   sem->sleepers.fetch_sub(1, std::memory_order_seq_cst);
   return rc;
+}
+
+}  // namespace
+
+int sem_acquire_slow(pipc_sem *sem, int64_t timeout_ns) noexcept {
+  call<pipc_sem> s(sem);
+  if (!s) return bad_handle(acquire_fn);
+  if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, acquire_fn);
+  if (glibc_sem::try_acquire(s->words())) return PIPC_OK;
+  // A try that finds the value 0 needs no pin: the bindings' first step of every wait.
+  if (timeout_ns == 0) return fail(PIPC_EAGAIN, EAGAIN, "pipc_sem_acquire: the value is 0");
+  return wait(s.pin(), timeout_ns);
 }
 
 int sem_release_overflow(const posix_sem &sem) noexcept {

@@ -51,12 +51,9 @@ struct family_traits<pipc_sem> {
 int sem_open(pipc_sem **out, const char *name, const pipc_sem_options &opts);
 int sem_dup(pipc_sem **out, const posix_sem &sem);
 
-// pipc_sem_acquire with timeout 0 when the value is 0.
-int sem_would_block() noexcept;
-
-// The part of pipc_sem_acquire after the value was found 0: waits up to
-// TIMEOUT_NS (not 0) on the semaphore of the pinned handle.
-int sem_wait_slow(pinned<posix_sem> sem, int64_t timeout_ns) noexcept;
+// pipc_sem_acquire after a first try that did not take the value: checks the
+// handle and the timeout again, tries again, and waits up to TIMEOUT_NS.
+int sem_acquire_slow(pipc_sem *sem, int64_t timeout_ns) noexcept __attribute__((noinline));
 
 // pipc_sem_release at the maximum value.
 int sem_release_overflow(const posix_sem &sem) noexcept;
