@@ -472,4 +472,71 @@ TEST(ClosedHandle, CallsRacingACloseCompleteOrAreRefused) {
   }
 }
 
+// Handle numbers (handle_table.hpp) hold their slot's index in the low 24 bits.
+// The first 65536 slots are static, and the semaphore hot paths look only there,
+// leaving every other handle to their slow paths.
+constexpr uintptr_t index_mask = (uintptr_t{1} << 24) - 1;
+constexpr uintptr_t static_slots = uintptr_t{1} << 16;
+
+uintptr_t slot_index(const void *h) { return reinterpret_cast<uintptr_t>(h) & index_mask; }
+
+// Semaphore A's handles fill the static slots; semaphore B gets a handle in the
+// first slot beyond them. Calls with it must act on B (a look-up that ignored the
+// index's high bits would find one of A's), and numbers that differ from open
+// handles only in their index's high bits are refused.
+TEST(HandleTable, HandlesBeyondTheStaticSlotsWorkAndTheirLookAlikesAreRefused) {
+  live a(sem_family), b(sem_family);
+  ASSERT_NE(a.h, nullptr) << pipc_last_message();
+  ASSERT_NE(b.h, nullptr) << pipc_last_message();
+  std::vector<pipc_sem *> dups;
+  struct close_all {
+    std::vector<pipc_sem *> &dups;
+    ~close_all() {
+      for (pipc_sem *d : dups) pipc_sem_close(d);
+    }
+  } closer{dups};
+  while (dups.empty() || slot_index(dups.back()) < static_slots) {
+    ASSERT_LT(dups.size(), 2 * static_slots) << "no handle beyond the static slots";
+    pipc_sem *d = nullptr;
+    ASSERT_EQ(pipc_sem_dup(&d, as<pipc_sem>(a.h)), PIPC_OK) << pipc_last_message();
+    dups.push_back(d);
+  }
+  // The slot beyond goes to B: a closed slot is the next one reused.
+  const uintptr_t beyond_index = slot_index(dups.back());
+  ASSERT_EQ(pipc_sem_close(dups.back()), PIPC_OK);
+  dups.pop_back();
+  pipc_sem *beyond = nullptr;
+  ASSERT_EQ(pipc_sem_dup(&beyond, as<pipc_sem>(b.h)), PIPC_OK) << pipc_last_message();
+  dups.push_back(beyond);
+  ASSERT_EQ(slot_index(beyond), beyond_index);
+  pipc_sem *const a_static = dups[dups.size() - 2];
+  ASSERT_LT(slot_index(a_static), static_slots);
+
+  int a_value = -1, b_value = -1;
+  EXPECT_EQ(pipc_sem_release(beyond), PIPC_OK) << pipc_last_message();
+  EXPECT_EQ(pipc_sem_value(&a_value, as<pipc_sem>(a.h)), PIPC_OK);
+  EXPECT_EQ(pipc_sem_value(&b_value, as<pipc_sem>(b.h)), PIPC_OK);
+  EXPECT_EQ(a_value, 0);
+  EXPECT_EQ(b_value, 1);
+  EXPECT_EQ(pipc_sem_acquire(beyond, PIPC_FOREVER), PIPC_OK) << pipc_last_message();
+  EXPECT_EQ(pipc_sem_acquire(beyond, 0), PIPC_EAGAIN);
+  EXPECT_EQ(pipc_sem_acquire(beyond, 1000000), PIPC_ETIMEDOUT);
+
+  // B's handle with its index cut to the static slots (where A's handles are, of
+  // an older generation), and one of A's moved past every slot used so far.
+  const uintptr_t n = reinterpret_cast<uintptr_t>(beyond);
+  void *const cut = reinterpret_cast<void *>((n & ~index_mask) | (n & (static_slots - 1)));
+  void *const moved = reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(a_static) +
+                                               static_slots);
+  ASSERT_GT(slot_index(moved), beyond_index);
+  expect_refused_everywhere(sem_family, cut);
+  expect_refused_everywhere(sem_family, moved);
+
+  ASSERT_EQ(pipc_sem_close(beyond), PIPC_OK);
+  dups.pop_back();
+  expect_refused_everywhere(sem_family, beyond);
+  EXPECT_EQ(pipc_sem_release(a_static), PIPC_OK) << "the look-alikes changed nothing";
+  EXPECT_EQ(pipc_sem_acquire(a_static, 0), PIPC_OK);
+}
+
 }  // namespace

@@ -45,10 +45,11 @@ PIPC_API int pipc_sem_dup(pipc_sem **out, pipc_sem *sem) {
   return pipc::api::dup_entry("pipc_sem_dup", out, sem, pipc::core::sem_dup);
 }
 
+// The two hot paths: each takes the common case in a leaf, anything else in the
+// slow function, which checks everything anew.
 PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns) {
   {
-    // The hot path: nothing here may keep the call in memory (see sem_acquire_slow).
-    call<pipc_sem> s(sem);
+    call<pipc_sem> s(sem, pipc::core::hot_path);
     if (s && !pipc::core::timeout_invalid(timeout_ns) &&
         glibc_sem::try_acquire(s.fast<glibc_sem::layout>())) {
       return PIPC_OK;
@@ -58,10 +59,11 @@ PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns) {
 }
 
 PIPC_API int pipc_sem_release(pipc_sem *sem) {
-  call<pipc_sem> s(sem);
-  if (!s) return pipc::core::bad_handle("pipc_sem_release");
-  if (glibc_sem::release(s.fast<glibc_sem::layout>())) return PIPC_OK;
-  return pipc::core::sem_release_overflow(*s);
+  {
+    call<pipc_sem> s(sem, pipc::core::hot_path);
+    if (s && glibc_sem::try_release_unwatched(s.fast<glibc_sem::layout>())) return PIPC_OK;
+  }
+  return pipc::core::sem_release_slow(sem);
 }
 
 PIPC_API int pipc_sem_value(int *value_out, pipc_sem *sem) {

@@ -70,6 +70,20 @@ inline bool release(layout *sem) {
   return true;
 }
 
+// release() for a hot path: adds one when no waiter needs waking and the value is
+// below value_max (then DATA, with its waiter count 0, is below value_max), else
+// returns false with nothing changed.
+inline bool try_release_unwatched(layout *sem) {
+  uint64_t d = sem->data.load(std::memory_order_relaxed);
+  while (d < value_max) {
+    if (sem->data.compare_exchange_weak(d, d + 1, std::memory_order_release,
+                                        std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Whether this glibc lays out sem_t as described above (checked once, on sem_init).
 bool layout_is_known() noexcept;
 

@@ -116,6 +116,10 @@ inline table::slot *open_slot(const void *h, table::family_id id) {
   return s;
 }
 
+// Selects call's constructor for hot paths (see there).
+struct hot_path_t {};
+constexpr hot_path_t hot_path{};
+
 // Holds handle H of public type Handle for the length of one API call, in a
 // reader section. Falsy when H is NULL, closed, of another family or no handle.
 template <class Handle>
@@ -125,6 +129,18 @@ class call {
 
   explicit call(Handle *h)
       : closing_word_(readers::enter()), slot_(open_slot(h, family_traits<Handle>::id)) {
+    if (slot_ == nullptr) readers::leave(closing_word_);
+  }
+  // For a hot path, which falls back to a noinline slow path with the first form
+  // when this one is falsy: it takes only the cases that need no function call —
+  // the thread's section opens on the fast path, the handle is in a static slot —
+  // so the hot path can compile to a leaf whose other cases are tail calls.
+  call(Handle *h, hot_path_t) : closing_word_(readers::try_enter()), slot_(nullptr) {
+    if (closing_word_ == 0) return;
+    const uint64_t number = reinterpret_cast<uintptr_t>(h);
+    if (table::is_family(number, family_traits<Handle>::id)) {
+      slot_ = table::find_open_static(number);
+    }
     if (slot_ == nullptr) readers::leave(closing_word_);
   }
   ~call() {

@@ -68,6 +68,14 @@ inline slot *find(uint64_t number) noexcept {
   return find_in_chunk(index);
 }
 
+// The slot of handle NUMBER if that is a static slot holding NUMBER, else nullptr:
+// one load and one comparison, since a handle of a chunk's slot differs in its
+// index from every number a static slot holds.
+inline slot *find_open_static(uint64_t number) noexcept {
+  slot *s = &first_slots[number & (static_slots - 1)];
+  return s->number.load(std::memory_order_acquire) == number ? s : nullptr;
+}
+
 inline bool is_family(uint64_t number, family_id family) {
   return (number & family_mask) == (uint64_t{family} << family_shift);
 }

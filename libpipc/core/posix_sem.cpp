@@ -144,9 +144,12 @@ int sem_acquire_slow(pipc_sem *sem, int64_t timeout_ns) noexcept {
   return wait(s.pin(), timeout_ns);
 }
 
-int sem_release_overflow(const posix_sem &sem) noexcept {
+int sem_release_slow(pipc_sem *sem) noexcept {
+  call<pipc_sem> s(sem);
+  if (!s) return bad_handle("pipc_sem_release");
+  if (glibc_sem::release(s->words())) return PIPC_OK;
   return fail(PIPC_ERANGE, EOVERFLOW, "pipc_sem_release: \"%s\" is at its maximum value %u",
-              sem.name.c_str(), glibc_sem::value_max);
+              s->name.c_str(), glibc_sem::value_max);
 }
 
 }  // namespace pipc::core

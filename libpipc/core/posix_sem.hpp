@@ -55,7 +55,8 @@ int sem_dup(pipc_sem **out, const posix_sem &sem);
 // handle and the timeout again, tries again, and waits up to TIMEOUT_NS.
 int sem_acquire_slow(pipc_sem *sem, int64_t timeout_ns) noexcept __attribute__((noinline));
 
-// pipc_sem_release at the maximum value.
-int sem_release_overflow(const posix_sem &sem) noexcept;
+// pipc_sem_release after a first try that did not release (or found a waiter to
+// wake): checks the handle again and releases, or reports the value at its maximum.
+int sem_release_slow(pipc_sem *sem) noexcept __attribute__((noinline));
 
 }  // namespace pipc::core

@@ -38,17 +38,24 @@ extern __thread uint64_t thread_word __attribute__((tls_model("initial-exec")));
 // signal handler that interrupted a call.
 uint64_t enter_slow() __attribute__((cold, noinline));
 
-// Opens a section; returns the word that leave() stores to close it. An outermost
-// section on the fast path closes by bumping the generation, so leave() is a
-// single store with no read of the word.
-inline uint64_t enter() {
+// Opens a section where that takes no call: returns the word that leave() stores
+// to close it, or 0 (and no section is open) when enter() would take enter_slow.
+// An outermost section on the fast path closes by bumping the generation, so
+// leave() is a single store with no read of the word.
+inline uint64_t try_enter() {
   const uint64_t word = __atomic_load_n(&thread_word, __ATOMIC_RELAXED);
   if (__builtin_expect((word & (registered_bit | fence_bit | depth_mask)) != registered_bit, 0)) {
-    return enter_slow();
+    return 0;
   }
   __atomic_store_n(&thread_word, word + 1, __ATOMIC_RELAXED);
   std::atomic_signal_fence(std::memory_order_seq_cst);  // membarrier does the rest
-  return word + one_generation;
+  return word + one_generation;  // not 0: registered_bit is set
+}
+
+// Opens a section; returns the word that leave() stores to close it.
+inline uint64_t enter() {
+  const uint64_t word = try_enter();
+  return __builtin_expect(word != 0, 1) ? word : enter_slow();
 }
 
 inline void leave(uint64_t closing_word) {
