@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs every example program of the documentation against a build tree.
 
-    run_examples.py --source SRC --build BUILD [--cc CC] [--python PY] [--ruby RUBY]
-                    [--go GO] [--junit FILE] [FILE.md ...]
+    run_examples.py --source SRC --build BUILD [--cc CC --libpipc LIB] [--python PY]
+                    [--ruby RUBY] [--go GO] [--junit FILE] [--shared-namespace] [FILE.md ...]
 
 meson test `examples` (suite `examples`, tests/examples/meson.build) runs it. The pages are
 found when it runs, not listed in meson: SRC/README.md and every SRC/docs/*.md (docs/man/
@@ -22,9 +22,10 @@ Rules for authors of README.md and docs/*.md
   tables fails it. Use names and keys that no one else would (`/pipc-example-...`,
   a key from pipc's ftok of a file the program makes, or a random key), so that a run
   on a busy machine meets nobody else's objects.
-* C: compiled as `cc -std=c99 -Wall -Wextra -pedantic -Werror` with the flags of the
-  build tree's libpipc-uninstalled.pc (so `#include <pipc.h>` and standard C only; no
-  POSIX headers unless the program defines _POSIX_C_SOURCE itself).
+* C: compiled as `cc -std=c99 -Wall -Wextra -pedantic -Werror` with the build tree's
+  include dirs, linked with `-lpipc` from the build tree (what `pkg-config libpipc` gives
+  an installed copy): `#include <pipc.h>` and standard C only; no POSIX headers unless the
+  program defines _POSIX_C_SOURCE itself.
   Python: run by the build's Python with the build tree's `pipc` package.
   Ruby: run with `-I` on the build tree's extension and bindings/ruby/lib.
   Go: `package main`, built as main.go of a module that requires libpipc.dev/pipc
@@ -222,12 +223,11 @@ class Runner:
         if block.lang == "c":
             src, exe = os.path.join(d, "example.c"), os.path.join(d, "example")
             open(src, "w").write(block.code)
-            env = dict(self.build_env, PKG_CONFIG_PATH=os.path.join(a.build, "meson-uninstalled"))
-            flags = subprocess.run([a.pkg_config, "--cflags", "--libs", "libpipc"], env=env,
-                                   capture_output=True, text=True, check=True).stdout.split()
-            self.run_build(shlex.split(a.cc) + ["-std=c99", "-Wall", "-Wextra", "-pedantic",
-                                                "-Werror", src, "-o", exe] + flags +
-                           ["-Wl,-rpath," + os.path.join(a.build, "libpipc")])
+            libdir = os.path.dirname(os.path.abspath(a.libpipc))
+            self.run_build(shlex.split(a.cc) + [
+                "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror",
+                "-I", os.path.join(a.source, "include"), "-I", os.path.join(a.build, "include"),
+                src, "-o", exe, "-L" + libdir, "-lpipc", "-Wl,-rpath," + libdir])
             return [exe]
         if block.lang == "python":
             src = os.path.join(d, "example.py")
@@ -290,7 +290,7 @@ def main():
     parser.add_argument("--source", required=True)
     parser.add_argument("--build", required=True)
     parser.add_argument("--cc", help="the C compiler command (enables c blocks)")
-    parser.add_argument("--pkg-config", default="pkg-config")
+    parser.add_argument("--libpipc", help="the built libpipc.so (with --cc)")
     parser.add_argument("--python", help="the Python interpreter (enables python blocks)")
     parser.add_argument("--ruby", help="the Ruby interpreter (enables ruby blocks)")
     parser.add_argument("--go", help="the go command (enables go blocks)")
