@@ -14,7 +14,7 @@ typedef struct pipc_sem_options {
   uint32_t version;       /* PIPC_SEM_OPTIONS_VERSION */
   uint32_t flags;         /* PIPC_CREAT, PIPC_EXCL */
   uint32_t mode;          /* permission bits of a new semaphore */
-  uint64_t initial_value; /* value of a new semaphore, <= pipc_sem_value_max() */
+  uint32_t initial_value; /* value of a new semaphore, <= pipc_sem_value_max() */
 } pipc_sem_options;
 
 #define PIPC_SEM_OPTIONS_INIT { PIPC_SEM_OPTIONS_VERSION, 0u, PIPC_DEFAULT_MODE, 0u }
