@@ -94,5 +94,9 @@ PIPC_API int pipc_sem_unlink(pipc_sem *sem) {
   return pipc::core::os_fail("sem_unlink", s->name.c_str());
 }
 
+PIPC_API int pipc_sem_unlink_name(const char *name) {
+  return pipc::api::unlink_entry("pipc_sem_unlink_name", name, pipc::core::check_sem_name,
+                                 sem_unlink, "sem_unlink");
+}
 
 }  // extern "C"
