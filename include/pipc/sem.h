@@ -52,7 +52,6 @@ PIPC_API int pipc_sem_created(pipc_sem *sem);
 /* Removes the name; the semaphore lives on until every handle is closed. */
 PIPC_API int pipc_sem_unlink(pipc_sem *sem);
 PIPC_API int pipc_sem_unlink_name(const char *name);
-PIPC_API int pipc_sem_example_added(pipc_sem *sem);
 
 PIPC_END_DECLS
 

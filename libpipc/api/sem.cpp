@@ -99,6 +99,4 @@ PIPC_API int pipc_sem_unlink_name(const char *name) {
                                  sem_unlink, "sem_unlink");
 }
 
-PIPC_API int pipc_sem_example_added(pipc_sem *sem) { return pipc_sem_created(sem); }
-
 }  // extern "C"
