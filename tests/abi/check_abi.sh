@@ -2,9 +2,18 @@
 # Fails when the built library $2 breaks the ABI recorded in $1 (an abidw dump of a
 # release): a removed or changed function, or a changed type that a function reaches.
 # Added functions pass. abidiff's exit code is a bit set: 1 error, 2 usage error,
-# 4 ABI change, 8 incompatible change. Additions set only 4, and so do compatible-
-# looking changes of a function's types (a field of an options struct changing type),
-# so a 4 is judged by a second run that leaves additions out: only then is it 0.
+# 4 ABI change, 8 incompatible change. Additions set only 4, but so does a changed
+# type that a function reaches (an options struct member's type, say), which abidiff
+# does not call incompatible; so a 4 passes only when a second run that leaves
+# additions out finds nothing.
+#
+# A release's dump is made from its debugoptimized build, without anything that differs
+# between machines (paths, source locations, DT_NEEDED):
+#   abidw --no-corpus-path --no-comp-dir-path --no-elf-needed --no-show-locs \
+#     --type-id-style hash --exported-interfaces-only \
+#     --out-file tests/abi/libpipc-X.Y.0.abi build/libpipc/libpipc.so.0
+# (--headers-dir is left out: with a dump without locations it makes abidiff take the
+# public structs for private ones and filter their changes away.)
 set -u
 if ! command -v abidiff >/dev/null 2>&1; then
   echo "abidiff not found: the ABI check needs Debian's abigail-tools"
