@@ -39,7 +39,8 @@ PIPC_API int pipc_sem_acquire(pipc_sem *sem, int64_t timeout_ns);
 /* Increments the value; PIPC_ERANGE past pipc_sem_value_max(). */
 PIPC_API int pipc_sem_release(pipc_sem *sem);
 
-/* The current value (PIPC_ENOTSUP where the OS lacks sem_getvalue). */
+/* Stores the current value in *value_out (read from the semaphore word, as sem_getvalue
+ * does); it may have changed by the time the caller looks. */
 PIPC_API int pipc_sem_value(int *value_out, pipc_sem *sem);
 
 /* The semaphore's name, owned by the handle and valid until it is closed; NULL for a bad
