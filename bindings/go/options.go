@@ -40,9 +40,9 @@ func modeBits(op string, m fs.FileMode) (uint, error) {
 type Access int
 
 const (
-	ReadWrite Access = iota // the default
-	ReadOnly
-	WriteOnly
+	ReadWrite Access = iota // both ends (the default)
+	ReadOnly                // receive or read only
+	WriteOnly               // send only
 )
 
 func (a Access) bits(op string) (uint, error) {

@@ -23,13 +23,26 @@ func SemaphoreValueMax() int64 { return raw.Pipc_sem_value_max() }
 // MessagePriorityMax is the highest priority a message may have.
 func MessagePriorityMax() int64 { return raw.Pipc_mq_priority_max() }
 
-// UserSignalMin and UserSignalMax bound the real-time signals the C library leaves to
-// programs (SIGRTMIN..SIGRTMAX as it sees them), for NotifySignal.
+// UserSignalMin is the lowest real-time signal the C library leaves to programs
+// (SIGRTMIN as it sees it), for NotifySignal.
 func UserSignalMin() syscall.Signal { return syscall.Signal(raw.Pipc_signal_min()) }
+
+// UserSignalMax is the highest real-time signal the C library leaves to programs
+// (SIGRTMAX as it sees it).
 func UserSignalMax() syscall.Signal { return syscall.Signal(raw.Pipc_signal_max()) }
 
-// The system's message queue defaults and limits (/proc/sys/fs/mqueue).
-func DefaultMaxMessages() int64    { return raw.Pipc_mq_default_max_messages() }
+// DefaultMaxMessages is the system's default capacity of a new message queue, in
+// messages (/proc/sys/fs/mqueue/msg_default).
+func DefaultMaxMessages() int64 { return raw.Pipc_mq_default_max_messages() }
+
+// DefaultMaxMessageSize is the system's default longest message of a new queue, in
+// bytes (/proc/sys/fs/mqueue/msgsize_default).
 func DefaultMaxMessageSize() int64 { return raw.Pipc_mq_default_max_message_size() }
-func LimitMaxMessages() int64      { return raw.Pipc_mq_limit_max_messages() }
-func LimitMaxMessageSize() int64   { return raw.Pipc_mq_limit_max_message_size() }
+
+// LimitMaxMessages is the most messages a queue may be created to hold without
+// privilege (/proc/sys/fs/mqueue/msg_max).
+func LimitMaxMessages() int64 { return raw.Pipc_mq_limit_max_messages() }
+
+// LimitMaxMessageSize is the longest message a queue may be created to take without
+// privilege (/proc/sys/fs/mqueue/msgsize_max).
+func LimitMaxMessageSize() int64 { return raw.Pipc_mq_limit_max_message_size() }

@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"libpipc.dev/pipc"
+	"libpipc.dev/pipc/internal/raw"
 )
 
 func TestSystem(t *testing.T) {
-	if v := pipc.Version(); strings.Count(v, ".") != 2 {
-		t.Fatalf("version %q", v)
+	// the loaded library's pipc_version(), the same as the headers it was built with
+	if v := pipc.Version(); strings.Count(v, ".") != 2 || v != raw.PIPC_VERSION_STRING {
+		t.Fatalf("version %q, headers %q", v, raw.PIPC_VERSION_STRING)
 	}
 	if !pipc.Has("posix_sem") || pipc.Has("no such feature") || pipc.Has("") {
 		t.Fatal("Has")

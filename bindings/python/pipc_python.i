@@ -299,6 +299,46 @@ static int pypipc_init(PyObject *self, PyObject *args, PyObject *kwargs, const c
 
 %}
 
+/* Docstrings with text signatures ("name(args)\n--\n\n" first, for inspect.signature and
+ * help), from a table per type or module set in %init: SWIG's %feature("docstring") puts a
+ * newline before the text, which hides the signature. */
+%{
+typedef struct pypipc_doc { const char *name; const char *doc; } pypipc_doc;
+
+static const char *pypipc_doc_of(const pypipc_doc *docs, const char *name) {
+  for (; docs->name; ++docs)
+    if (strcmp(docs->name, name) == 0) return docs->doc;
+  return NULL;
+}
+static void pypipc_set_method_docs(PyMethodDef *md, const pypipc_doc *docs) {
+  const char *doc;
+  for (; md && md->ml_name; ++md)
+    if ((doc = pypipc_doc_of(docs, md->ml_name))) md->ml_doc = doc;
+}
+/* the type's doc ("" in DOCS), its methods' and its attributes' */
+static void pypipc_set_type_docs(PyTypeObject *tp, const pypipc_doc *docs) {
+  PyGetSetDef *gs;
+  const char *doc;
+  PyObject *s;
+  if (!tp) return;
+  pypipc_set_method_docs(tp->tp_methods, docs);
+  for (gs = tp->tp_getset; gs && gs->name; ++gs)
+    if ((doc = pypipc_doc_of(docs, gs->name))) gs->doc = doc;
+  if ((doc = pypipc_doc_of(docs, ""))) {
+    tp->tp_doc = doc;   /* __text_signature__ reads it; __doc__ was copied at PyType_Ready */
+    s = PyUnicode_FromString(strstr(doc, "\n--\n\n") + 5);
+    if (s) { PyDict_SetItemString(tp->tp_dict, "__doc__", s); Py_DECREF(s); }
+    PyErr_Clear();
+    PyType_Modified(tp);
+  }
+}
+%}
+
+/* The version of the libpipc library loaded, for pipc.__version__ (pipc/__init__.py). */
+%init %{
+  if (PyModule_AddStringConstant(m, "_libpipc_version", pipc_version()) < 0) return NULL;
+%}
+
 /* Free-threaded Python (3.13t): these modules rely on the GIL to guard their objects, and
  * say so, so that the interpreter keeps the GIL enabled while they are loaded. */
 %init %{

@@ -391,13 +391,6 @@ static void pypipc_pmq_cancel(pypipc_pmq *q) {
 
 /* ================= Semaphore ================= */
 %rename(Semaphore) pypipc_psem;
-%feature("docstring", "Semaphore(name, flags=0, mode=0o600, initial_value=0): a POSIX named semaphore.") pypipc_psem;
-%feature("docstring", "acquire(timeout=None): wait until the value is > 0, then decrement it. "
-         "timeout None waits forever, 0 raises BusyError at once, > 0 waits that many seconds.") pypipc_psem::acquire;
-%feature("docstring", "release(): increment the value.") pypipc_psem::release;
-%feature("docstring", "close(): this object is done with the semaphore; later calls raise ExistentialError, "
-         "and so do the calls of other threads waiting on it, at once.") pypipc_psem::close;
-%feature("docstring", "unlink(): remove the name; the semaphore lives on until every process closes it.") pypipc_psem::unlink;
 %nodefaultctor pypipc_psem;
 %feature("python:tp_init", "pypipc_psem_init") pypipc_psem;
 PYPIPC_FAST_SELF(pypipc_psem)
@@ -513,15 +506,6 @@ static long pypipc_psem_mode_get(pypipc_psem *s) { return s->mode; }
 
 /* ================= SharedMemory ================= */
 %rename(SharedMemory) pypipc_pshm;
-%feature("docstring", "SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False): a POSIX shared "
-         "memory segment. memoryview(shm) is a zero-copy view of the whole segment. With O_RESERVE in "
-         "flags the segment's pages are allocated at once: a /dev/shm without room for them raises "
-         "OSError here instead of a SIGBUS at the first touch.") pypipc_pshm;
-%feature("docstring", "close_fd(): close the descriptor (as os.close(fd)); mappings stay valid.") pypipc_pshm::close_fd;
-%feature("docstring", "close(): close the descriptor and unmap this object's mapping; BufferError while "
-         "a memoryview of it is alive.") pypipc_pshm::close;
-%feature("docstring", "unlink(): remove the segment's name.") pypipc_pshm::unlink;
-%feature("docstring", "fileno(): the descriptor (the fd attribute), -1 once closed.") pypipc_pshm::fileno;
 %nodefaultctor pypipc_pshm;
 %feature("python:tp_init", "pypipc_pshm_init") pypipc_pshm;
 PYPIPC_FAST_SELF(pypipc_pshm)
@@ -662,17 +646,6 @@ static long pypipc_pshm_mode_get(pypipc_pshm *m) { return m->mode; }
 
 /* ================= MessageQueue ================= */
 %rename(MessageQueue) pypipc_pmq;
-%feature("docstring", "MessageQueue(name, flags=0, mode=0o600, max_messages=QUEUE_MESSAGES_MAX_DEFAULT, "
-         "max_message_size=QUEUE_MESSAGE_SIZE_MAX_DEFAULT, read=True, write=True): a POSIX message queue.") pypipc_pmq;
-%feature("docstring", "send(message, timeout=None, priority=0): send bytes (or a str, as UTF-8).") pypipc_pmq::send;
-%feature("docstring", "receive(timeout=None) -> (bytes, priority): the oldest message of the highest priority.") pypipc_pmq::receive;
-%feature("docstring", "request_notification(notification=None): None cancels; a signal number, or a "
-         "(function, param) tuple to call function(param) on a new thread, once the queue becomes non-empty.")
-         pypipc_pmq::request_notification;
-%feature("docstring", "close(): close this object's descriptor; later calls raise ExistentialError, "
-         "and so do the calls of other threads waiting on it, at once.") pypipc_pmq::close;
-%feature("docstring", "unlink(): remove the queue's name.") pypipc_pmq::unlink;
-%feature("docstring", "fileno(): the descriptor (the mqd attribute), -1 once closed.") pypipc_pmq::fileno;
 %nodefaultctor pypipc_pmq;
 %feature("python:tp_init", "pypipc_pmq_init") pypipc_pmq;
 PYPIPC_FAST_SELF(pypipc_pmq)
@@ -944,6 +917,150 @@ static pypipc_rc unlink_shared_memory(PyObject *name) { return pypipc_unlink_by_
 static pypipc_rc unlink_message_queue(PyObject *name) { return pypipc_unlink_by_name(name, pipc_mq_unlink_name); }
 %}
 
+/* ================= docstrings (pipc_python.i's pypipc_doc tables, set in %init) ========= */
+%{
+#define PYPIPC_TIMEOUT_DOC \
+  "timeout: None waits without limit; 0 does not wait; a positive int or float waits up to\n" \
+  "that many seconds, on the monotonic clock (changing the system time neither stretches nor\n" \
+  "cuts the wait); a negative number raises TypeError.\n"
+#define PYPIPC_WAIT_END_DOC \
+  "close() from another thread ends the wait at once with ExistentialError. A signal ends\n" \
+  "it: an exception its handler raises (KeyboardInterrupt, ...) propagates, otherwise\n" \
+  "SignalError is raised."
+
+static const pypipc_doc pypipc_posix_module_docs[] = {
+  { "unlink_semaphore", "unlink_semaphore(name)\n--\n\n"
+                        "Remove the semaphore NAME (str or bytes) from the system. Processes that\n"
+                        "have it open keep using it; it is destroyed when the last one closes it.\n"
+                        "Raises ExistentialError when there is none, PermissionsError when the\n"
+                        "caller may not remove it." },
+  { "unlink_shared_memory", "unlink_shared_memory(name)\n--\n\n"
+                            "Remove the shared memory segment NAME (str or bytes); existing\n"
+                            "descriptors and mappings stay valid until they are closed. Raises\n"
+                            "ExistentialError when there is none, ValueError for a name beginning\n"
+                            "with /sem. (glibc's semaphore files)." },
+  { "unlink_message_queue", "unlink_message_queue(name)\n--\n\n"
+                            "Remove the message queue NAME (str or bytes); processes that have it\n"
+                            "open keep using it until they close it. Raises ExistentialError when\n"
+                            "there is none." },
+  { NULL, NULL } };
+
+static const pypipc_doc pypipc_psem_docs[] = {
+  { "", "Semaphore(name, flags=0, mode=0o600, initial_value=0)\n--\n\n"
+        "A POSIX named semaphore.\n\n"
+        "name: a str or bytes such as \"/jobs\" (a missing leading / is added), or None\n"
+        "with O_CREX for a new semaphore under a random unused name (see the name attribute).\n"
+        "flags: 0 opens an existing semaphore (ExistentialError if there is none); O_CREAT\n"
+        "opens or creates it; O_CREX creates it (ExistentialError if it exists).\n"
+        "mode, initial_value: the permission bits and value of a semaphore this call creates.\n\n"
+        "Used as a context manager it acquires on entry and releases on exit. Raises\n"
+        "ValueError for a name libpipc refuses or an initial_value beyond SEMAPHORE_VALUE_MAX,\n"
+        "PermissionsError when the mode does not allow the caller in." },
+  { "acquire", "acquire($self, /, timeout=None)\n--\n\n"
+               "Wait until the value is above 0, then decrement it.\n\n"
+               PYPIPC_TIMEOUT_DOC
+               "Raises BusyError when the value stays 0 (timeout 0, or the timeout expired).\n"
+               PYPIPC_WAIT_END_DOC },
+  { "release", "release($self, /)\n--\n\n"
+               "Increment the value, waking one waiter. Raises ValueError when the value is\n"
+               "already SEMAPHORE_VALUE_MAX." },
+  { "close", "close($self, /)\n--\n\n"
+             "End this object's use of the semaphore (it stays in the system: see unlink()).\n"
+             "Calls blocked on it in other threads end at once with ExistentialError, as every\n"
+             "later call on this object does, a second close() included." },
+  { "unlink", "unlink($self, /)\n--\n\n"
+              "Remove the semaphore's name from the system; processes that have it open keep\n"
+              "using it, and it is destroyed when the last one closes it. The object stays open." },
+  { "__enter__", "__enter__($self, /)\n--\n\nAcquire the semaphore, waiting as long as it takes." },
+  { "__exit__", "__exit__($self, /, exc_type=None, exc_value=None, traceback=None)\n--\n\n"
+                "Release the semaphore." },
+  { "name", "The semaphore's name, as given or as chosen for name=None (read-only)." },
+  { "value", "The current value (read-only). AttributeError where the platform cannot read it\n"
+             "(SEMAPHORE_VALUE_SUPPORTED is False); ExistentialError once closed." },
+  { "mode", "The permission bits given to the constructor (read-only)." },
+  { NULL, NULL } };
+
+static const pypipc_doc pypipc_pshm_docs[] = {
+  { "", "SharedMemory(name, flags=0, mode=0o600, size=0, read_only=False)\n--\n\n"
+        "A POSIX shared memory segment.\n\n"
+        "name and flags as for Semaphore; O_TRUNC empties an existing segment first, and\n"
+        "O_RESERVE (beyond posix_ipc) allocates its pages at once, so that a full /dev/shm\n"
+        "raises OSError here rather than SIGBUS at the first touch.\n"
+        "size: when > 0, the segment is made that size. read_only: open for reading only; a\n"
+        "size that differs from the segment's then raises ValueError and changes nothing.\n\n"
+        "Map it with mmap.mmap(shm.fd, shm.size), or use memoryview(shm), a zero-copy view of\n"
+        "the whole segment (read-only for a read-only object). Differs from posix_ipc: names\n"
+        "beginning with /sem. (glibc's semaphore files) raise ValueError." },
+  { "close_fd", "close_fd($self, /)\n--\n\n"
+                "Close the descriptor (as os.close(shm.fd)); mappings and memoryviews stay valid.\n"
+                "Does nothing when it is already closed." },
+  { "close", "close($self, /)\n--\n\n"
+             "Close the descriptor and unmap the memoryview mapping (beyond posix_ipc). Raises\n"
+             "BufferError while a memoryview of the segment is alive; does nothing once closed." },
+  { "unlink", "unlink($self, /)\n--\n\n"
+              "Remove the segment's name from the system; descriptors and mappings stay valid\n"
+              "until they are closed. Raises ExistentialError when it is already gone." },
+  { "fileno", "fileno($self, /)\n--\n\n"
+              "Return the descriptor (the fd attribute), -1 once it is closed." },
+  { "name", "The segment's name, as given or as chosen for name=None (read-only)." },
+  { "fd", "The segment's file descriptor, -1 once closed (read-only)." },
+  { "size", "The segment's current size in bytes (read-only). ExistentialError once closed." },
+  { "mode", "The permission bits given to the constructor (read-only)." },
+  { NULL, NULL } };
+
+static const pypipc_doc pypipc_pmq_docs[] = {
+  { "", "MessageQueue(name, flags=0, mode=0o600, max_messages=QUEUE_MESSAGES_MAX_DEFAULT, "
+        "max_message_size=QUEUE_MESSAGE_SIZE_MAX_DEFAULT, read=True, write=True)\n--\n\n"
+        "A POSIX message queue.\n\n"
+        "name and flags as for Semaphore; O_NONBLOCK starts with block False.\n"
+        "max_messages, max_message_size: the capacity of a queue this call creates (ValueError\n"
+        "beyond the system's limits, /proc/sys/fs/mqueue). read, write: which ends this object\n"
+        "opens (at least one).\n\n"
+        "fileno() gives a descriptor for select, poll and epoll." },
+  { "send", "send($self, /, message, timeout=None, priority=0)\n--\n\n"
+            "Queue MESSAGE (a bytes-like object, or a str encoded as UTF-8) with PRIORITY, from\n"
+            "0 to QUEUE_PRIORITY_MAX (higher ones are received first).\n\n"
+            "When the queue is full:\n"
+            PYPIPC_TIMEOUT_DOC
+            "With block False the call never waits. Raises BusyError when there is no room in\n"
+            "time, ValueError for a message longer than max_message_size or a bad priority,\n"
+            "PermissionsError when the object was opened without write.\n"
+            PYPIPC_WAIT_END_DOC },
+  { "receive", "receive($self, /, timeout=None)\n--\n\n"
+               "Take the oldest message of the highest priority and return (message, priority),\n"
+               "message as bytes.\n\n"
+               "When the queue is empty:\n"
+               PYPIPC_TIMEOUT_DOC
+               "With block False the call never waits. Raises BusyError when no message comes\n"
+               "in time, PermissionsError when the object was opened without read.\n"
+               PYPIPC_WAIT_END_DOC },
+  { "request_notification", "request_notification($self, /, notification=None)\n--\n\n"
+                            "Ask to be told once when the queue goes from empty to non-empty.\n\n"
+                            "notification: an int sends that signal to this process; a tuple\n"
+                            "(function, param) calls function(param) on a new thread; None cancels\n"
+                            "this process's request. One process at a time may ask: another's\n"
+                            "request raises BusyError. A request lasts for one notification, and\n"
+                            "close() cancels it." },
+  { "close", "close($self, /)\n--\n\n"
+             "Close this object's descriptor (the queue stays in the system: see unlink()).\n"
+             "Calls blocked on it in other threads end at once with ExistentialError, as every\n"
+             "later call on this object does, a second close() included." },
+  { "unlink", "unlink($self, /)\n--\n\n"
+              "Remove the queue's name from the system; processes that have it open keep\n"
+              "using it until they close it." },
+  { "fileno", "fileno($self, /)\n--\n\n"
+              "Return the queue's descriptor (the mqd attribute), -1 once closed." },
+  { "name", "The queue's name, as given or as chosen for name=None (read-only)." },
+  { "mqd", "The queue's descriptor, -1 once closed (read-only)." },
+  { "block", "Whether send() and receive() wait; settable. False: they raise BusyError at\n"
+             "once when they would wait." },
+  { "max_messages", "How many messages the queue holds at most (read-only)." },
+  { "max_message_size", "The longest message the queue takes, in bytes (read-only)." },
+  { "current_messages", "How many messages the queue holds now (read-only)." },
+  { "mode", "The permission bits given to the constructor (read-only)." },
+  { NULL, NULL } };
+%}
+
 %init %{
   {
     static const char *const sem_members[] = { "name", "mode", NULL };
@@ -1017,6 +1134,10 @@ static pypipc_rc unlink_message_queue(PyObject *name) { return pypipc_unlink_by_
     for (gs = tp ? tp->tp_getset : NULL; gs && gs->name; ++gs)
       if (strcmp(gs->name, "block") == 0) gs->set = pypipc_pmq_block_setter;
     if (tp) PyType_Modified(tp);
+    pypipc_set_method_docs(SwigMethods, pypipc_posix_module_docs);
+    pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_psem), pypipc_psem_docs);
+    pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_pshm), pypipc_pshm_docs);
+    pypipc_set_type_docs(tp, pypipc_pmq_docs);
     if (PyErr_Occurred()) return NULL;
 #ifdef Py_GIL_DISABLED
     /* free-threaded builds: this module relies on the GIL (per-object state, the

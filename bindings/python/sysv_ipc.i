@@ -1230,137 +1230,165 @@ static void pysv_install_setters(PyTypeObject *tp, const pysv_setter_def *defs) 
 %}
 
 %{
-/* ---- docstrings, with text signatures (inspect.signature, help) ----
- * Set in %init: SWIG would put a newline before each, which hides the signature. */
-typedef struct pysv_doc { const char *name; const char *doc; } pysv_doc;
-
-static const pysv_doc pysv_module_docs[] = {
+/* ---- docstrings (pipc_python.i's pypipc_doc tables, set in %init) ---- */
+static const pypipc_doc pysv_module_docs[] = {
   { "ftok", "ftok(path, id, silence_warning=False)\n--\n\n"
-            "The key ftok(3) makes of an existing PATH and the low 8 bits of ID. Keys of different\n"
-            "paths may collide, so this warns unless silence_warning is true." },
+            "Return the key ftok(3) makes of PATH (a file that must exist) and the low 8 bits of\n"
+            "ID, for programs that agree on a file rather than on a number.\n\n"
+            "Different paths can give the same key, so the call issues a Warning unless\n"
+            "silence_warning is true. Raises OSError when PATH cannot be examined." },
   { "attach", "attach(id, address=None, flags=0)\n--\n\n"
-              "A new SharedMemory attached to the existing segment with this id." },
-  { "remove_semaphore", "remove_semaphore(id, /)\n--\n\nRemoves the semaphore with this id." },
+              "Return a SharedMemory object for the existing segment with this id, attached to\n"
+              "this process (see SharedMemory.attach() for address and flags).\n\n"
+              "Raises ExistentialError when no segment has this id." },
+  { "remove_semaphore", "remove_semaphore(id, /)\n--\n\n"
+                        "Remove the semaphore with this id from the system at once; processes\n"
+                        "waiting on it see ExistentialError. Raises ExistentialError when there\n"
+                        "is none, PermissionsError when the caller may not remove it." },
   { "remove_shared_memory", "remove_shared_memory(id, /)\n--\n\n"
-                            "Marks the shared memory with this id for removal." },
-  { "remove_message_queue", "remove_message_queue(id, /)\n--\n\nRemoves the message queue with this id." },
+                            "Mark the segment with this id for removal: the key is freed now, the\n"
+                            "memory once the last process has detached. Raises ExistentialError\n"
+                            "when there is none, PermissionsError when the caller may not remove it." },
+  { "remove_message_queue", "remove_message_queue(id, /)\n--\n\n"
+                            "Remove the queue with this id and the messages in it at once. Raises\n"
+                            "ExistentialError when there is none, PermissionsError when the caller\n"
+                            "may not remove it." },
   { NULL, NULL } };
 
-static const pysv_doc pysv_sem_docs[] = {
+static const pypipc_doc pysv_sem_docs[] = {
   { "", "Semaphore(key, flags=0, mode=0o600, initial_value=0)\n--\n\n"
-        "A System V semaphore (a set of one). key None picks an unused key (needs IPC_CREX)." },
+        "A System V semaphore (a set holding one semaphore), found by KEY.\n\n"
+        "key: an int from KEY_MIN to KEY_MAX, IPC_PRIVATE, or None for a new semaphore under an\n"
+        "unused random key (None needs IPC_CREX).\n"
+        "flags: 0 opens an existing semaphore (ExistentialError if there is none); IPC_CREAT\n"
+        "opens or creates it; IPC_CREX creates it (ExistentialError if it exists).\n"
+        "mode, initial_value: the permission bits and value of a semaphore this call creates.\n\n"
+        "Used as a context manager it acquires on entry and releases on exit. Waits run on\n"
+        "the monotonic clock. Differs from sysv_ipc: an exception raised by a signal handler\n"
+        "(KeyboardInterrupt, ...) ends a wait at once; otherwise a signal raises Error." },
   { "acquire", "acquire($self, /, timeout=None, delta=1)\n--\n\n"
-               "Waits until the value is at least |delta| and subtracts it. timeout: None waits\n"
-               "without limit, 0 does not wait, > 0 waits that many seconds (BusyError after)." },
-  { "P", "P($self, /, timeout=None, delta=1)\n--\n\nSame as acquire()." },
-  { "release", "release($self, /, delta=1)\n--\n\nAdds |delta| to the value." },
-  { "V", "V($self, /, delta=1)\n--\n\nSame as release()." },
-  { "Z", "Z($self, /, timeout=None)\n--\n\nWaits until the value is 0." },
-  { "remove", "remove($self, /)\n--\n\nRemoves the semaphore from the system." },
-  { "__enter__", "__enter__($self, /)\n--\n\nAcquires the semaphore." },
-  { "__exit__", "__exit__($self, /, exc_type=None, exc_value=None, traceback=None)\n--\n\n"
-                "Releases the semaphore." },
-  { "key", "The key it was opened with." },
-  { "id", "The id the system gave it." },
-  { "value", "The current value (settable)." },
-  { "undo", "Whether this process's changes are undone when it exits (SEM_UNDO; settable)." },
-  { "block", "Whether acquire() and Z() wait (settable; False: BusyError at once)." },
-  { "mode", "The permission bits (settable)." },
-  { "uid", "The owner's user id (settable)." },
-  { "gid", "The owner's group id (settable)." },
-  { "cuid", "The creator's user id." },
-  { "cgid", "The creator's group id." },
-  { "last_pid", "The process of the last operation." },
-  { "waiting_for_nonzero", "How many processes wait for the value to increase." },
-  { "waiting_for_zero", "How many processes wait for the value to be 0." },
-  { "o_time", "The time of the last operation (seconds since the epoch)." },
-  { NULL, NULL } };
-
-static const pysv_doc pysv_shm_docs[] = {
-  { "", "SharedMemory(key, flags=0, mode=0o600, size=0, init_character=b' ')\n--\n\n"
-        "A System V shared memory segment, attached at once (read-only without 0o200 in\n"
-        "mode). size 0 means PAGE_SIZE for a new segment. Supports the buffer protocol." },
-  { "attach", "attach($self, /, address=None, flags=0)\n--\n\n"
-              "Attaches the segment (again), at ADDRESS if given; flags: SHM_RDONLY, SHM_RND, ..." },
-  { "detach", "detach($self, /)\n--\n\nDetaches the segment (BufferError while a memoryview is alive)." },
-  { "read", "read($self, /, byte_count=0, offset=0)\n--\n\n"
-            "byte_count bytes at offset (0 or too many: up to the end) as bytes." },
-  { "write", "write($self, /, s, offset=0)\n--\n\n"
-             "Writes the bytes-like (or str, as UTF-8) s at offset (some_bytes= names s too)." },
+               "Wait until the value is at least abs(delta), then subtract it (the P operation).\n\n"
+               "timeout: None waits without limit; 0 does not wait; a positive number waits up to\n"
+               "that many seconds (an int or a float), measured on the monotonic clock so that\n"
+               "changing the system time neither stretches nor cuts the wait. With block False\n"
+               "the call never waits.\n"
+               "Raises BusyError when the value stays too low (no wait, or the timeout expired),\n"
+               "ValueError for delta 0 or beyond SEMAPHORE_VALUE_MAX, ExistentialError when the\n"
+               "semaphore is removed, Error when a signal interrupts the wait." },
+  { "P", "P($self, /, timeout=None, delta=1)\n--\n\nThe same as acquire()." },
+  { "release", "release($self, /, delta=1)\n--\n\n"
+               "Add abs(delta) to the value (the V operation), waking waiters it satisfies.\n"
+               "Raises ValueError for delta 0 or when the value would pass SEMAPHORE_VALUE_MAX." },
+  { "V", "V($self, /, delta=1)\n--\n\nThe same as release()." },
+  { "Z", "Z($self, /, timeout=None)\n--\n\n"
+         "Wait until the value is 0. timeout and block as for acquire(); raises BusyError when\n"
+         "the value is not 0 in time." },
   { "remove", "remove($self, /)\n--\n\n"
-              "Marks the segment for removal: it goes when the last process detaches." },
-  { "key", "The key it was opened with." },
-  { "id", "The id the system gave it." },
-  { "size", "The size in bytes." },
-  { "address", "The address of this process's attachment (0 when detached)." },
-  { "attached", "Whether this object is attached." },
-  { "last_attach_time", "The time of the last attach." },
-  { "last_detach_time", "The time of the last detach." },
-  { "last_change_time", "The time of the last change of uid, gid or mode." },
-  { "creator_pid", "The creator's process id." },
-  { "last_pid", "The process of the last attach or detach." },
-  { "number_attached", "How many attachments it has, in every process." },
-  { "uid", "The owner's user id (settable)." },
-  { "gid", "The owner's group id (settable)." },
-  { "mode", "The permission bits (settable)." },
-  { "cuid", "The creator's user id." },
-  { "cgid", "The creator's group id." },
+              "Remove the semaphore from the system at once (for every process); waiters see\n"
+              "ExistentialError, as do later calls." },
+  { "__enter__", "__enter__($self, /)\n--\n\nAcquire the semaphore, waiting as long as it takes." },
+  { "__exit__", "__exit__($self, /, exc_type=None, exc_value=None, traceback=None)\n--\n\n"
+                "Release the semaphore." },
+  { "key", "The key the semaphore was opened with (read-only)." },
+  { "id", "The id the kernel gave the semaphore (read-only)." },
+  { "value", "The current value; assigning sets it (SETVAL), waking waiters it satisfies." },
+  { "undo", "Whether the kernel undoes this process's acquire and release when it exits\n"
+            "(SEM_UNDO); settable, False by default." },
+  { "block", "Whether acquire() and Z() wait; settable. False: they raise BusyError at once." },
+  { "mode", "The permission bits; settable by the owner or creator." },
+  { "uid", "The owner's user id; settable by the owner or creator." },
+  { "gid", "The owner's group id; settable by the owner or creator." },
+  { "cuid", "The creator's user id (read-only)." },
+  { "cgid", "The creator's group id (read-only)." },
+  { "last_pid", "The id of the process that performed the last operation (read-only)." },
+  { "waiting_for_nonzero", "How many processes wait for the value to rise (read-only)." },
+  { "waiting_for_zero", "How many processes wait for the value to be 0 (read-only)." },
+  { "o_time", "The time of the last operation, in seconds since the epoch (read-only)." },
   { NULL, NULL } };
 
-static const pysv_doc pysv_mq_docs[] = {
+static const pypipc_doc pysv_shm_docs[] = {
+  { "", "SharedMemory(key, flags=0, mode=0o600, size=0, init_character=b' ')\n--\n\n"
+        "A System V shared memory segment, found by KEY and attached to this process at once.\n\n"
+        "key and flags as for Semaphore (IPC_CREAT, IPC_EXCL, IPC_CREX, and SHM_HUGETLB or\n"
+        "SHM_NORESERVE for a new segment). mode: the permission bits of a new segment; the\n"
+        "attachment is read-only when mode lacks 0o200. size: the size of a new segment,\n"
+        "0 meaning PAGE_SIZE; init_character: the byte a new segment is filled with.\n\n"
+        "Supports the buffer protocol: memoryview(shm) is a zero-copy view of the attachment\n"
+        "(read-only for a read-only attachment); detach() raises BufferError while one is\n"
+        "alive. Differs from sysv_ipc: a size of -1 with missing huge pages raises OSError\n"
+        "naming them." },
+  { "attach", "attach($self, /, address=None, flags=0)\n--\n\n"
+              "Attach the segment to this process (again, after detach()), at ADDRESS if given\n"
+              "(an int), otherwise where the kernel chooses. flags: SHM_RDONLY, SHM_RND,\n"
+              "SHM_REMAP, SHM_EXEC. Raises ValueError for an unusable address, PermissionsError\n"
+              "when the mode does not allow the access, BufferError while a memoryview is alive." },
+  { "detach", "detach($self, /)\n--\n\n"
+              "Detach the segment from this process; the segment itself stays. Raises\n"
+              "NotAttachedError when it is not attached, BufferError while a memoryview is alive." },
+  { "read", "read($self, /, byte_count=0, offset=0)\n--\n\n"
+            "Return byte_count bytes starting at OFFSET, as bytes; byte_count 0 (or more than\n"
+            "there is) reads to the end. Raises NotAttachedError when detached, ValueError for\n"
+            "an offset past the end." },
+  { "write", "write($self, /, s, offset=0)\n--\n\n"
+             "Write the bytes-like object (or str, encoded as UTF-8) S at OFFSET (the keyword\n"
+             "some_bytes= names S too). Raises ValueError when it does not fit,\n"
+             "NotAttachedError when detached, OSError for a read-only attachment." },
+  { "remove", "remove($self, /)\n--\n\n"
+              "Mark the segment for removal: the key is freed now, the memory once the last\n"
+              "process has detached." },
+  { "key", "The key the segment was opened with (read-only)." },
+  { "id", "The id the kernel gave the segment (read-only)." },
+  { "size", "The segment's size in bytes (read-only)." },
+  { "address", "The address of this process's attachment, 0 while detached (read-only)." },
+  { "attached", "Whether this object is attached (read-only)." },
+  { "last_attach_time", "The time of the last attach, in seconds since the epoch (read-only)." },
+  { "last_detach_time", "The time of the last detach, in seconds since the epoch (read-only)." },
+  { "last_change_time", "The time of the last change to uid, gid or mode (read-only)." },
+  { "creator_pid", "The id of the process that created the segment (read-only)." },
+  { "last_pid", "The id of the process that last attached or detached it (read-only)." },
+  { "number_attached", "How many attachments the segment has, in all processes (read-only)." },
+  { "uid", "The owner's user id; settable by the owner or creator." },
+  { "gid", "The owner's group id; settable by the owner or creator." },
+  { "mode", "The permission bits; settable by the owner or creator." },
+  { "cuid", "The creator's user id (read-only)." },
+  { "cgid", "The creator's group id (read-only)." },
+  { NULL, NULL } };
+
+static const pypipc_doc pysv_mq_docs[] = {
   { "", "MessageQueue(key, flags=0, mode=0o600, max_message_size=2048)\n--\n\n"
-        "A System V message queue. max_message_size is the longest message this object\n"
-        "sends or receives." },
+        "A System V message queue, found by KEY (key and flags as for Semaphore).\n\n"
+        "max_message_size: the longest message this object sends or receives (not a\n"
+        "property of the queue, whose capacity is max_size)." },
   { "send", "send($self, /, message, block=True, type=1)\n--\n\n"
-            "Queues the bytes-like (or str, as UTF-8) message with type (> 0). Without block,\n"
-            "BusyError when the queue is full." },
+            "Queue MESSAGE (a bytes-like object, or a str encoded as UTF-8) with TYPE (> 0).\n\n"
+            "When the queue is full, waits for room if block is true, otherwise raises\n"
+            "BusyError. Raises ValueError for a type <= 0 or a message longer than\n"
+            "max_message_size, ExistentialError when the queue is removed." },
   { "receive", "receive($self, /, block=True, type=0)\n--\n\n"
-               "(message, type) of the first message (type 0), the first of that type (> 0), or\n"
-               "the first of the lowest type <= |type| (< 0). Without block, BusyError when none." },
-  { "remove", "remove($self, /)\n--\n\nRemoves the queue and its messages." },
-  { "key", "The key it was opened with." },
-  { "id", "The id the system gave it." },
-  { "max_size", "The capacity in bytes (settable; raising it past msgmnb needs privilege)." },
-  { "last_send_time", "The time of the last send." },
-  { "last_receive_time", "The time of the last receive." },
-  { "last_change_time", "The time of the last change of its attributes." },
-  { "last_send_pid", "The process of the last send." },
-  { "last_receive_pid", "The process of the last receive." },
-  { "current_messages", "How many messages it holds." },
-  { "uid", "The owner's user id (settable)." },
-  { "gid", "The owner's group id (settable)." },
-  { "mode", "The permission bits (settable)." },
-  { "cuid", "The creator's user id." },
-  { "cgid", "The creator's group id." },
+               "Take a message and return (message, type), message as bytes.\n\n"
+               "type 0 takes the first message; > 0 the first of that type; < 0 the first of\n"
+               "the lowest type <= abs(type). When there is none, waits if block is true,\n"
+               "otherwise raises BusyError. A message longer than max_message_size raises\n"
+               "OSError (E2BIG) and stays queued." },
+  { "remove", "remove($self, /)\n--\n\n"
+              "Remove the queue and its messages at once, for every process; waiters see\n"
+              "ExistentialError." },
+  { "key", "The key the queue was opened with (read-only)." },
+  { "id", "The id the kernel gave the queue (read-only)." },
+  { "max_size", "The queue's capacity in bytes; settable (raising it above the system's\n"
+                "msgmnb needs privilege)." },
+  { "last_send_time", "The time of the last send, in seconds since the epoch (read-only)." },
+  { "last_receive_time", "The time of the last receive, in seconds since the epoch (read-only)." },
+  { "last_change_time", "The time of the last change to its attributes (read-only)." },
+  { "last_send_pid", "The id of the process that sent last (read-only)." },
+  { "last_receive_pid", "The id of the process that received last (read-only)." },
+  { "current_messages", "How many messages the queue holds (read-only)." },
+  { "uid", "The owner's user id; settable by the owner or creator." },
+  { "gid", "The owner's group id; settable by the owner or creator." },
+  { "mode", "The permission bits; settable by the owner or creator." },
+  { "cuid", "The creator's user id (read-only)." },
+  { "cgid", "The creator's group id (read-only)." },
   { NULL, NULL } };
-
-static const char *pysv_doc_of(const pysv_doc *docs, const char *name) {
-  for (; docs->name; ++docs)
-    if (strcmp(docs->name, name) == 0) return docs->doc;
-  return NULL;
-}
-static void pysv_set_method_docs(PyMethodDef *md, const pysv_doc *docs) {
-  const char *doc;
-  for (; md && md->ml_name; ++md)
-    if ((doc = pysv_doc_of(docs, md->ml_name))) md->ml_doc = doc;
-}
-/* the type's doc ("" in DOCS), its methods' and its attributes' */
-static void pysv_set_type_docs(PyTypeObject *tp, const pysv_doc *docs) {
-  PyGetSetDef *gs;
-  const char *doc;
-  PyObject *s;
-  if (!tp) return;
-  pysv_set_method_docs(tp->tp_methods, docs);
-  for (gs = tp->tp_getset; gs && gs->name; ++gs)
-    if ((doc = pysv_doc_of(docs, gs->name))) gs->doc = doc;
-  if ((doc = pysv_doc_of(docs, ""))) {
-    tp->tp_doc = doc;   /* __text_signature__ reads it; __doc__ was copied at PyType_Ready */
-    s = PyUnicode_FromString(strstr(doc, "\n--\n\n") + 5);
-    if (s) { PyDict_SetItemString(tp->tp_dict, "__doc__", s); Py_DECREF(s); }
-    PyErr_Clear();
-    PyType_Modified(tp);
-  }
-}
 %}
 
 %init %{
@@ -1431,10 +1459,10 @@ static void pysv_set_type_docs(PyTypeObject *tp, const pysv_doc *docs) {
     tp = pypipc_type_of(SWIGTYPE_p_pypipc_smq);
     pypipc_finish_type(tp, readonly_members);
     pysv_install_setters(tp, mq_setters);
-    pysv_set_method_docs(SwigMethods, pysv_module_docs);
-    pysv_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_ssem), pysv_sem_docs);
-    pysv_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_sshm), pysv_shm_docs);
-    pysv_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_smq), pysv_mq_docs);
+    pypipc_set_method_docs(SwigMethods, pysv_module_docs);
+    pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_ssem), pysv_sem_docs);
+    pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_sshm), pysv_shm_docs);
+    pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pypipc_smq), pysv_mq_docs);
     PyModule_AddStringConstant(mod, "__doc__",
         "System V semaphores, shared memory and message queues: a drop-in for sysv_ipc 1.2.");
     if (PyDict_DelItemString(d, "__all__") < 0) PyErr_Clear();

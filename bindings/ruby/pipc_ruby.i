@@ -295,5 +295,8 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
   }
 %}
 
+/* the version of the libpipc loaded, for Pipc::VERSION (lib/pipc.rb) */
+%constant const char *LIBRARY_VERSION = pipc_version();
+
 %include "posix.i"
 %include "sysv.i"

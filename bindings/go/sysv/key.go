@@ -15,7 +15,7 @@ type Key int64
 var (
 	// KeyMin and KeyMax bound the keys (the kernel's key_t).
 	KeyMin = Key(raw.PGO_SYSV_KEY_MIN)
-	KeyMax = Key(raw.PGO_SYSV_KEY_MAX)
+	KeyMax = Key(raw.PGO_SYSV_KEY_MAX) // see KeyMin
 	// IPCPrivate creates a new object that no key finds (reach it by its id).
 	IPCPrivate = Key(raw.PGO_IPC_PRIVATE)
 	// KeyRandom, with Create, creates an object under a random unused key (read it
@@ -62,12 +62,12 @@ func (o Options) bits(op string) (flags, mode uint, err error) {
 
 // Perm are the owner and permission fields of every System V object.
 type Perm struct {
-	Key  Key // IPCPrivate once removed while still in use
-	UID  uint32
-	GID  uint32
-	CUID uint32 // creator
-	CGID uint32
-	Mode fs.FileMode
+	Key  Key         // IPCPrivate once removed while still in use
+	UID  uint32      // owner (settable)
+	GID  uint32      // owner's group (settable)
+	CUID uint32      // creator
+	CGID uint32      // creator's group
+	Mode fs.FileMode // permission bits (settable)
 }
 
 func perm(f []int64) Perm {

@@ -20,14 +20,14 @@ type MessageQueueOptions struct {
 // MessageQueueStat are the kernel's fields of a queue.
 type MessageQueueStat struct {
 	Perm
-	CurrentMessages int64
-	CurrentBytes    int64
-	MaxBytes        int64
+	CurrentMessages int64     // messages in the queue
+	CurrentBytes    int64     // bytes of those messages
+	MaxBytes        int64     // capacity in bytes (settable)
 	STime           time.Time // last send; zero if none
 	RTime           time.Time // last receive
 	CTime           time.Time // last change
-	LastSendPID     int
-	LastReceivePID  int
+	LastSendPID     int       // process of the last send
+	LastReceivePID  int       // process of the last receive
 }
 
 // MessageQueue is a System V message queue.

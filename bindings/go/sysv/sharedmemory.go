@@ -24,13 +24,13 @@ type SharedMemoryOptions struct {
 // SharedMemoryStat are the kernel's fields of a segment.
 type SharedMemoryStat struct {
 	Perm
-	Size        int64
+	Size        int64     // bytes
 	AttachCount int       // attachments in every process
 	ATime       time.Time // last attach; zero if none
 	DTime       time.Time // last detach
 	CTime       time.Time // last change
-	CreatorPID  int
-	LastPID     int // process of the last attach or detach
+	CreatorPID  int       // process that created the segment
+	LastPID     int       // process of the last attach or detach
 }
 
 // SharedMemory is a System V shared memory segment. A new handle is not attached.

@@ -1,5 +1,7 @@
 """libpipc for Python: POSIX and System V semaphores, shared memory and message queues.
 
 ``pipc.posix_ipc`` and ``pipc.sysv_ipc`` are drop-in replacements for the posix_ipc (1.3)
-and sysv_ipc (1.2) modules: ``from pipc import posix_ipc``.
+and sysv_ipc (1.2) modules: ``from pipc import posix_ipc``. ``pipc.__version__`` is the
+version of the libpipc library loaded; the modules' ``VERSION`` is the reference API's.
 """
+from .posix_ipc import _libpipc_version as __version__

@@ -11,6 +11,7 @@ _S = TypeVar("_S", bound="Semaphore")
 
 VERSION: str
 __version__: str
+_libpipc_version: str  # the libpipc loaded: pipc.__version__
 
 O_CREAT: int
 O_EXCL: int

@@ -7,6 +7,9 @@
 #   Pipc::Posix::Semaphore.open(nil, flags: Pipc::Posix::O_CREX, initial_value: 1) do |lock|
 #     lock.synchronize { ... }
 #   end
+#
+# Pipc::Posix and Pipc::SysV hold the classes; errors derive from Pipc::Error (or, for
+# bad arguments, from ArgumentError: Pipc::InvalidArgumentError).
 module Pipc
 end
 
@@ -15,3 +18,8 @@ require "pipc/lowlevel"     # the SWIG extension (Pipc::Lowlevel); it reads the 
 require_relative "pipc/handle"
 require_relative "pipc/posix"
 require_relative "pipc/sysv"
+
+module Pipc
+  # The version of the libpipc library loaded, "MAJOR.MINOR.PATCH" (its pipc_version()).
+  VERSION = Lowlevel::LIBRARY_VERSION.freeze
+end

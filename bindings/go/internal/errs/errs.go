@@ -39,13 +39,14 @@ func (s Status) String() string { return raw.Pipc_strerror(int(s)) }
 // which limit), all taken from the one native call that failed. Err is the cause when
 // it is not libpipc's: ctx.Err() for a call that its Context ended (nil otherwise).
 type Error struct {
-	Op      string
-	Status  Status
-	Errno   syscall.Errno
-	Message string
-	Err     error
+	Op      string        // the operation: the package's function or method
+	Status  Status        // libpipc's status
+	Errno   syscall.Errno // the OS errno, 0 if none
+	Message string        // libpipc's detail message
+	Err     error         // the cause when it is not libpipc's (ctx.Err()), else nil
 }
 
+// Error is "pipc: Op: " and the status's text with the detail message (or Err's text).
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return "pipc: " + e.Op + ": " + e.Err.Error()

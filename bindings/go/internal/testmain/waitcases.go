@@ -18,7 +18,8 @@ import (
 // handle's Close, and unchanged, which checks through the first handle that the object
 // is as it was before the call.
 type WaitCase struct {
-	Name string
+	Name string // the subtest's name
+	// Open makes the object and returns the three functions described above.
 	Open func(t *testing.T) (wait func(ctx context.Context, timeout time.Duration) error,
 		close func() error, unchanged func(t *testing.T))
 }
@@ -186,8 +187,8 @@ func CancelMany(t *testing.T, n int, calls ...func(ctx context.Context) error) {
 // A DoneContext is a Context that is done already, and the check of the error that a
 // call through it must return.
 type DoneContext struct {
-	Ctx   context.Context
-	Check func(t testing.TB, err error)
+	Ctx   context.Context               // done already
+	Check func(t testing.TB, err error) // fails t unless err is what Ctx must give
 }
 
 // DoneContexts are a cancelled Context and one whose deadline has passed.

@@ -4,7 +4,10 @@ module Pipc
   # What every libpipc exception carries: the pipc status (a negative Integer, as in
   # pipc.h), the OS errno behind it (0 if none) and, in the message, libpipc's detail.
   module ErrorDetail
-    attr_reader :status, :errno
+    # The pipc status, a negative Integer (PIPC_* in pipc.h).
+    attr_reader :status
+    # The OS errno behind the error, 0 if none.
+    attr_reader :errno
   end
 
   # Base class of the errors of IPC objects (DESIGN.md, "Status classes").

@@ -4,10 +4,11 @@ module Pipc
   # What every Pipc object class shares: the block form of its constructor, and no
   # copies (a copy would share the handle and close it twice).
   module Handle
-    def self.included(klass)
+    def self.included(klass) # :nodoc:
       klass.extend(ClassMethods)
     end
 
+    # The class methods of every Pipc object class.
     module ClassMethods
       # open(...) { |obj| ... }: the object is closed when the block ends (never
       # unlinked or removed), and the block's value returned. Without a block: new(...).
@@ -29,10 +30,12 @@ module Pipc
       end
     end
 
+    # Raises TypeError: a copy would share the handle and close it twice.
     def initialize_copy(_other)
       raise TypeError, "#{self.class} can't be copied"
     end
 
+    # The class, the name or key and a field or two, or "(closed)".
     def inspect
       return "#<#{self.class} (closed)>" if closed?
 
@@ -47,6 +50,9 @@ module Pipc
 
   # synchronize { ... } of both semaphore kinds: acquire, run the block, release.
   module Synchronize
+    # Acquires the semaphore (+acquire_options+ are #acquire's: +timeout+, and +delta+
+    # for System V), yields, and releases it even when the block raises. Returns the
+    # block's value; raises what #acquire raises, the block not run.
     def synchronize(**acquire_options)
       acquire(**acquire_options)
       begin
