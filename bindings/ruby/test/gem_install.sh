@@ -1,7 +1,8 @@
 #!/bin/sh
-# The gem works outside the build tree: gem build, then gem install --local against a
-# libpipc installed to a temporary root (meson install --destdir), then require "pipc"
-# from the installed gem and use it, with no -I and no LD_LIBRARY_PATH.
+# The gem works outside the build tree: gem build (the LICENSE text included), then gem
+# install --local against a libpipc installed to a temporary root (meson install
+# --destdir), then require "pipc" from the installed gem and use it, with no -I and no
+# LD_LIBRARY_PATH.
 # Usage: gem_install.sh BUILD_ROOT RUBY_SOURCE_DIR WRAPPER RUBY PREFIX LIBDIR
 set -eu
 build=$1 src=$2 wrapper=$3 ruby=$4 prefix=$5 libdir=$6
@@ -21,6 +22,9 @@ version=$(pkg-config --modversion libpipc)
 
 gem=$(sh "$src/gem/build.sh" "$work" "$wrapper" "$version")
 echo "== built $(basename "$gem")"
+# it carries the project's license text (a .gem is a tar holding data.tar.gz)
+tar -xOf "$gem" data.tar.gz | tar -xzO LICENSE | cmp - "$src/../../LICENSE"
+echo "== LICENSE in the gem"
 gem install --local --no-document --install-dir "$work/gems" "$gem"
 
 echo "== require \"pipc\" from the installed gem"
