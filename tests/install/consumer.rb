@@ -9,4 +9,4 @@ Pipc::Posix::Semaphore.open(nil, flags: Pipc::Posix::O_CREX) do |sem|
   sem.release
   sem.acquire(timeout: 0)
 end
-puts "Ruby: pipc from #{$LOADED_FEATURES.grep(/pipc/).first}"
+puts "Ruby: pipc from #{$LOADED_FEATURES.grep(%r{/pipc\.rb\z}).first}"
