@@ -1,4 +1,5 @@
-"""Counts every test case of the given meson build dirs and prints "N passed, N failed, N skipped".
+"""Counts every test case of the given meson build dirs and junit files (FILE.xml, written
+by checks outside meson) and prints "N passed, N failed, N skipped".
 
 --extra-failed N adds N failures found outside meson (objects the run left behind).
 
@@ -20,7 +21,10 @@ def outcome(case):
 
 
 def cases(build):
-    """The outcome of every test case in BUILD's logs."""
+    """The outcome of every test case in BUILD's logs (or in the junit file BUILD)."""
+    if build.endswith(".xml"):
+        yield from (outcome(c) for c in ET.parse(build).getroot().iter("testcase"))
+        return
     root = ET.parse(f"{build}/meson-logs/testlog.junit.xml").getroot()
     for case in root.iter("testcase"):
         result = outcome(case)

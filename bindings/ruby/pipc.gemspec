@@ -20,7 +20,7 @@ Gem::Specification.new do |s|
   s.authors = ["libpipc developers"]
   s.license = "MIT"
   s.required_ruby_version = ">= 3.1"
-  s.files = Dir.chdir(__dir__) { Dir["lib/**/*.rb"] + %w[ext/pipc/extconf.rb ext/pipc/lowlevel_wrap.c] }
+  s.files = Dir.chdir(__dir__) { Dir["lib/**/*.rb"] + %w[LICENSE ext/pipc/extconf.rb ext/pipc/lowlevel_wrap.c] }
   s.extensions = ["ext/pipc/extconf.rb"]
   s.require_paths = ["lib"]
 end
