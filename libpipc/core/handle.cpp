@@ -46,6 +46,6 @@ __attribute__((constructor)) void register_fork_handler() {
 
 }  // namespace
 
-__thread pin_list own_pins __attribute__((tls_model("initial-exec")));  // zero-initialised
+__thread pin_list own_pins PIPC_TLS_HOT;  // zero-initialised
 
 }  // namespace pipc::core

@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/handle_table.hpp"
 #include "core/readers.hpp"
+#include "core/tls.hpp"
 
 namespace pipc::core {
 
@@ -64,7 +65,7 @@ struct pin_list {
   int count;
   bool overflowed;  // then a forked child cannot count anew, and does not try
 };
-extern __thread pin_list own_pins __attribute__((tls_model("initial-exec")));
+extern __thread pin_list own_pins PIPC_TLS_HOT;
 
 namespace thread_pins {
 

@@ -14,7 +14,7 @@
 
 namespace pipc::core::readers {
 
-__thread uint64_t thread_word __attribute__((tls_model("initial-exec"))) = 0;
+__thread uint64_t thread_word PIPC_TLS_HOT = 0;
 
 namespace {
 

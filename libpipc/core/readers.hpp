@@ -19,6 +19,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/tls.hpp"
+
 namespace pipc::core::readers {
 
 // Layout of a thread's word: bit 63 says the thread is registered, bit 62 that
@@ -32,7 +34,7 @@ constexpr uint64_t generation_mask = ~(registered_bit | fence_bit | depth_mask);
 constexpr uint64_t one_generation = uint64_t{1} << 16;
 
 // __thread rather than thread_local: no C++ TLS wrapper call on the hot path.
-extern __thread uint64_t thread_word __attribute__((tls_model("initial-exec")));
+extern __thread uint64_t thread_word PIPC_TLS_HOT;
 
 // enter() for a thread not registered yet, without membarrier, or nested in a
 // signal handler that interrupted a call.

@@ -15,6 +15,7 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "core/system.hpp"
+#include "core/tls.hpp"
 #include "core/waits.hpp"
 
 namespace pipc::core {
@@ -40,7 +41,7 @@ struct thread_buffer {
   bool lent;    // to a call in progress
 };
 
-__thread thread_buffer tls_buffer __attribute__((tls_model("initial-exec")));
+__thread thread_buffer tls_buffer PIPC_TLS_HOT;
 
 // Frees the thread's buffer when the thread exits.
 struct free_at_thread_exit {

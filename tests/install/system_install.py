@@ -13,29 +13,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
+
+from junit_steps import Steps
 
 build, junit = sys.argv[1], sys.argv[2]
 here = os.path.dirname(os.path.abspath(__file__))
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 sudo = [] if os.getuid() == 0 else ["sudo"]
-cases = ET.Element("testsuite", name="system install")
-
-
-def record(name, ok, output="", skipped=None):
-    print(("ok:   " if ok else "SKIP: " if skipped else "FAIL: ") + name)
-    case = ET.SubElement(cases, "testcase", name=name, classname="system install")
-    if skipped:
-        ET.SubElement(case, "skipped", message=skipped)
-    elif not ok:
-        ET.SubElement(case, "failure", message=name).text = output
-    return ok
-
-
-def step(name, command, **kwargs):
-    run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
-    print(run.stdout, end="")
-    return record(name, run.returncode == 0, run.stdout)
+steps = Steps("system install")
+record, step = steps.record, steps.step
 
 
 def installed_files():
@@ -97,5 +83,4 @@ if step("sudo meson install -C build && sudo ldconfig",
     subprocess.run(sudo + ["ldconfig"], check=False)
     left = [f for f in files if os.path.lexists(f)]
     record(f"uninstall leaves none of the {len(files)} installed paths", not left, "\n".join(left))
-ET.ElementTree(cases).write(junit, encoding="unicode")
-sys.exit(0 if not cases.findall(".//failure") else 1)
+sys.exit(steps.write(junit))
