@@ -63,10 +63,21 @@ def run_consumers(files):
             ('ruby: require "pipc"', installed(files, "/pipc.rb"), "ruby", "ruby consumer.rb"),
             ("Go program: go.mod replace directive", installed(files, "/libpipc.dev/pipc/go.mod"), "go",
              "cd go && go build -o consumer-go . && ./consumer-go"),
+            # the reference documentation, as each language's own tool shows it
+            ("man pipc_sem_open, man libpipc", installed(files, "/man3/pipc_sem.3"), "man",
+             "man -P cat pipc_sem_open | grep -q 'pipc_sem_acquire()' && "
+             "man -P cat 7 libpipc | grep -q PIPC_EBADHANDLE"),
+            ("python3: help(posix_ipc.Semaphore.acquire)", installed(files, "/pipc/__init__.py"), "python3",
+             "python3 -c 'from pipc import posix_ipc; help(posix_ipc.Semaphore.acquire)' | grep -qi monotonic"),
+            ("ri Pipc::Posix::Semaphore", installed(files, "/cache.ri"), "ri",
+             "ri -T Pipc::Posix::Semaphore | grep -q acquire && "
+             "ri -T 'Pipc::Posix::MessageQueue#send' | grep -qi timeout"),
+            ("go doc libpipc.dev/pipc.OpenSemaphore", installed(files, "/libpipc.dev/pipc/go.mod"), "go",
+             "cd go && go doc libpipc.dev/pipc.OpenSemaphore | grep -q 'func OpenSemaphore'"),
         ]
         for name, binding_installed, tool, command in consumers:
             if not binding_installed:
-                record(name, False, skipped="the binding was not built")
+                record(name, False, skipped="not installed by this build")
             elif not shutil.which(tool, path=PATH):
                 record(name, False, skipped=f"no {tool} on {PATH}")
             else:
