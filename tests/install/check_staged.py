@@ -6,8 +6,9 @@ they do not search, see docs/install.md); libpipc.pc's prefix and libdir; the so
 links; and that the staged Python package imports and the staged Ruby library requires,
 each loading the staged libpipc. The staging root is removed whatever happens.
 Usage: check_staged.py --build DIR --source DIR --prefix P --libdir L --includedir I
-       --version V [--python EXE --python-dir D] [--ruby EXE --ruby-lib D --ruby-arch D
-       --ruby-dlext EXT] [--go-dir D]"""
+       --version V --mandir M [--python EXE --python-dir D] [--ruby EXE --ruby-lib D --ruby-arch D
+       --ruby-dlext EXT] [--ri-store DIR --ri-dir D] [--go-dir D]
+(--ri-store: the ri store built in the build tree, installed into --ri-dir)"""
 import argparse
 import glob
 import os
@@ -20,7 +21,8 @@ from system_dirs import library_dirs, pkg_config_dirs
 
 parser = argparse.ArgumentParser()
 for option in ["build", "source", "prefix", "libdir", "includedir", "version", "python",
-               "python-dir", "ruby", "ruby-lib", "ruby-arch", "ruby-dlext", "go-dir"]:
+               "python-dir", "ruby", "ruby-lib", "ruby-arch", "ruby-dlext", "ri-store", "ri-dir", "go-dir",
+               "mandir"]:
     parser.add_argument("--" + option)
 args = parser.parse_args()
 failures = []
@@ -49,6 +51,9 @@ def expected_files():
     files = {f"{libdir}/libpipc.so", f"{libdir}/libpipc.so.0", f"{libdir}/libpipc.so.{args.version}",
              f"{libdir}/pkgconfig/libpipc.pc", f"{includedir}/pipc.h", f"{includedir}/pipc/version.h"}
     files |= {f"{includedir}/pipc/{h}" for h in source_files("include/pipc", "*.h")}
+    mandir = under(args.prefix, args.mandir)
+    files |= {f"{mandir}/man7/{p}" if p.endswith(".7") else f"{mandir}/man3/{p}"
+              for p in source_files("docs/man", "*")}
     if args.python:
         suffix = subprocess.run([args.python, "-c", "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"],
                                 check=True, capture_output=True, text=True).stdout.strip()
@@ -58,6 +63,9 @@ def expected_files():
     if args.ruby:
         files |= {f"{args.ruby_lib}/{f}" for f in source_files("bindings/ruby/lib", "**/*.rb")}
         files.add(f"{args.ruby_arch}/pipc/lowlevel.{args.ruby_dlext}")
+    if args.ri_store:
+        store = os.path.basename(args.ri_store)
+        files |= {f"{args.ri_dir}/{store}/{f}" for f in source_files(args.ri_store, "**/*")}
     if args.go_dir:
         # everything but the tests, the test-only packages and the tools; plus the raw layer
         # that swig generates
@@ -92,6 +100,11 @@ def check_places():
                                    check=True, capture_output=True, text=True).stdout.split()
         for directory in (args.ruby_lib, args.ruby_arch):
             check(directory in load_path, f"{args.ruby} searches {directory}")
+    if args.ri_store:
+        site = subprocess.run([args.ruby, "-rrdoc", "-e", "puts RDoc::RI::Paths.site_dir"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        store = f"{args.ri_dir}/{os.path.basename(args.ri_store)}"
+        check(store == site, f"ri searches {store}")
 
 
 def check_pc_file(root):
