@@ -270,14 +270,37 @@ module Pipc
         length = size
         return IO::Buffer.new(0) if length.zero?
 
-        IO::Buffer.map(File.for_fd(fd, autoclose: false), length, 0,
-                       read_only? ? IO::Buffer::READONLY : 0)
+        file = File.for_fd(fd, autoclose: false)
+        buffer = IO::Buffer.map(file, length, 0, read_only? ? IO::Buffer::READONLY : 0)
+        ViewFiles.keep(file, buffer)
+        buffer
       end
 
       private
 
       def inspect_detail
         "#{name} size=#{size}"
+      end
+    end
+
+    # Keeps the File that a SharedMemory#view maps alive until the view itself is gone.
+    # Ruby 3.1's IO::Buffer looks at its source object when it is freed: a File swept in
+    # the same collection, its slot then reused by a String, made that free raise inside
+    # the garbage collector, which aborts the process ("object allocation during garbage
+    # collection phase"). A finalizer runs only after its object is freed.
+    module ViewFiles
+      @files = {}
+
+      # Holds +file+ until +view+ has been freed.
+      def self.keep(file, view)
+        @files[file.object_id] = file
+        ObjectSpace.define_finalizer(view, releaser(file.object_id))
+      end
+
+      # The finalizer that lets the File with object id +id+ go (it must not refer to
+      # the view, or the view would never be freed).
+      def self.releaser(id)
+        proc { @files.delete(id) }
       end
     end
 
