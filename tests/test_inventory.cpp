@@ -96,6 +96,25 @@ bool has_mqueue() {
 #define SKIP_WITHOUT_MQUEUE()                                                           \
   if (!has_mqueue()) GTEST_SKIP() << "no mqueue filesystem mounted: " << pipc_last_message()
 
+// System V objects a test makes, removed and closed when it ends.
+struct sysv_objects {
+  pipc_sysv_sem *sem = nullptr;
+  pipc_sysv_shm *shm = nullptr;
+  pipc_sysv_mq *mq = nullptr;
+
+  sysv_objects() = default;
+  sysv_objects(const sysv_objects &) = delete;
+  sysv_objects &operator=(const sysv_objects &) = delete;
+  ~sysv_objects() {
+    pipc_sysv_sem_remove(sem);
+    pipc_sysv_shm_remove(shm);
+    pipc_sysv_mq_remove(mq);
+    pipc_sysv_sem_close(sem);
+    pipc_sysv_shm_close(shm);
+    pipc_sysv_mq_close(mq);
+  }
+};
+
 struct stat stat_of(const std::string &path) {
   struct stat st {};
   EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
@@ -175,17 +194,10 @@ TEST(Inventory, PosixObjectsAppearWithTheirFields) {
 }
 
 TEST(Inventory, SysvObjectsAppearWithTheirFields) {
-  pipc_sysv_sem *sem = nullptr;
-  pipc_sysv_shm *shm = nullptr;
-  pipc_sysv_mq *mq = nullptr;
-  scope_exit cleanup([&] {
-    pipc_sysv_sem_remove(sem);
-    pipc_sysv_shm_remove(shm);
-    pipc_sysv_mq_remove(mq);
-    pipc_sysv_sem_close(sem);
-    pipc_sysv_shm_close(shm);
-    pipc_sysv_mq_close(mq);
-  });
+  sysv_objects made;
+  pipc_sysv_sem *&sem = made.sem;
+  pipc_sysv_shm *&shm = made.shm;
+  pipc_sysv_mq *&mq = made.mq;
   const int64_t sem_key = unique_key(), shm_key = unique_key(), mq_key = unique_key();
   pipc_sysv_sem_options so = PIPC_SYSV_SEM_OPTIONS_INIT;
   so.flags = PIPC_CREX | PIPC_SYSV_SEM_SETVAL;
@@ -467,14 +479,9 @@ TEST(InventoryHolders, AChildHoldingEachWayIsFoundAndNotOnceItExited) {
 // System V semaphores and queues are held by the process of their last operation,
 // while it lives.
 TEST(InventoryHolders, TheLastOperationsProcessIsAHolderWhileAlive) {
-  pipc_sysv_sem *sem = nullptr;
-  pipc_sysv_mq *mq = nullptr;
-  scope_exit cleanup([&] {
-    pipc_sysv_sem_remove(sem);
-    pipc_sysv_mq_remove(mq);
-    pipc_sysv_sem_close(sem);
-    pipc_sysv_mq_close(mq);
-  });
+  sysv_objects made;
+  pipc_sysv_sem *&sem = made.sem;
+  pipc_sysv_mq *&mq = made.mq;
   pipc_sysv_sem_options so = PIPC_SYSV_SEM_OPTIONS_INIT;
   so.flags = PIPC_CREX;
   ASSERT_EQ(pipc_sysv_sem_open(&sem, unique_key(), &so), PIPC_OK) << pipc_last_message();
@@ -560,21 +567,10 @@ TEST(InventoryHolders, AThousandObjectsTakeWellUnderASecond) {
 
 TEST(SysvExists, IsOneWhileTheObjectExistsAndZeroAfterItsRemoval) {
   const int64_t key = unique_key();
-  struct kind {
-    uint32_t bit;
-    std::function<int(pipc_sysv_sem **, pipc_sysv_shm **, pipc_sysv_mq **)> open;
-  };
-  pipc_sysv_sem *sem = nullptr;
-  pipc_sysv_shm *shm = nullptr;
-  pipc_sysv_mq *mq = nullptr;
-  scope_exit cleanup([&] {
-    pipc_sysv_sem_remove(sem);
-    pipc_sysv_shm_remove(shm);
-    pipc_sysv_mq_remove(mq);
-    pipc_sysv_sem_close(sem);
-    pipc_sysv_shm_close(shm);
-    pipc_sysv_mq_close(mq);
-  });
+  sysv_objects made;
+  pipc_sysv_sem *&sem = made.sem;
+  pipc_sysv_shm *&shm = made.shm;
+  pipc_sysv_mq *&mq = made.mq;
   for (uint32_t k : {PIPC_KIND_SYSV_SEM, PIPC_KIND_SYSV_SHM, PIPC_KIND_SYSV_MQ}) {
     EXPECT_EQ(pipc_sysv_exists(key, k), 0) << pipc_kind_name(k);
   }
