@@ -6,6 +6,8 @@
 %module(package="pipc") _inventory
 
 %include "pipc_python.i"
+/* the field indices are the C side's (and Go's): Python reads the names */
+%rename("$ignore", regexmatch$name="^PIPC_(OBJ|HOLDER)_") "";
 %include "pipc_inventory.i"
 
 %{
