@@ -60,6 +60,20 @@ const (
 // Has reports whether every bit of b is set in k.
 func (k Known) Has(b Known) bool { return k&b == b }
 
+// String names the known fields' groups, joined by "|": "value", "messages",
+// "queue_limits", "max_bytes", "creator", "creator_pid", "last_pid", "attaches",
+// "holders".
+func (k Known) String() string {
+	var names []string
+	for i, name := range []string{"value", "messages", "queue_limits", "max_bytes", "creator",
+		"creator_pid", "last_pid", "attaches", "holders"} {
+		if k&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, "|")
+}
+
 // Hold is the set of ways a process holds an object.
 type Hold uint32
 
@@ -85,8 +99,8 @@ func (h Hold) String() string {
 
 // Holder is a process that holds an object.
 type Holder struct {
-	PID     int
-	How     Hold
+	PID     int    // the process
+	How     Hold   // the ways it holds the object
 	UID     uint32 // the process's real user id
 	Command string // its command line, arguments joined by spaces; "" if unreadable
 }
@@ -94,14 +108,14 @@ type Holder struct {
 // Object is one IPC object as the OS describes it. A field another kind has not, or
 // that Known says is not known, is zero.
 type Object struct {
-	Kind Kind   // a single kind
-	Name string // POSIX: "/NAME"
-	Key  int64  // System V: the key (0 is IPC_PRIVATE)
-	ID   int64  // System V: the kernel's id
-	UID  uint32 // the owner
-	GID  uint32
-	CUID uint32 // System V: the creator (KnownCreator)
-	CGID uint32
+	Kind Kind        // a single kind
+	Name string      // POSIX: "/NAME"
+	Key  int64       // System V: the key (0 is IPC_PRIVATE)
+	ID   int64       // System V: the kernel's id
+	UID  uint32      // the owner's user id
+	GID  uint32      // the owner's group id
+	CUID uint32      // System V: the creator's user id (KnownCreator)
+	CGID uint32      // System V: the creator's group id (KnownCreator)
 	Mode fs.FileMode // the permission bits
 	// Removed: a System V segment marked for removal, alive until its last detach.
 	Removed bool
@@ -120,8 +134,8 @@ type Object struct {
 	// modification (POSIX); Operated the last operation (System V). Zero: never or
 	// unknown. The kernel keeps System V times in whole seconds.
 	Changed, Modified, Operated time.Time
-	Device, Inode               uint64 // POSIX: the file's
-	Known                       Known
+	Device, Inode               uint64   // POSIX: the file's
+	Known                       Known    // which optional fields hold a value
 	Holders                     []Holder // with holders (KnownHolders): the processes holding it
 }
 

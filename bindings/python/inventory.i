@@ -7,7 +7,7 @@
 
 %include "pipc_python.i"
 /* the field indices are the C side's (and Go's): Python reads the names */
-%rename("$ignore", regexmatch$name="^PIPC_(OBJ|HOLDER)_") "";
+%rename("$ignore", %$isenumitem, regexmatch$name="^PIPC_(OBJ|HOLDER)_") "";
 %include "pipc_inventory.i"
 
 %{
@@ -199,5 +199,7 @@ static PyObject *pypipc_inv_names(const pipc_binding_field *fields, int n) {
     }
     PyModule_AddObject(m, "KINDS", kinds);
     if (PyErr_Occurred()) return NULL;
+    /* SWIG's __all__ lists its own names: pipc.inventory says what is public */
+    if (PyDict_DelItemString(d, "__all__") < 0) PyErr_Clear();
   }
 %}
