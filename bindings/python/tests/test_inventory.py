@@ -53,7 +53,7 @@ def test_each_kind_appears_with_its_fields(made):
     before = time.time()
     sem = posix(made, posix_ipc.Semaphore, mode=0o640, initial_value=3)
     shm = posix(made, posix_ipc.SharedMemory, mode=0o600, size=4096)
-    mq = posix(made, posix_ipc.MessageQueue, mode=0o620, max_messages=4, max_message_size=64)
+    mq = posix(made, posix_ipc.MessageQueue, mode=0o600, max_messages=4, max_message_size=64)
     mq.send(b'hello')
     ssem = sysv(made, sysv_ipc.Semaphore, mode=0o600, initial_value=2)
     sshm = sysv(made, sysv_ipc.SharedMemory, mode=0o644, size=8192)
@@ -69,7 +69,7 @@ def test_each_kind_appears_with_its_fields(made):
     assert (o.mode, o.size, o.semaphores, o.value, o.messages) == (0o600, 4096, 0, None, None)
     assert o.modified is not None and o.modified >= before - 1
     o = find(objects, 'mq', name=mq.name)
-    assert (o.mode, o.messages, o.size, o.max_messages, o.max_message_size) == (0o620, 1, 5, 4, 64)
+    assert (o.mode, o.messages, o.size, o.max_messages, o.max_message_size) == (0o600, 1, 5, 4, 64)
     assert o.max_bytes is None
 
     o = find(objects, 'sysv_sem', key=ssem.key)
@@ -151,7 +151,7 @@ def test_a_child_process_appears_as_holder(made):
         assert child.stdout.readline() == b'ready\n'
         o = find(inventory.objects('shm', holders=True), 'shm', name=shm.name)
         theirs = [h for h in o.holders if h.pid == child.pid]
-        assert len(theirs) == 1 and theirs[0].how == {'map'}
+        assert len(theirs) == 1 and 'map' in theirs[0].how   # (mmap keeps a dup of the fd)
     finally:
         child.stdin.close()
         child.wait(WAIT)

@@ -18,7 +18,7 @@ class TestInventory < PipcTestCase
     before = Time.now
     sem = posix_sem(mode: 0o640, initial_value: 3)
     shm = posix_shm(mode: 0o600, size: 4096)
-    mq = posix_mq(mode: 0o620, max_messages: 4, max_message_size: 64)
+    mq = posix_mq(mode: 0o600, max_messages: 4, max_message_size: 64)
     mq.send("hello")
     ssem = sysv_sem(mode: 0o600, initial_value: 2)
     sshm = sysv_shm(mode: 0o644, size: 8192)
@@ -36,7 +36,7 @@ class TestInventory < PipcTestCase
     assert_kind_of Time, o.modified
     assert_operator o.modified, :>=, before - 1
     o = find(objects, :mq, name: mq.name)
-    assert_equal [0o620, 1, 5, 4, 64, nil], [o.mode, o.messages, o.size, o.max_messages, o.max_message_size, o.max_bytes]
+    assert_equal [0o600, 1, 5, 4, 64, nil], [o.mode, o.messages, o.size, o.max_messages, o.max_message_size, o.max_bytes]
 
     o = find(objects, :sysv_sem, key: ssem.key)
     assert_equal [ssem.id, 0o600, 2, 1, nil], [o.id, o.mode, o.value, o.semaphores, o.name]
@@ -116,7 +116,7 @@ class TestInventory < PipcTestCase
       o = find(Pipc.objects(kind: :shm, holders: true), :shm, name: shm.name)
       theirs = o.holders.select { |h| h.pid == pid }
       assert_equal 1, theirs.size
-      assert_equal [:map], theirs.first.how
+      assert_includes theirs.first.how, :map
     ensure
       to_child_w.close
       assert_predicate wait_child(pid), :success?
