@@ -138,7 +138,7 @@ def objects(kinds: Union[None, str, Iterable[str]] = None, holders: bool = False
     filesystem is not mounted.
     """
     found, unseen = _inventory.take(_kinds_mask(kinds), bool(holders))
-    return Objects((Object(*fields[:-1],
+    return Objects((Object(**dict(zip(_inventory.OBJECT_FIELDS, fields)),
                            holders=None if fields[-1] is None else tuple(Holder(*h) for h in fields[-1]))
                     for fields in found), unseen)
 

@@ -190,3 +190,13 @@ def test_errors_are_the_package_classes():
 def test_stub_of_the_lowlevel_module(tmp_path):
     stubs.assert_stub_names_match(_inventory, [])
     stubs.assert_stubtest_passes(_inventory, [], tmp_path)
+
+
+def test_module_type_checks():
+    """pipc.inventory is typed inline (no .pyi): mypy --strict finds nothing in it."""
+    pytest.importorskip('mypy')
+    package = os.path.join(os.path.dirname(__file__), '..', 'pipc')
+    out = subprocess.run([sys.executable, '-m', 'mypy', '--strict', '--no-incremental',
+                          os.path.join(package, 'inventory.py'), os.path.join(package, '_inventory.pyi')],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert out.returncode == 0, out.stdout.decode()
