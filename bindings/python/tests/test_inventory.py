@@ -196,7 +196,7 @@ def test_module_type_checks():
     """pipc.inventory is typed inline (no .pyi): mypy --strict finds nothing in it."""
     pytest.importorskip('mypy')
     package = os.path.join(os.path.dirname(__file__), '..', 'pipc')
-    out = subprocess.run([sys.executable, '-m', 'mypy', '--strict', '--no-incremental',
+    out = subprocess.run([sys.executable, '-m', 'mypy', '--strict', '--cache-dir', os.devnull,
                           os.path.join(package, 'inventory.py'), os.path.join(package, '_inventory.pyi')],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     assert out.returncode == 0, out.stdout.decode()
