@@ -3,6 +3,7 @@ package pipc_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -41,6 +42,13 @@ func runChild(role, arg string) int {
 			m.Close()
 			b[0] = 1 // must fault
 			err = errors.New("wrote through a closed mapping")
+		}
+	case "shm-hold": // holds the segment (mapped) until stdin ends: for the inventory
+		var m *pipc.SharedMemory
+		if m, err = pipc.OpenSharedMemory(arg, nil); err == nil {
+			fmt.Println("ready")
+			_, err = io.Copy(io.Discard, os.Stdin)
+			m.Close()
 		}
 	default:
 		err = errors.New("unknown role " + role)

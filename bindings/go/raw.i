@@ -13,6 +13,7 @@
 
 %{
 #include <pipc.h>
+#include <pipc/inventory.h>
 %}
 
 /* The failure records' sizes and states, also Go constants (raw.Failure). */
@@ -190,6 +191,14 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_shm_stat;
 %ignore pipc_sysv_mq_stat;
 %ignore pipc_mq_notify_fn;
+%ignore pipc_objects_open;            /* pgo_inventory_*: the shared walk (pipc_inventory.i) */
+%ignore pipc_objects_next;
+%ignore pipc_objects_holder;
+%ignore pipc_objects_unseen;
+%ignore pipc_objects_close;
+%ignore pipc_object;
+%ignore pipc_holder;
+%ignore pipc_objects;
 
 #define PIPC_API
 #define PIPC_BEGIN_DECLS
@@ -201,8 +210,10 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %include "pipc/shm.h"
 %include "pipc/mq.h"
 %include "pipc/sysv.h"
+%include "pipc/inventory.h"
 
 %include "raw_helpers.i"
+%include "raw_inventory.i"
 
 /* the failure records, for raw.Failure */
 void pgo_failure_free(uintptr_t record);

@@ -300,3 +300,4 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
 
 %include "posix.i"
 %include "sysv.i"
+%include "inventory.i"

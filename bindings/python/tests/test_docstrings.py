@@ -1,6 +1,6 @@
 """Reference documentation: every public class, method, property and function of
-pipc.posix_ipc and pipc.sysv_ipc has a docstring, and every callable a signature that
-help() shows; pipc.__version__ is the version of the libpipc library loaded."""
+pipc.posix_ipc, pipc.sysv_ipc and pipc.inventory has a docstring, and every callable a
+signature that help() shows; pipc.__version__ is the version of the libpipc library loaded."""
 import ctypes
 import inspect
 import pydoc
@@ -9,7 +9,7 @@ import re
 import pytest
 
 import pipc
-from pipc import posix_ipc, sysv_ipc
+from pipc import inventory, posix_ipc, sysv_ipc
 
 MODULES = [posix_ipc, sysv_ipc]
 # dunders a class defines itself whose documentation is the language's, not ours
@@ -71,3 +71,22 @@ def test_version_is_the_loaded_librarys():
 def test_reference_versions_are_unchanged():
     assert (posix_ipc.VERSION, posix_ipc.__version__) == ('1.3.2', '1.3.2')
     assert (sysv_ipc.VERSION, sysv_ipc.__version__) == ('1.2.0', '1.2.0')
+
+
+def test_inventory_is_documented():
+    """pipc.inventory (pure Python): its module, each name of __all__, and the classes'
+    own methods have docstrings; each callable has a signature."""
+    assert (inventory.__doc__ or '').strip()
+    names = [(f'pipc.inventory.{n}', getattr(inventory, n)) for n in inventory.__all__]
+    for qualified, obj in list(names):
+        if inspect.isclass(obj) and not issubclass(obj, BaseException):
+            names += [(f'{qualified}.{m}', v) for m, v in vars(obj).items()
+                      if callable(v) and not m.startswith('_')]
+    undocumented = [q for q, obj in names
+                    if (callable(obj) or inspect.isclass(obj)) and not (obj.__doc__ or '').strip()]
+    assert undocumented == []
+    for _, obj in names:
+        if callable(obj) and not (inspect.isclass(obj) and issubclass(obj, BaseException)):
+            inspect.signature(obj)
+    text = pydoc.render_doc(inventory.objects, renderer=pydoc.plaintext)
+    assert 'objects(kinds' in text and 'holders' in text and 'NotImplementedError' in text

@@ -8,6 +8,7 @@
 #     lock.synchronize { ... }
 #   end
 #
+# Pipc.objects lists the objects of the machine and who holds them (Pipc::Object).
 # Pipc::Posix and Pipc::SysV hold the classes; errors derive from Pipc::Error (or, for
 # bad arguments, from ArgumentError: Pipc::InvalidArgumentError).
 module Pipc
@@ -18,6 +19,7 @@ require "pipc/lowlevel"     # the SWIG extension (Pipc::Lowlevel); it reads the 
 require_relative "pipc/handle"
 require_relative "pipc/posix"
 require_relative "pipc/sysv"
+require_relative "pipc/inventory"
 
 module Pipc
   # The version of the libpipc library loaded, "MAJOR.MINOR.PATCH" (its pipc_version()).
