@@ -137,6 +137,7 @@ void print_verb_help(const Verb &v) {
 int main(int argc, char **argv) {
   using namespace cli;
   if (argc < 2) {
+    fprintf(stderr, "pipc: missing VERB\n");
     print_main_help(stderr);
     return kExitUsage;
   }
