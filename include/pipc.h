@@ -9,5 +9,6 @@
 #include "pipc/shm.h"
 #include "pipc/mq.h"
 #include "pipc/sysv.h"
+#include "pipc/inventory.h"
 
 #endif

@@ -42,6 +42,7 @@ enum family_id : uint64_t {
   sysv_sem_family = 4,
   sysv_shm_family = 5,
   sysv_mq_family = 6,
+  objects_family = 7,  // inventory walks (pipc_objects)
 };
 
 struct alignas(32) slot {
