@@ -22,8 +22,8 @@ void print_warnings(const char *verb, const Snapshot &snap) {
   for (const auto &w : snap.warnings) complain(verb, "warning: " + w);
   if (snap.holders && snap.unseen)
     complain(verb, "note: " + std::to_string(snap.unseen) +
-                       " processes could not be inspected (another user's; run as root to "
-                       "see them): their holds are not shown");
+                       " process(es) could not be inspected (no permission to read their "
+                       "/proc entries; as root, see more): their holds are not shown");
 }
 
 } // namespace

@@ -111,8 +111,8 @@ int verb_clean(int argc, char **argv) {
   for (const auto &w : snap.warnings) complain("clean", "warning: " + w);
   if (snap.unseen && (kinds & PIPC_KIND_POSIX) && !ignore_unseen)
     complain("clean", "warning: " + std::to_string(snap.unseen) +
-                          " processes could not be inspected (another user's; run as root to see "
-                          "them): POSIX objects they could hold are kept (--ignore-unseen "
+                          " process(es) could not be inspected (no permission to read their /proc "
+                          "entries): POSIX objects they could hold are kept (--ignore-unseen "
                           "removes them anyway)");
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
@@ -137,7 +137,7 @@ int verb_clean(int argc, char **argv) {
     } else if (i.kind == PIPC_KIND_SYSV_SHM && (i.known & PIPC_KNOWN_ATTACHES) && i.attaches > 0) {
       why = "attached " + std::to_string(i.attaches) + " times by processes it cannot see";
     } else if (!o.sysv() && snap.unseen && !ignore_unseen) {
-      why = std::to_string(snap.unseen) + " processes could not be inspected";
+      why = std::to_string(snap.unseen) + " process(es) could not be inspected, which may hold it";
     } else if ((i.kind == PIPC_KIND_SYSV_SEM || i.kind == PIPC_KIND_SYSV_MQ) && !aged &&
                (!(i.known & PIPC_KNOWN_LAST_PID) || i.last_pid == 0)) {
       why = "never used, so no process to check (give --older-than, or pipc rm it)";
