@@ -7,7 +7,6 @@
 #include <sys/shm.h>
 
 #include <cerrno>
-#include <cinttypes>
 #include <cstdio>
 #include <string>
 
