@@ -46,20 +46,33 @@ void Table::print(FILE *out) const {
   for (const auto &r : rows_) emit(r);
 }
 
+namespace {
+
+// A name from the user or group database, looked up once per id (ls prints thousands).
+template <typename Lookup>
+std::string cached_name(std::map<uint32_t, std::string> &cache, uint32_t id, Lookup lookup) {
+  auto it = cache.find(id);
+  if (it != cache.end()) return it->second;
+  const char *name = lookup(id);
+  return cache[id] = name ? name : std::to_string(id);
+}
+
+} // namespace
+
 std::string user_name(uint32_t uid) {
   static std::map<uint32_t, std::string> cache;
-  auto it = cache.find(uid);
-  if (it != cache.end()) return it->second;
-  struct passwd *pw = getpwuid(uid);
-  return cache[uid] = pw ? pw->pw_name : std::to_string(uid);
+  return cached_name(cache, uid, [](uint32_t id) -> const char * {
+    struct passwd *pw = getpwuid(id);
+    return pw ? pw->pw_name : nullptr;
+  });
 }
 
 std::string group_name(uint32_t gid) {
   static std::map<uint32_t, std::string> cache;
-  auto it = cache.find(gid);
-  if (it != cache.end()) return it->second;
-  struct group *gr = getgrgid(gid);
-  return cache[gid] = gr ? gr->gr_name : std::to_string(gid);
+  return cached_name(cache, gid, [](uint32_t id) -> const char * {
+    struct group *gr = getgrgid(id);
+    return gr ? gr->gr_name : nullptr;
+  });
 }
 
 std::string mode_text(uint32_t mode) {

@@ -55,47 +55,45 @@ int create_posix(uint32_t kind, const Parsed &p, const char *name, uint32_t flag
   return kExitOk;
 }
 
-int create_sysv(uint32_t kind, const Parsed &p, int64_t key, uint32_t flags, uint32_t mode) {
+// Opens (creating) a System V object of one family with OPTS, then prints its key and id.
+template <typename Handle, typename Options>
+int open_sysv(int (*open)(Handle **, int64_t, const Options *), int (*id_of)(Handle *),
+              int (*key_of)(int64_t *, Handle *), int (*close)(Handle *), int64_t key,
+              const Options &opts) {
+  Handle *h = nullptr;
+  int rc = open(&h, key, &opts);
   int id = PIPC_EINVAL;
   int64_t made_key = key;
-  int rc = PIPC_OK;
+  if (rc == PIPC_OK) {
+    id = id_of(h);
+    key_of(&made_key, h);
+  }
+  close(h);
+  if (rc != PIPC_OK) return fail("create", rc);
+  printf("0x%08" PRIx32 " %d\n", (uint32_t)made_key, id);
+  return kExitOk;
+}
+
+int create_sysv(uint32_t kind, const Parsed &p, int64_t key, uint32_t flags, uint32_t mode) {
   if (kind == PIPC_KIND_SYSV_SEM) {
     pipc_sysv_sem_options o = PIPC_SYSV_SEM_OPTIONS_INIT;
     o.flags = flags;
     o.mode = mode;
     o.initial_value = p.has("value") ? (uint32_t)parse_unsigned(p.get("value"), "--value") : 0u;
-    pipc_sysv_sem *h = nullptr;
-    if ((rc = pipc_sysv_sem_open(&h, key, &o)) == PIPC_OK) {
-      id = pipc_sysv_sem_id(h);
-      pipc_sysv_sem_key(&made_key, h);
-    }
-    pipc_sysv_sem_close(h);
-  } else if (kind == PIPC_KIND_SYSV_SHM) {
+    return open_sysv(pipc_sysv_sem_open, pipc_sysv_sem_id, pipc_sysv_sem_key, pipc_sysv_sem_close, key, o);
+  }
+  if (kind == PIPC_KIND_SYSV_SHM) {
     pipc_sysv_shm_options o = PIPC_SYSV_SHM_OPTIONS_INIT;
     o.flags = flags;
     o.mode = mode;
     o.size = p.has("size") ? parse_unsigned(p.get("size"), "--size") : 0u;
-    pipc_sysv_shm *h = nullptr;
-    if ((rc = pipc_sysv_shm_open(&h, key, &o)) == PIPC_OK) {
-      id = pipc_sysv_shm_id(h);
-      pipc_sysv_shm_key(&made_key, h);
-    }
-    pipc_sysv_shm_close(h);
-  } else {
-    pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
-    o.flags = flags;
-    o.mode = mode;
-    o.max_bytes = p.has("max-bytes") ? parse_unsigned(p.get("max-bytes"), "--max-bytes") : 0u;
-    pipc_sysv_mq *h = nullptr;
-    if ((rc = pipc_sysv_mq_open(&h, key, &o)) == PIPC_OK) {
-      id = pipc_sysv_mq_id(h);
-      pipc_sysv_mq_key(&made_key, h);
-    }
-    pipc_sysv_mq_close(h);
+    return open_sysv(pipc_sysv_shm_open, pipc_sysv_shm_id, pipc_sysv_shm_key, pipc_sysv_shm_close, key, o);
   }
-  if (rc != PIPC_OK) return fail("create", rc);
-  printf("0x%08" PRIx32 " %d\n", (uint32_t)made_key, id);
-  return kExitOk;
+  pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
+  o.flags = flags;
+  o.mode = mode;
+  o.max_bytes = p.has("max-bytes") ? parse_unsigned(p.get("max-bytes"), "--max-bytes") : 0u;
+  return open_sysv(pipc_sysv_mq_open, pipc_sysv_mq_id, pipc_sysv_mq_key, pipc_sysv_mq_close, key, o);
 }
 
 } // namespace
