@@ -6,7 +6,7 @@ they do not search, see docs/install.md); libpipc.pc's prefix and libdir; the so
 links; and that the staged Python package imports and the staged Ruby library requires,
 each loading the staged libpipc. The staging root is removed whatever happens.
 Usage: check_staged.py --build DIR --source DIR --prefix P --libdir L --includedir I
-       --version V --mandir M [--python EXE --python-dir D] [--ruby EXE --ruby-lib D --ruby-arch D
+       --version V --mandir M --bindir B --datadir D [--python EXE --python-dir D] [--ruby EXE --ruby-lib D --ruby-arch D
        --ruby-dlext EXT] [--ri-store DIR --ri-dir D] [--go-dir D]
 (--ri-store: the ri store built in the build tree, installed into --ri-dir)"""
 import argparse
@@ -22,7 +22,7 @@ from system_dirs import library_dirs, pkg_config_dirs
 parser = argparse.ArgumentParser()
 for option in ["build", "source", "prefix", "libdir", "includedir", "version", "python",
                "python-dir", "ruby", "ruby-lib", "ruby-arch", "ruby-dlext", "ri-store", "ri-dir", "go-dir",
-               "mandir"]:
+               "mandir", "bindir", "datadir"]:
     parser.add_argument("--" + option)
 args = parser.parse_args()
 failures = []
@@ -52,8 +52,11 @@ def expected_files():
              f"{libdir}/pkgconfig/libpipc.pc", f"{includedir}/pipc.h", f"{includedir}/pipc/version.h"}
     files |= {f"{includedir}/pipc/{h}" for h in source_files("include/pipc", "*.h")}
     mandir = under(args.prefix, args.mandir)
-    files |= {f"{mandir}/man7/{p}" if p.endswith(".7") else f"{mandir}/man3/{p}"
+    files |= {f"{mandir}/man{p[-1]}/{p}" if p.endswith((".1", ".7")) else f"{mandir}/man3/{p}"
               for p in source_files("docs/man", "*")}
+    # pipc(1), the command-line tool, and its bash completion
+    files |= {under(args.prefix, f"{args.bindir}/pipc"),
+              under(args.prefix, f"{args.datadir}/bash-completion/completions/pipc")}
     if args.python:
         suffix = subprocess.run([args.python, "-c", "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"],
                                 check=True, capture_output=True, text=True).stdout.strip()
