@@ -523,6 +523,34 @@ class Scripting(unittest.TestCase):
         self.assertEqual(find(ls_json(), "sysv-sem", key=key)["id"], int(sid))
 
 
+class Completion(unittest.TestCase):
+    """The bash completion, sourced into bash with the built pipc first on PATH."""
+
+    def complete(self, *words):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                              "libpipc", "cli", "pipc.bash-completion")
+        program = (f'source "{script}"; COMP_WORDS=({" ".join(repr(w) for w in words)}); '
+                   f'COMP_CWORD={len(words) - 1}; _pipc; printf "%s\\n" "${{COMPREPLY[@]}}"')
+        env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(ARGS.pipc)) + ":" + os.environ["PATH"])
+        r = subprocess.run(["bash", "-c", program], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return set(r.stdout.split())
+
+    def test_verbs_options_and_kinds(self):
+        self.assertEqual(self.complete("pipc", "re"), {"receive", "read"})
+        self.assertIn("--holders", self.complete("pipc", "ls", "--"))
+        self.assertEqual(self.complete("pipc", "ls", "--kind", "sysv-s"), {"sysv-sem", "sysv-shm"})
+
+    def test_names_of_existing_objects(self):
+        name = random_name()
+        pipc("create", "sem", name, check=0)
+        try:
+            self.assertIn(name, self.complete("pipc", "post", name[:-2]))
+            self.assertNotIn(name, self.complete("pipc", "read", name[:-2]))  # not shared memory
+        finally:
+            pipc("rm", "--kind", "sem", name, check=0)
+
+
 class UnmountedQueues(unittest.TestCase):
     """POSIX queues where no mqueue filesystem is mounted (needs root for the namespaces)."""
 
