@@ -25,7 +25,7 @@ def made():
     objects = []
     yield objects
     for obj in reversed(objects):
-        for step in ('detach', 'close', 'unlink', 'remove', 'close_fd'):
+        for step in ('detach', 'unlink', 'remove', 'close_fd', 'close'):  # unlink needs it open
             try:
                 getattr(obj, step, lambda: None)()
             except (posix_ipc.Error, sysv_ipc.Error, OSError):
