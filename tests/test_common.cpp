@@ -21,7 +21,8 @@ using pipc_test::unique_name;
 const int all_statuses[] = {PIPC_OK,       PIPC_ERROR,     PIPC_EINVAL,    PIPC_ENOENT,
                             PIPC_EEXIST,   PIPC_EACCES,    PIPC_EAGAIN,    PIPC_ETIMEDOUT,
                             PIPC_EINTR,    PIPC_EMSGSIZE,  PIPC_ERANGE,    PIPC_EBADHANDLE,
-                            PIPC_ENOTSUP,  PIPC_ELIMIT,    PIPC_ENOMEM,    PIPC_ENOTATTACHED};
+                            PIPC_ENOTSUP,  PIPC_ELIMIT,    PIPC_ENOMEM,    PIPC_ENOTATTACHED,
+                            PIPC_EOWNERDEAD, PIPC_ENOTRECOVERABLE};
 
 TEST(Status, ValuesAreStable) {
   // These numbers are ABI: bindings and stored logs depend on them.
@@ -41,6 +42,8 @@ TEST(Status, ValuesAreStable) {
   EXPECT_EQ(PIPC_ELIMIT, -13);
   EXPECT_EQ(PIPC_ENOMEM, -14);
   EXPECT_EQ(PIPC_ENOTATTACHED, -15);
+  EXPECT_EQ(PIPC_EOWNERDEAD, -16);
+  EXPECT_EQ(PIPC_ENOTRECOVERABLE, -17);
 }
 
 TEST(Status, EveryStatusHasItsOwnText) {
