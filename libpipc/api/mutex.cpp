@@ -41,31 +41,29 @@ PIPC_API int pipc_mutex_close(pipc_mutex *mutex) {
   return pipc::core::close_handle(mutex, "pipc_mutex_close");
 }
 
-// The hot paths take the uncontended case in a leaf; anything else goes to the
-// slow path, which checks everything anew.
+// The hot paths: the common case in a leaf-like path that keeps nothing on the
+// stack; whatever else the first try found goes to the noinline slow paths.
 PIPC_API int pipc_mutex_lock(pipc_mutex *mutex, int64_t timeout_ns) {
+  int err = pipc::core::not_tried;
   {
     call<pipc_mutex> m(mutex, pipc::core::hot_path);
     if (m && !pipc::core::timeout_invalid(timeout_ns) &&
         !pipc::core::not_recoverable(m.fast<pthread_mutex_t>())) {
-      const int err = pthread_mutex_trylock(m.fast<pthread_mutex_t>());
-      if (err == 0) return PIPC_OK;
-      if (err != EBUSY) return pipc::core::lock_status(err, "pipc_mutex_lock", *m);
+      err = pthread_mutex_trylock(m.fast<pthread_mutex_t>());
     }
   }
-  return pipc::core::mutex_lock_slow(mutex, timeout_ns);
+  if (__builtin_expect(err == 0, 1)) return PIPC_OK;
+  return pipc::core::mutex_lock_slow(mutex, timeout_ns, err);
 }
 
 PIPC_API int pipc_mutex_unlock(pipc_mutex *mutex) {
-  call<pipc_mutex> m(mutex, pipc::core::hot_path);
-  if (!m) {
-    call<pipc_mutex> slow(mutex);
-    if (!slow) return pipc::core::bad_handle("pipc_mutex_unlock");
-    return pipc::core::lock_status(pthread_mutex_unlock(slow->get()), "pipc_mutex_unlock", *slow);
+  int err = pipc::core::not_tried;
+  {
+    call<pipc_mutex> m(mutex, pipc::core::hot_path);
+    if (m) err = pthread_mutex_unlock(m.fast<pthread_mutex_t>());
   }
-  const int err = pthread_mutex_unlock(m.fast<pthread_mutex_t>());
-  if (err == 0) return PIPC_OK;
-  return pipc::core::lock_status(err, "pipc_mutex_unlock", *m);
+  if (__builtin_expect(err == 0, 1)) return PIPC_OK;
+  return pipc::core::mutex_unlock_slow(mutex, err);
 }
 
 PIPC_API int pipc_mutex_consistent(pipc_mutex *mutex) {

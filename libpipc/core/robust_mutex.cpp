@@ -92,7 +92,7 @@ int lock_in_slices(const pinned<shared_mutex> &m, int64_t timeout_ns) noexcept {
     if (m->is_closing()) return closed_while_waiting(lock_fn);
     const timespec at = until.sooner(close_check_ns).absolute();
     const int err = pthread_mutex_clocklock(m->get(), CLOCK_MONOTONIC, &at);
-    if (err != ETIMEDOUT) return lock_status(err, lock_fn, *m);
+    if (err != ETIMEDOUT) return lock_status(err, lock_fn, m->name.c_str());
     if (until.passed()) return timed_out(timeout_ns, lock_fn);
   }
 }
@@ -115,8 +115,7 @@ int cond_dup(pipc_cond **out, const shared_cond &c) {
   return make_handle(out, c.mapping, c.name, false, "pipc_cond_dup");
 }
 
-int lock_status(int err, const char *function, const shared_mutex &m) noexcept {
-  const char *name = m.name.c_str();
+int lock_status(int err, const char *function, const char *name) noexcept {
   switch (err) {
     case 0: return PIPC_OK;
     case EOWNERDEAD:
@@ -138,14 +137,30 @@ int lock_status(int err, const char *function, const shared_mutex &m) noexcept {
   }
 }
 
-int mutex_lock_slow(pipc_mutex *mutex, int64_t timeout_ns) noexcept {
+int mutex_lock_slow(pipc_mutex *mutex, int64_t timeout_ns, int first) noexcept {
   call<pipc_mutex> m(mutex);
+  if (first != EBUSY && first != not_tried) {
+    // The try happened (a close since then cannot undo it): only the name may be gone.
+    if (m) return lock_status(first, lock_fn, m->name.c_str());
+    return lock_status(first, lock_fn, "(a closed handle)");
+  }
   if (!m) return bad_handle(lock_fn);
   if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, lock_fn);
   const int err = not_recoverable(m->get()) ? ENOTRECOVERABLE : pthread_mutex_trylock(m->get());
-  if (err != EBUSY) return lock_status(err, lock_fn, *m);
+  if (err != EBUSY) return lock_status(err, lock_fn, m->name.c_str());
   if (timeout_ns == 0) return timed_out(0, lock_fn);
   return lock_in_slices(m.pin(), timeout_ns);
+}
+
+int mutex_unlock_slow(pipc_mutex *mutex, int first) noexcept {
+  constexpr char unlock_fn[] = "pipc_mutex_unlock";
+  call<pipc_mutex> m(mutex);
+  if (first != not_tried) {
+    if (m) return lock_status(first, unlock_fn, m->name.c_str());
+    return lock_status(first, unlock_fn, "(a closed handle)");
+  }
+  if (!m) return bad_handle(unlock_fn);
+  return lock_status(pthread_mutex_unlock(m->get()), unlock_fn, m->name.c_str());
 }
 
 int cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) noexcept {
@@ -162,7 +177,7 @@ int cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) noexcept {
     if (pc->is_closing() || pm->is_closing()) return closed_while_waiting(wait_fn);
     const timespec at = until.sooner(close_check_ns).absolute();
     const int err = pthread_cond_clockwait(pc->get(), pm->get(), CLOCK_MONOTONIC, &at);
-    if (err != ETIMEDOUT) return lock_status(err, wait_fn, *pm);
+    if (err != ETIMEDOUT) return lock_status(err, wait_fn, pm->name.c_str());
     if (until.passed()) return timed_out(timeout_ns, wait_fn);
   }
 }

@@ -53,12 +53,21 @@ inline bool not_recoverable(pthread_mutex_t *m) {
   return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED) == 0x7ffffffe;
 }
 
-// The status of pthread_mutex_*'s result ERR for FUNCTION on M (records the detail).
-int lock_status(int err, const char *function, const shared_mutex &m) noexcept;
+// The status of pthread_mutex_*'s result ERR for FUNCTION on mutex NAME (records
+// the detail).
+int lock_status(int err, const char *function, const char *name) noexcept;
 
-// pipc_mutex_lock after a first try that did not take the lock: checks everything
-// again and waits up to TIMEOUT_NS.
-int mutex_lock_slow(pipc_mutex *m, int64_t timeout_ns) noexcept __attribute__((noinline));
+// What a hot path's first try returned when it did not get to try.
+constexpr int not_tried = -1;
+
+// pipc_mutex_lock after a first try that returned FIRST (not 0): reports what that
+// try found (EOWNERDEAD: the lock is taken), or, after EBUSY or not_tried, checks
+// everything again and waits up to TIMEOUT_NS.
+int mutex_lock_slow(pipc_mutex *m, int64_t timeout_ns, int first) noexcept
+    __attribute__((noinline));
+
+// pipc_mutex_unlock after a first unlock that returned FIRST (not 0, or not_tried).
+int mutex_unlock_slow(pipc_mutex *m, int first) noexcept __attribute__((noinline));
 
 int cond_wait(pipc_cond *c, pipc_mutex *m, int64_t timeout_ns) noexcept;
 
