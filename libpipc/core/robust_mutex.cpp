@@ -9,6 +9,7 @@
 #include <new>
 
 #include "core/deadline.hpp"
+#include "core/tsan.hpp"
 #include "core/waits.hpp"
 
 namespace pipc::core {
@@ -83,6 +84,29 @@ int timed_out(int64_t timeout_ns, const char *function) {
   return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "%s: timed out", function);
 }
 
+// ThreadSanitizer (gcc 12) does not intercept pthread_mutex_clocklock, so it would
+// miss the locks taken there; its builds wait with pthread_mutex_timedlock, each
+// slice's end moved to CLOCK_REALTIME (the deadline stays on the monotonic clock).
+int clocklock(pthread_mutex_t *m, const deadline &slice) {
+  if (!PIPC_TSAN) {
+    const timespec at = slice.absolute();
+    return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &at);
+  }
+  timespec at{};
+  clock_gettime(CLOCK_REALTIME, &at);
+  const int64_t end = at.tv_sec * int64_t{1000000000} + at.tv_nsec + slice.remaining_ns();
+  at = timespec{static_cast<time_t>(end / 1000000000), static_cast<long>(end % 1000000000)};
+  return pthread_mutex_timedlock(m, &at);
+}
+
+// ThreadSanitizer reports a refused unlock as a bug of the caller (and cannot tell
+// two mappings of one mutex apart): its builds refuse a non-owner's unlock or wait
+// before pthread sees it. glibc keeps the owner's TID in the lock word.
+bool owned_by_caller(pthread_mutex_t *m) {
+  const int tid = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) & 0x3fffffff;
+  return tid == static_cast<int>(syscall(SYS_gettid));
+}
+
 // pthread waits cannot be interrupted by close without a change other processes
 // would see, so they sleep in slices of close_check_ns and look at the handles in
 // between: close ends them within that (with the lock held again for cond waits).
@@ -90,8 +114,7 @@ int lock_in_slices(const pinned<shared_mutex> &m, int64_t timeout_ns) noexcept {
   const deadline until(timeout_ns);
   for (;;) {
     if (m->is_closing()) return closed_while_waiting(lock_fn);
-    const timespec at = until.sooner(close_check_ns).absolute();
-    const int err = pthread_mutex_clocklock(m->get(), CLOCK_MONOTONIC, &at);
+    const int err = clocklock(m->get(), until.sooner(close_check_ns));
     if (err != ETIMEDOUT) return lock_status(err, lock_fn, m->name.c_str());
     if (until.passed()) return timed_out(timeout_ns, lock_fn);
   }
@@ -160,6 +183,7 @@ int mutex_unlock_slow(pipc_mutex *mutex, int first) noexcept {
     return lock_status(first, unlock_fn, "(a closed handle)");
   }
   if (!m) return bad_handle(unlock_fn);
+  if (PIPC_TSAN && !owned_by_caller(m->get())) return lock_status(EPERM, unlock_fn, m->name.c_str());
   return lock_status(pthread_mutex_unlock(m->get()), unlock_fn, m->name.c_str());
 }
 
@@ -170,13 +194,16 @@ int cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) noexcept {
   if (!m) return bad_handle(wait_fn);
   if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, wait_fn);
   // The inner section first: sections end in the order opposite to their start.
+  if (PIPC_TSAN && !owned_by_caller(m->get())) return lock_status(EPERM, wait_fn, m->name.c_str());
   const pinned<shared_mutex> pm = m.pin();
   const pinned<shared_cond> pc = c.pin();
   const deadline until(timeout_ns);
   for (;;) {
     if (pc->is_closing() || pm->is_closing()) return closed_while_waiting(wait_fn);
+    // The same as pthread_cond_clockwait on CLOCK_MONOTONIC: every condition variable
+    // of layout 1 is made with that clock (init_cond). ThreadSanitizer sees this one.
     const timespec at = until.sooner(close_check_ns).absolute();
-    const int err = pthread_cond_clockwait(pc->get(), pm->get(), CLOCK_MONOTONIC, &at);
+    const int err = pthread_cond_timedwait(pc->get(), pm->get(), &at);
     if (err != ETIMEDOUT) return lock_status(err, wait_fn, pm->name.c_str());
     if (until.passed()) return timed_out(timeout_ns, wait_fn);
   }
