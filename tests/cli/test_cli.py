@@ -337,7 +337,7 @@ class HoldersShown(unittest.TestCase):
         text = out("show", shm)
         self.assertRegex(text, rf"\n *{expect['shm'][0]} +fd,map +\S+ +\S*cli_holder shm {shm}\n")
         text = out("show", "--key", str(hkey))
-        self.assertRegex(text, rf"\n +{expect['sysv-shm'][0]} +attach(,[a-z-]+)* ")
+        self.assertRegex(text, rf"\n *{expect['sysv-shm'][0]} +attach(,[a-z-]+)* ")
         self.assertRegex(text, r"attaches: +1\n")
 
 
@@ -559,10 +559,15 @@ class UnmountedQueues(unittest.TestCase):
             self.skipTest("needs root to unmount /dev/mqueue in a private mount namespace")
 
     def run_unmounted(self, *argv, user=None):
-        inner = ["sh", "-c", 'while umount /dev/mqueue 2>/dev/null; do :; done; grep -q " - mqueue " /proc/self/mountinfo && exit 99; exec "$@"', "sh"]
+        # a mount namespace whose mounts reach no other: "/" made private, or in a chroot
+        # (where "/" is no mount point) /dev, which holds /dev/mqueue
+        inner = ["sh", "-c", 'mount --make-rprivate / 2>/dev/null || mount --make-rprivate /dev || exit 98; '
+                 'while umount /dev/mqueue 2>/dev/null; do :; done; '
+                 'grep -q " - mqueue " /proc/self/mountinfo && exit 99; exec "$@"', "sh"]
         setpriv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] if user else []
-        r = subprocess.run(["unshare", "--mount", "--propagation", "private", *inner, *setpriv, ARGS.pipc, *argv],
+        r = subprocess.run(["unshare", "--mount", "--propagation", "unchanged", *inner, *setpriv, ARGS.pipc, *argv],
                            capture_output=True, timeout=TIMEOUT)
+        self.assertNotEqual(r.returncode, 98, "no private mount namespace: " + r.stderr.decode())
         if r.returncode == 99:
             self.skipTest("the mqueue filesystem stays mounted here")
         return r.returncode, r.stdout.decode(), r.stderr.decode()
