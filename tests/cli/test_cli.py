@@ -20,9 +20,11 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import unittest
 
 ARGS = None
@@ -564,13 +566,32 @@ class UnmountedQueues(unittest.TestCase):
         inner = ["sh", "-c", 'mount --make-rprivate / 2>/dev/null || mount --make-rprivate /dev || exit 98; '
                  'while umount /dev/mqueue 2>/dev/null; do :; done; '
                  'grep -q " - mqueue " /proc/self/mountinfo && exit 99; exec "$@"', "sh"]
+        program, env = ARGS.pipc, None
+        if user:
+            program, env = self.copy_for_anyone()
         setpriv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] if user else []
-        r = subprocess.run(["unshare", "--mount", "--propagation", "unchanged", *inner, *setpriv, ARGS.pipc, *argv],
-                           capture_output=True, timeout=TIMEOUT)
+        r = subprocess.run(["unshare", "--mount", "--propagation", "unchanged", *inner, *setpriv, program, *argv],
+                           capture_output=True, timeout=TIMEOUT, env=env)
         self.assertNotEqual(r.returncode, 98, "no private mount namespace: " + r.stderr.decode())
         if r.returncode == 99:
             self.skipTest("the mqueue filesystem stays mounted here")
         return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    def copy_for_anyone(self):
+        """pipc and the libpipc it loads, copied where another user may run them (the
+        build tree may lie under root's 0700 home, as on a fresh machine's CI run)."""
+        directory = tempfile.mkdtemp(prefix="pipc-cli-")
+        self.addCleanup(shutil.rmtree, directory)
+        os.chmod(directory, 0o755)
+        shutil.copy(ARGS.pipc, directory)
+        for library_dir in os.environ.get("LD_LIBRARY_PATH", "").split(":") + [
+                os.path.join(os.path.dirname(os.path.abspath(ARGS.pipc)), "..")]:
+            library = os.path.join(library_dir, "libpipc.so.0")
+            if library_dir and os.path.exists(library):
+                shutil.copy(library, directory)
+                break
+        env = dict(os.environ, LD_LIBRARY_PATH=directory)
+        return os.path.join(directory, os.path.basename(ARGS.pipc)), env
 
     def test_root_mounts_its_own(self):
         objs = Objects(self)
