@@ -41,8 +41,12 @@ bool enter(const isolation &where) {
   if (flags == 0) return true;
   if (unshare(flags) != 0) return false;
   if (where.shm_bytes == 0) return true;
-  // Nothing mounted here may propagate back into the machine's mount namespace.
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  // Nothing mounted here may propagate back into the machine's mount namespace. In a
+  // chroot "/" is no mount point; there /dev's mount holds /dev/shm and /dev/mqueue.
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 &&
+      mount(nullptr, "/dev", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return false;
+  }
   const std::string size = "size=" + std::to_string(where.shm_bytes) + ",mode=1777";
   if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, size.c_str()) != 0) return false;
   // The new IPC namespace's queues where tests (and the leak check) look for them.

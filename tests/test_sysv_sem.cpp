@@ -935,16 +935,19 @@ TEST(SysvSemRemove, WakesEveryWaiterInEveryProcessWithNoent) {
     SCOPED_TRACE(how);
     keyed_sem a;
     ASSERT_EQ(a.create(1), PIPC_OK) << pipc_last_message();
-    background_call acquirer(a.id(),
-                             [&] { return pipc_sysv_sem_acquire(a.sem, 2, PIPC_FOREVER); });
-    background_call zero_waiter(a.id(),
-                                [&] { return pipc_sysv_sem_wait_zero(a.sem, PIPC_FOREVER); });
+    // The children first: forking while this process's waiters start their helper
+    // threads can leave a child's allocator locked under gcc 12's ASan (its runtime
+    // takes no allocator lock around fork), and the child's own wait then never starts.
     const pid_t child_acquirer = child_expecting(a.key, PIPC_ENOENT, [](pipc_sysv_sem *h) {
       return pipc_sysv_sem_acquire(h, 2, 60 * s);
     });
     const pid_t child_zero_waiter = child_expecting(a.key, PIPC_ENOENT, [](pipc_sysv_sem *h) {
       return pipc_sysv_sem_wait_zero(h, PIPC_FOREVER);
     });
+    background_call acquirer(a.id(),
+                             [&] { return pipc_sysv_sem_acquire(a.sem, 2, PIPC_FOREVER); });
+    background_call zero_waiter(a.id(),
+                                [&] { return pipc_sysv_sem_wait_zero(a.sem, PIPC_FOREVER); });
     EXPECT_TRUE(acquirer.waits());
     EXPECT_TRUE(zero_waiter.waits());
     EXPECT_TRUE(wait_until_blocked(child_acquirer, SYS_ppoll));

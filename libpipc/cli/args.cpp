@@ -125,13 +125,22 @@ int64_t parse_duration(const std::string &text, const std::string &what) {
 }
 
 namespace {
+// The tool's labels; the library's own names (pipc_kind_name: sysv_sem, ...) are
+// accepted too.
 const struct { const char *label; uint32_t kinds; } kKindNames[] = {
     {"sem", PIPC_KIND_SEM},          {"shm", PIPC_KIND_SHM},
     {"mq", PIPC_KIND_MQ},            {"sysv-sem", PIPC_KIND_SYSV_SEM},
     {"sysv-shm", PIPC_KIND_SYSV_SHM}, {"sysv-mq", PIPC_KIND_SYSV_MQ},
-    {"sysv_sem", PIPC_KIND_SYSV_SEM}, {"sysv_shm", PIPC_KIND_SYSV_SHM},
-    {"sysv_mq", PIPC_KIND_SYSV_MQ},  {"posix", PIPC_KIND_POSIX},
-    {"sysv", PIPC_KIND_SYSV},        {"all", PIPC_KIND_ALL}};
+    {"posix", PIPC_KIND_POSIX},      {"sysv", PIPC_KIND_SYSV},
+    {"all", PIPC_KIND_ALL}};
+
+uint32_t kind_named(const std::string &word) {
+  for (const auto &k : kKindNames)
+    if (word == k.label) return k.kinds;
+  for (uint32_t bit = 1; bit & PIPC_KIND_ALL; bit <<= 1)
+    if (word == pipc_kind_name(bit)) return bit;
+  return 0;
+}
 }
 
 uint32_t parse_kinds(const std::string &text) {
@@ -140,16 +149,11 @@ uint32_t parse_kinds(const std::string &text) {
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
     std::string word = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    bool known = false;
-    for (const auto &k : kKindNames) {
-      if (word == k.label) {
-        kinds |= k.kinds;
-        known = true;
-      }
-    }
-    if (!known)
+    const uint32_t named = kind_named(word);
+    if (named == 0)
       throw UsageError{"unknown kind '" + word +
                        "' (sem, shm, mq, sysv-sem, sysv-shm, sysv-mq, posix, sysv, all)"};
+    kinds |= named;
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

@@ -72,9 +72,13 @@ void prepare_mqueue_view() {
   struct stat st;
   if (stat("/dev/mqueue", &st) != 0 || !S_ISDIR(st.st_mode)) return;
   // Our own mount namespace, with nothing propagating back to the machine's: the mount
-  // lives and dies with this process.
+  // lives and dies with this process. In a chroot "/" is no mount point; there the mount
+  // holding /dev/mqueue is /dev's. Where neither can be made private, nothing is mounted.
   if (unshare(CLONE_NEWNS) != 0) return;
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return;
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 &&
+      mount(nullptr, "/dev", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return;
+  }
   mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
 }
 

@@ -20,9 +20,11 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import unittest
 
 ARGS = None
@@ -337,7 +339,7 @@ class HoldersShown(unittest.TestCase):
         text = out("show", shm)
         self.assertRegex(text, rf"\n *{expect['shm'][0]} +fd,map +\S+ +\S*cli_holder shm {shm}\n")
         text = out("show", "--key", str(hkey))
-        self.assertRegex(text, rf"\n +{expect['sysv-shm'][0]} +attach(,[a-z-]+)* ")
+        self.assertRegex(text, rf"\n *{expect['sysv-shm'][0]} +attach(,[a-z-]+)* ")
         self.assertRegex(text, r"attaches: +1\n")
 
 
@@ -559,13 +561,37 @@ class UnmountedQueues(unittest.TestCase):
             self.skipTest("needs root to unmount /dev/mqueue in a private mount namespace")
 
     def run_unmounted(self, *argv, user=None):
-        inner = ["sh", "-c", 'while umount /dev/mqueue 2>/dev/null; do :; done; grep -q " - mqueue " /proc/self/mountinfo && exit 99; exec "$@"', "sh"]
+        # a mount namespace whose mounts reach no other: "/" made private, or in a chroot
+        # (where "/" is no mount point) /dev, which holds /dev/mqueue
+        inner = ["sh", "-c", 'mount --make-rprivate / 2>/dev/null || mount --make-rprivate /dev || exit 98; '
+                 'while umount /dev/mqueue 2>/dev/null; do :; done; '
+                 'grep -q " - mqueue " /proc/self/mountinfo && exit 99; exec "$@"', "sh"]
+        program, env = ARGS.pipc, None
+        if user:
+            program, env = self.copy_for_anyone()
         setpriv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] if user else []
-        r = subprocess.run(["unshare", "--mount", "--propagation", "private", *inner, *setpriv, ARGS.pipc, *argv],
-                           capture_output=True, timeout=TIMEOUT)
+        r = subprocess.run(["unshare", "--mount", "--propagation", "unchanged", *inner, *setpriv, program, *argv],
+                           capture_output=True, timeout=TIMEOUT, env=env)
+        self.assertNotEqual(r.returncode, 98, "no private mount namespace: " + r.stderr.decode())
         if r.returncode == 99:
             self.skipTest("the mqueue filesystem stays mounted here")
         return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    def copy_for_anyone(self):
+        """pipc and the libpipc it loads, copied where another user may run them (the
+        build tree may lie under root's 0700 home, as on a fresh machine's CI run)."""
+        directory = tempfile.mkdtemp(prefix="pipc-cli-")
+        self.addCleanup(shutil.rmtree, directory)
+        os.chmod(directory, 0o755)
+        shutil.copy(ARGS.pipc, directory)
+        for library_dir in os.environ.get("LD_LIBRARY_PATH", "").split(":") + [
+                os.path.join(os.path.dirname(os.path.abspath(ARGS.pipc)), "..")]:
+            library = os.path.join(library_dir, "libpipc.so.0")
+            if library_dir and os.path.exists(library):
+                shutil.copy(library, directory)
+                break
+        env = dict(os.environ, LD_LIBRARY_PATH=directory)
+        return os.path.join(directory, os.path.basename(ARGS.pipc)), env
 
     def test_root_mounts_its_own(self):
         objs = Objects(self)
