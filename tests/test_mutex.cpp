@@ -8,9 +8,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <vector>
 #include <utility>
 
 #include <gtest/gtest.h>
@@ -171,6 +173,34 @@ struct raw_segment {
     __atomic_store_n(&words()[4], 1u, __ATOMIC_RELEASE);
   }
 };
+
+// Threads contending hard, through one handle and through a dup: every increment
+// is made under the lock, and no unlock's wake-up is lost (a lost one would leave
+// a thread asleep until the test's deadline).
+TEST(Mutex, ContendingThreadsLoseNoIncrementAndNoWakeUp) {
+  owned_mutex m;
+  ASSERT_NE(m.mutex, nullptr);
+  pipc_mutex *dup = nullptr;
+  ASSERT_EQ(pipc_mutex_dup(&dup, m.mutex), PIPC_OK);
+  constexpr int threads = 4, rounds = 20000;
+  long counter = 0;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      pipc_mutex *h = t % 2 ? dup : m.mutex;
+      for (int i = 0; i < rounds; ++i) {
+        if (pipc_mutex_lock(h, t < 2 ? PIPC_FOREVER : 30 * s) != PIPC_OK) ++failures;
+        ++counter;
+        if (pipc_mutex_unlock(h) != PIPC_OK) ++failures;
+      }
+    });
+  }
+  for (auto &w : workers) w.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(counter, long{threads} * rounds);
+  EXPECT_EQ(pipc_mutex_close(dup), PIPC_OK);
+}
 
 TEST(MutexLayout, IncompatibleSegmentsAreRefusedUntouched) {
   const struct {

@@ -221,10 +221,6 @@ int increment(pipc_mutex *m, counter *c, int me, bool die_midway) {
 }
 
 TEST(MutexProcesses, CounterStaysExactWhenAnOwnerIsKilledMidway) {
-  if (thread_sanitizer) {
-    GTEST_SKIP() << "ThreadSanitizer takes the unlock of a lock inherited from a dead process "
-                    "for an unlock of an unlocked mutex";
-  }
   owned_mutex m;
   ASSERT_NE(m.mutex, nullptr);
   counter *c = shared_block<counter>();
