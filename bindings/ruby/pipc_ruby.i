@@ -216,27 +216,44 @@ static int64_t rbpipc_now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* One wait, OP(h, CTX, TIMEOUT) with the GVL released: its status, PIPC_EINTR when
+ * Ruby's unblocking function interrupted it (or an interrupt was pending before it
+ * began), RBPIPC_CLOSED when close() from another thread ended it. */
+static int rbpipc_wait_once(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
+  struct rbpipc_call c;
+  c.op = op; c.ctx = ctx; c.timeout = timeout;
+  c.h = o->h;
+  if (!c.h) return RBPIPC_CLOSED;
+  c.rc = PIPC_EINTR;     /* stays so when an interrupt was pending before the call */
+  rb_thread_call_without_gvl2(rbpipc_call_nogvl, &c, RUBY_UBF_IO, NULL);
+  return pipc_binding_wait_status(c.rc);
+}
+
 /* The wait of a call that already failed with PIPC_EAGAIN when tried with the GVL held.
  * Ruby's unblocking function interrupts it (PIPC_EINTR): the thread's pending interrupts
  * then run here — Thread#kill, Thread#raise, a trap's exception end the call — and the
  * wait resumes with the time left. close() from another thread ends it (RBPIPC_CLOSED).
  * Returns the status of the last try. */
 static int rbpipc_wait(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
-  const int64_t deadline = timeout > 0 ? rbpipc_now_ns() + timeout : 0;
-  struct rbpipc_call c;
-  c.op = op; c.ctx = ctx; c.timeout = timeout;
+  const int bounded = timeout > 0;
+  const int64_t deadline = bounded ? rbpipc_now_ns() + timeout : 0;
   for (;;) {
-    c.h = o->h;
-    if (!c.h) return RBPIPC_CLOSED;
-    c.rc = PIPC_EINTR;     /* stays so when an interrupt was pending before the call */
-    rb_thread_call_without_gvl2(rbpipc_call_nogvl, &c, RUBY_UBF_IO, NULL);
-    if (c.rc != PIPC_EINTR) return pipc_binding_wait_status(c.rc);
+    const int rc = rbpipc_wait_once(o, op, ctx, timeout);
+    if (rc != PIPC_EINTR) return rc;
     rb_thread_check_ints();
-    if (timeout > 0) {
-      c.timeout = deadline - rbpipc_now_ns();
-      if (c.timeout <= 0) return PIPC_ETIMEDOUT;
+    if (bounded) {
+      timeout = deadline - rbpipc_now_ns();
+      if (timeout <= 0) return PIPC_ETIMEDOUT;
     }
   }
+}
+
+/* OP tried once with the GVL held (timeout 0), and only when it would block, waited for
+ * as rbpipc_wait does: the uncontended call never gives up the GVL. */
+static int rbpipc_try_then_wait(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
+  int rc = op(rbpipc_h(o), ctx, 0);
+  if (rc == PIPC_EAGAIN && timeout != 0) rc = rbpipc_wait(o, op, ctx, timeout);
+  return rc;
 }
 
 /* A received message: a binary (ASCII-8BIT) String and its priority or type. */
