@@ -25,7 +25,8 @@
 #define RBPIPC_CLOSED PIPC_BINDING_CLOSED
 
 static VALUE rbpipc_eError, rbpipc_eExistential, rbpipc_ePermissions, rbpipc_eBusy,
-             rbpipc_eSignal, rbpipc_eNotAttached, rbpipc_eInvalid, rbpipc_eUnsupported;
+             rbpipc_eSignal, rbpipc_eNotAttached, rbpipc_eInvalid, rbpipc_eUnsupported,
+             rbpipc_eOwnerDead, rbpipc_eNotRecoverable;
 static ID rbpipc_id_status, rbpipc_id_errno;
 
 NORETURN(static void rbpipc_raise_detail(int st, int err, const char *detail));
@@ -46,6 +47,8 @@ static void rbpipc_raise_detail(int st, int err, const char *detail) {
     case PIPC_CLASS_VALUE: cls = rbpipc_eInvalid; break;
     case PIPC_CLASS_UNSUPPORTED: cls = rbpipc_eUnsupported; break;
     case PIPC_CLASS_NOT_ATTACHED: cls = rbpipc_eNotAttached; break;
+    case PIPC_CLASS_OWNER_DEAD: cls = rbpipc_eOwnerDead; break;
+    case PIPC_CLASS_NOT_RECOVERABLE: cls = rbpipc_eNotRecoverable; break;
     default: cls = rbpipc_eError; break;   /* limits, memory, other OS errors */
   }
   exc = rb_exc_new_cstr(cls, msg);
@@ -300,6 +303,8 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
     rbpipc_eNotAttached = rb_const_get(mPipc, rb_intern("NotAttachedError"));
     rbpipc_eInvalid = rb_const_get(mPipc, rb_intern("InvalidArgumentError"));
     rbpipc_eUnsupported = rb_const_get(mPipc, rb_intern("UnsupportedError"));
+    rbpipc_eOwnerDead = rb_const_get(mPipc, rb_intern("OwnerDeadError"));
+    rbpipc_eNotRecoverable = rb_const_get(mPipc, rb_intern("NotRecoverableError"));
     /* held in C statics: pinned, so that GC.compact never moves them */
     rb_gc_register_mark_object(rbpipc_eError);
     rb_gc_register_mark_object(rbpipc_eExistential);
@@ -309,6 +314,8 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
     rb_gc_register_mark_object(rbpipc_eNotAttached);
     rb_gc_register_mark_object(rbpipc_eInvalid);
     rb_gc_register_mark_object(rbpipc_eUnsupported);
+    rb_gc_register_mark_object(rbpipc_eOwnerDead);
+    rb_gc_register_mark_object(rbpipc_eNotRecoverable);
   }
 %}
 
@@ -318,3 +325,4 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
 %include "posix.i"
 %include "sysv.i"
 %include "inventory.i"
+%include "mutex.i"
