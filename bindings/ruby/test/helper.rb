@@ -19,6 +19,8 @@ module PipcTest
              when Pipc::SysV::Semaphore then [Pipc::SysV.method(:remove_semaphore), obj.id]
              when Pipc::SysV::SharedMemory then [Pipc::SysV.method(:remove_shared_memory), obj.id]
              when Pipc::SysV::MessageQueue then [Pipc::SysV.method(:remove_message_queue), obj.id]
+             when Pipc::Mutex then [Pipc::Mutex.method(:unlink), obj.name]
+             when Pipc::ConditionVariable then [Pipc::ConditionVariable.method(:unlink), obj.name]
              end
     (@tracked ||= []) << [obj, *remove]
     obj
@@ -42,6 +44,8 @@ module PipcTest
   def sysv_sem(**opts) = track(Pipc::SysV::Semaphore.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
   def sysv_shm(**opts) = track(Pipc::SysV::SharedMemory.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
   def sysv_mq(**opts) = track(Pipc::SysV::MessageQueue.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
+  def pipc_mutex(**opts) = track(Pipc::Mutex.new(nil, **opts))
+  def pipc_cond(**opts) = track(Pipc::ConditionVariable.new(nil, **opts))
 
   # Runs SCRIPT in a new Ruby process with pipc loadable (ARGV: ARGS) and returns its
   # Process::Status; the child is killed if it outlives LIMIT.
