@@ -129,7 +129,9 @@ RBPIPC_SELF(rbpipc_mutex)
 typedef struct rbpipc_mutex {} rbpipc_mutex;
 
 %extend rbpipc_mutex {
-  rbpipc_mutex(VALUE name, VALUE flags, VALUE mode) {
+  /* the recovery is checked before the open: a refused one must not leave a new mutex */
+  rbpipc_mutex(VALUE rbself, VALUE name, VALUE flags, VALUE mode, VALUE recover) {
+    rb_ivar_set(rbself, rbpipc_id_recover, rbpipc_recovery_arg(recover));
     return (rbpipc_mutex *)rbpipc_lock_new(name, flags, mode, rbpipc_mutex_open_h, rbpipc_mutex_close_h);
   }
   ~rbpipc_mutex() { rbpipc_free(&$self->o); xfree($self); }

@@ -26,7 +26,11 @@ module PipcTest
     obj
   end
 
+  # Runs the block at teardown, before the tracked objects are removed.
+  def at_teardown(&block) = (@at_teardown ||= []) << block
+
   def teardown
+    (@at_teardown || []).each(&:call)
     (@tracked || []).reverse_each do |obj, remove, name_or_id|
       begin
         remove.call(name_or_id)

@@ -42,8 +42,7 @@ module Pipc
     # creates it. +recover+: see #recover=.
     def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
                    recover: nil)
-      super(name, flags, mode)
-      self.recover = recover
+      super(name, flags, mode, recover)
       @mode = mode
     end
 
