@@ -76,14 +76,16 @@ static VALUE rbpipc_recovery_end(VALUE p) {
   return Qnil;
 }
 
-/* Whether the lock status RC took the mutex M: 1 yes, 0 when the time ran out (or a try
- * found it locked); raises for the rest. PIPC_EOWNERDEAD (taken, but the previous owner
- * died holding it): RECOVER, when not nil, repairs and the mutex is marked consistent;
- * without it, OwnerDeadError, the lock held. */
-static int rbpipc_mutex_took(rbpipc_obj *m, int rc, VALUE recover) {
+/* Whether the lock status RC took the mutex M (of the Ruby object MUTEX): 1 yes, 0 when
+ * the time ran out (or a try found it locked); raises for the rest. PIPC_EOWNERDEAD
+ * (taken, but the previous owner died holding it): RECOVER (Qundef: MUTEX's own), when
+ * not nil, repairs and the mutex is marked consistent; without one, OwnerDeadError, the
+ * lock held. */
+static int rbpipc_mutex_took(rbpipc_obj *m, int rc, VALUE mutex, VALUE recover) {
   struct rbpipc_recovery r;
   if (rc == PIPC_OK) return 1;
   if (rc == PIPC_EAGAIN || rc == PIPC_ETIMEDOUT) return 0;
+  if (rc == PIPC_EOWNERDEAD && recover == Qundef) recover = rbpipc_recovery_of(mutex);
   if (rc != PIPC_EOWNERDEAD || NIL_P(recover)) rbpipc_raise(rc);
   r.m = m; r.recover = recover; r.repaired = 0;
   rb_ensure(rbpipc_recovery_run, (VALUE)&r, rbpipc_recovery_end, (VALUE)&r);
@@ -144,12 +146,12 @@ typedef struct rbpipc_mutex {} rbpipc_mutex;
     rbpipc_h(o);
     rbpipc_kwargs(kw, 1, rbpipc_kw_timeout, &t);
     return rbpipc_mutex_took(o, rbpipc_try_then_wait(o, rbpipc_mutex_lock_op, NULL, rbpipc_timeout(t)),
-                             rbpipc_recovery_of(rbself)) ? Qtrue : Qfalse;
+                             rbself, Qundef) ? Qtrue : Qfalse;
   }
   VALUE try_lock(VALUE rbself) {
     rbpipc_obj *o = &$self->o;
-    return rbpipc_mutex_took(o, pipc_mutex_lock((pipc_mutex *)rbpipc_h(o), 0),
-                             rbpipc_recovery_of(rbself)) ? Qtrue : Qfalse;
+    return rbpipc_mutex_took(o, pipc_mutex_lock((pipc_mutex *)rbpipc_h(o), 0), rbself, Qundef)
+           ? Qtrue : Qfalse;
   }
   VALUE unlock() { return rbpipc_mutex_unlock_obj((VALUE)&$self->o); }
 
@@ -163,10 +165,10 @@ typedef struct rbpipc_mutex {} rbpipc_mutex;
     rbpipc_h(o);
     rbpipc_kwargs(kw, 2, rbpipc_kw_synchronize, v);
     timeout = rbpipc_timeout(v[0]);
-    recover = v[1] == Qundef ? rbpipc_recovery_of(rbself) : rbpipc_recovery_arg(v[1]);
+    recover = v[1] == Qundef ? Qundef : rbpipc_recovery_arg(v[1]);
     rb_need_block();
     rc = rbpipc_try_then_wait(o, rbpipc_mutex_lock_op, NULL, timeout);
-    if (!rbpipc_mutex_took(o, rc, recover)) rbpipc_raise(rc);
+    if (!rbpipc_mutex_took(o, rc, rbself, recover)) rbpipc_raise(rc);
     /* nothing between the lock and the ensure runs Ruby code or checks interrupts */
     return rb_ensure(rb_yield, Qundef, rbpipc_mutex_unlock_obj, (VALUE)o);
   }
@@ -216,7 +218,7 @@ typedef struct rbpipc_cond {} rbpipc_cond;
       rb_thread_check_ints();
       return Qtrue;
     }
-    return rbpipc_mutex_took(m, rc, rbpipc_recovery_of(mutex)) ? Qtrue : Qfalse;
+    return rbpipc_mutex_took(m, rc, mutex, Qundef) ? Qtrue : Qfalse;
   }
   VALUE signal(VALUE rbself) {
     rbpipc_check(pipc_cond_signal((pipc_cond *)rbpipc_h(&$self->o)));
