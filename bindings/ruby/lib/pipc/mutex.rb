@@ -36,22 +36,6 @@ module Pipc
     include Handle
     include Posix::Mode
 
-    # Opens the mutex +name+, or with +name+ nil makes one with a random unused name
-    # (#name tells it). +flags+ (Pipc::Posix::O_CREAT, O_CREX) default to O_CREX without
-    # a name and to 0 (open an existing one) with one; +mode+ applies when this call
-    # creates it. +recover+: see #recover=.
-    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
-                   recover: nil)
-      super(name, flags, mode, recover)
-      @mode = mode
-    end
-
-    # Removes the name +name+ of a mutex; processes that have it open keep it. Raises
-    # ExistentialError when there is none.
-    def self.unlink(name)
-      Lowlevel.mutex_unlink_name(name)
-    end
-
     ##
     # :method: lock
     # :call-seq: lock(timeout: nil) -> true or false
@@ -131,6 +115,12 @@ module Pipc
     # Removes the name; the mutex stays usable through every open handle.
 
     ##
+    # :method: closed?
+    # :call-seq: closed? -> true or false
+    #
+    # Whether #close has been called.
+
+    ##
     # :method: close
     # :call-seq: close -> nil
     #
@@ -138,15 +128,27 @@ module Pipc
     # raises ExistentialError). It never unlocks: a lock this thread holds stays held.
     # Later calls raise ExistentialError; a second close does nothing.
 
-    ##
-    # :method: closed?
-    # :call-seq: closed? -> true or false
-    #
-    # Whether #close has been called.
+    # Opens the mutex +name+, or with +name+ nil makes one with a random unused name
+    # (#name tells it). +flags+ (Pipc::Posix::O_CREAT, O_CREX) default to O_CREX without
+    # a name and to 0 (open an existing one) with one; +mode+ applies when this call
+    # creates it. +recover+: see #recover=.
+    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
+                   recover: nil)
+      super(name, flags, mode, recover)
+      @mode = mode
+    end
+
+    # Removes the name +name+ of a mutex; processes that have it open keep it. Raises
+    # ExistentialError when there is none.
+    def self.unlink(name)
+      Lowlevel.mutex_unlink_name(name)
+    end
 
     private
 
-    def inspect_detail = name
+    def inspect_detail
+      name
+    end
   end
 
   # A named condition variable that processes share, used with a Pipc::Mutex (pipc_cond
@@ -163,18 +165,6 @@ module Pipc
   class ConditionVariable < Lowlevel::ConditionVariable
     include Handle
     include Posix::Mode
-
-    # Opens the condition variable +name+, or with +name+ nil makes one with a random
-    # unused name; +flags+ and +mode+ as for Pipc::Mutex.new.
-    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE)
-      super(name, flags, mode)
-      @mode = mode
-    end
-
-    # Removes the name +name+ of a condition variable.
-    def self.unlink(name)
-      Lowlevel.cond_unlink_name(name)
-    end
 
     ##
     # :method: wait
@@ -219,6 +209,12 @@ module Pipc
     # Removes the name; open handles keep working.
 
     ##
+    # :method: closed?
+    # :call-seq: closed? -> true or false
+    #
+    # Whether #close has been called.
+
+    ##
     # :method: close
     # :call-seq: close -> nil
     #
@@ -226,14 +222,22 @@ module Pipc
     # thread (which raises ExistentialError, the mutex held again). Later calls raise
     # ExistentialError; a second close does nothing.
 
-    ##
-    # :method: closed?
-    # :call-seq: closed? -> true or false
-    #
-    # Whether #close has been called.
+    # Opens the condition variable +name+, or with +name+ nil makes one with a random
+    # unused name; +flags+ and +mode+ as for Pipc::Mutex.new.
+    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE)
+      super(name, flags, mode)
+      @mode = mode
+    end
+
+    # Removes the name +name+ of a condition variable.
+    def self.unlink(name)
+      Lowlevel.cond_unlink_name(name)
+    end
 
     private
 
-    def inspect_detail = name
+    def inspect_detail
+      name
+    end
   end
 end
