@@ -106,26 +106,22 @@ CASES.each do |name, (ruby_loop, c_side, target)|
   puts format("%-24s %10.1f %10.1f %8.2f %8s", name, r, c, r / c, target ? format("<= %.1f", target) : "-")
 end
 
-# name => the loop (BATCH blocks run under the lock)
-SYNCHRONIZE = {
-  "Pipc::Mutex#synchronize" => lambda do
+# BATCH blocks run under LOCK
+synchronize_loop = lambda do |lock|
+  lambda do
     i = 0
     while i < BATCH
-      mutex.synchronize { i += 1 }
+      lock.synchronize { i += 1 }
     end
-  end,
-  "::Mutex#synchronize" => lambda do
-    i = 0
-    while i < BATCH
-      ruby_mutex.synchronize { i += 1 }
-    end
-  end,
-}.freeze
+  end
+end
+pipc_loop = synchronize_loop.call(mutex)
+ruby_loop = synchronize_loop.call(ruby_mutex)
 pipc_ns = []
 ruby_ns = []
 REPEATS.times do
-  pipc_ns << measure(&SYNCHRONIZE["Pipc::Mutex#synchronize"])
-  ruby_ns << measure(&SYNCHRONIZE["::Mutex#synchronize"])
+  pipc_ns << measure(&pipc_loop)
+  ruby_ns << measure(&ruby_loop)
 end
 pipc_sync = pipc_ns.sort[pipc_ns.size / 2]
 ruby_sync = ruby_ns.sort[ruby_ns.size / 2]

@@ -159,21 +159,27 @@ class TestConditionVariable < PipcTestCase
     trap(:USR2, old)
   end
 
-  # The owner of the mutex dies while a thread here waits on the condition variable: the
-  # wait's relock reports it.
-  def test_owner_death_during_a_wait
+  # With the mutex held: a child process that locks it once this thread waits, and is
+  # killed holding it, then a signal. The thread that kills it and signals.
+  def owner_killed_during_the_wait
     @m.lock
     pid = spawn_child(<<~RUBY, @m.name, @ready.name)
       Pipc::Mutex.new(ARGV[0]).lock          # once the parent waits
       Pipc::Posix::Semaphore.open(ARGV[1], &:release)
       sleep
     RUBY
-    killer = Thread.new do
+    Thread.new do
       @ready.acquire(timeout: LIMIT)
       Process.kill(:KILL, pid)
       wait_child(pid)
       @c.signal
     end
+  end
+
+  # The owner of the mutex dies while a thread here waits on the condition variable: the
+  # wait's relock reports it.
+  def test_owner_death_during_a_wait
+    killer = owner_killed_during_the_wait
     assert_raises(Pipc::OwnerDeadError) { @c.wait(@m, BOUND) }
     assert killer.join(LIMIT)
     @m.consistent
@@ -183,18 +189,7 @@ class TestConditionVariable < PipcTestCase
   def test_owner_death_during_a_wait_with_a_recovery
     repaired = false
     @m.recover = -> { repaired = true }
-    @m.lock
-    pid = spawn_child(<<~RUBY, @m.name, @ready.name)
-      Pipc::Mutex.new(ARGV[0]).lock
-      Pipc::Posix::Semaphore.open(ARGV[1], &:release)
-      sleep
-    RUBY
-    killer = Thread.new do
-      @ready.acquire(timeout: LIMIT)
-      Process.kill(:KILL, pid)
-      wait_child(pid)
-      @c.signal
-    end
+    killer = owner_killed_during_the_wait
     assert_equal true, @c.wait(@m, BOUND)
     assert killer.join(LIMIT)
     assert repaired

@@ -143,12 +143,6 @@ module Pipc
     def self.unlink(name)
       Lowlevel.mutex_unlink_name(name)
     end
-
-    private
-
-    def inspect_detail
-      name
-    end
   end
 
   # A named condition variable that processes share, used with a Pipc::Mutex (pipc_cond
@@ -232,12 +226,6 @@ module Pipc
     # Removes the name +name+ of a condition variable.
     def self.unlink(name)
       Lowlevel.cond_unlink_name(name)
-    end
-
-    private
-
-    def inspect_detail
-      name
     end
   end
 end
