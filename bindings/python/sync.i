@@ -186,10 +186,33 @@ static PyObject *pysync_acquired(int rc) {
   Py_RETURN_TRUE;
 }
 
-/* acquire(blocking=True, timeout=None), as threading.Lock.acquire */
-static PyObject *pysync_acquire(pysync_mutex *m, PyObject *blocking, PyObject *timeout) {
+/* acquire(blocking=True, timeout=None), as threading.Lock.acquire. A METH_FASTCALL method
+ * installed in %init: SWIG's keyword parsing would cost more than the lock. */
+static PyObject *pysync_acquire(pysync_mutex *m, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames) {
+  static const char *const names[] = {"blocking", "timeout"};
+  PyObject *arg[2] = {NULL, NULL}, *blocking, *timeout;
+  Py_ssize_t i, j, keywords = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   int64_t t = PIPC_BINDING_FOREVER;
   int block = 1;
+  if (!m) { pypipc_raise(PYPIPC_CLOSED); return NULL; }
+  if (nargs > 2) {
+    PyErr_Format(PyExc_TypeError, "acquire() takes at most 2 arguments (%zd given)", nargs);
+    return NULL;
+  }
+  for (i = 0; i < nargs; ++i) arg[i] = args[i];
+  for (i = 0; i < keywords; ++i) {
+    PyObject *key = PyTuple_GET_ITEM(kwnames, i);
+    for (j = 0; j < 2 && PyUnicode_CompareWithASCIIString(key, names[j]) != 0; ++j) {}
+    if (j == 2 || arg[j]) {
+      PyErr_Format(PyExc_TypeError, j == 2 ? "'%U' is an invalid keyword argument for acquire()"
+                                           : "acquire() got multiple values for argument '%U'", key);
+      return NULL;
+    }
+    arg[j] = args[nargs + i];
+  }
+  blocking = arg[0];
+  timeout = arg[1];
   if (blocking && (block = PyObject_IsTrue(blocking)) < 0) return NULL;
   if (pysync_timeout_arg(timeout, &t) < 0) return NULL;
   if (!block && t != PIPC_BINDING_FOREVER) {
@@ -197,6 +220,11 @@ static PyObject *pysync_acquire(pysync_mutex *m, PyObject *blocking, PyObject *t
     return NULL;
   }
   return pysync_acquired(pysync_lock(m, block ? t : 0));
+}
+
+static PyObject *pysync_mutex_acquire(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                      PyObject *kwnames) {
+  return pysync_acquire((pysync_mutex *)((SwigPyObject *)self)->ptr, args, nargs, kwnames);
 }
 
 static void *pysync_mutex_open(PyObject *const *args) {
@@ -318,6 +346,23 @@ static int pysync_cond_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"name", "mutex", "flags", "mode", NULL};
   return pypipc_init(self, args, kwargs, names, 0, pysync_cond_open, SWIGTYPE_p_pysync_cond);
 }
+
+/* Condition.acquire: its mutex's */
+static PyObject *pysync_cond_acquire(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                     PyObject *kwnames) {
+  pysync_cond *c = (pysync_cond *)((SwigPyObject *)self)->ptr;
+  return pysync_acquire(c ? pysync_mutex_of(c->mutex) : NULL, args, nargs, kwnames);
+}
+
+/* Adds the METH_FASTCALL method DEF (documented in DOCS) to TP. */
+static void pysync_add_fast_method(PyTypeObject *tp, PyMethodDef *def, const pypipc_doc *docs) {
+  PyObject *descr;
+  def->ml_doc = pypipc_doc_of(docs, def->ml_name);
+  descr = PyDescr_NewMethod(tp, def);
+  if (!descr || PyDict_SetItemString(tp->tp_dict, def->ml_name, descr) < 0) PyErr_Clear();
+  Py_XDECREF(descr);
+  PyType_Modified(tp);
+}
 %}
 
 /* ================= Mutex ================= */
@@ -332,9 +377,6 @@ typedef struct pysync_mutex {} pysync_mutex;
     pysync_obj_free(&$self->o);
     Py_XDECREF($self->recover);
     PyMem_Free($self);
-  }
-  PyObject *acquire(PyObject *blocking = NULL, PyObject *timeout = NULL) {
-    return pysync_acquire($self, blocking, timeout);
   }
   pypipc_rc release() { return pysync_unlock($self); }
   pypipc_rc consistent() {
@@ -384,9 +426,6 @@ typedef struct pysync_cond {} pysync_cond;
   pypipc_rc notify(PyObject *n = NULL) { return pysync_notify($self, n); }
   pypipc_rc notify_all() {
     return $self->o.h ? pipc_cond_broadcast((pipc_cond *)$self->o.h) : PYPIPC_CLOSED;
-  }
-  PyObject *acquire(PyObject *blocking = NULL, PyObject *timeout = NULL) {
-    return pysync_acquire(pysync_mutex_of($self->mutex), blocking, timeout);
   }
   pypipc_rc release() { return pysync_unlock(pysync_mutex_of($self->mutex)); }
   pypipc_rc close() { return pysync_obj_close(&$self->o); }
@@ -552,6 +591,14 @@ static const pypipc_doc pysync_cond_docs[] = {
     pypipc_set_method_docs(SwigMethods, pysync_module_docs);
     pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pysync_mutex), pysync_mutex_docs);
     pypipc_set_type_docs(pypipc_type_of(SWIGTYPE_p_pysync_cond), pysync_cond_docs);
+    {
+      static PyMethodDef mutex_acquire = {"acquire", (PyCFunction)(void (*)(void))pysync_mutex_acquire,
+                                          METH_FASTCALL | METH_KEYWORDS, NULL};
+      static PyMethodDef cond_acquire = {"acquire", (PyCFunction)(void (*)(void))pysync_cond_acquire,
+                                         METH_FASTCALL | METH_KEYWORDS, NULL};
+      pysync_add_fast_method(pypipc_type_of(SWIGTYPE_p_pysync_mutex), &mutex_acquire, pysync_mutex_docs);
+      pysync_add_fast_method(pypipc_type_of(SWIGTYPE_p_pysync_cond), &cond_acquire, pysync_cond_docs);
+    }
     if (PyErr_Occurred()) return NULL;
     /* as pipc.posix_ipc, no __all__: "import *" sees every public name */
     if (PyDict_DelItemString(d, "__all__") < 0) PyErr_Clear();

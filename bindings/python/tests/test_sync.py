@@ -235,6 +235,9 @@ def test_bad_timeouts(made):
             m.acquire(timeout=bad)
     with pytest.raises(ValueError):
         m.acquire(False, 1)
+    for args, kwargs in (((True, 1, 2), {}), ((), {'colour': 1}), ((True,), {'blocking': True})):
+        with pytest.raises(TypeError):
+            m.acquire(*args, **kwargs)
     c = made(sync.Condition, None, m)
     with c:
         with pytest.raises(ValueError):
