@@ -136,8 +136,8 @@ def word(view, i):
     return struct.unpack_from('<q', view, 8 * i)[0]
 
 
-def in_thread(fn):
-    """Runs FN on a thread to its end; returns what it returned or raised."""
+def start_thread(fn):
+    """Starts FN on a thread: (the thread, a dict that gets what FN returned or raised)."""
     out = {}
 
     def run():
@@ -147,9 +147,18 @@ def in_thread(fn):
             out['error'] = e
     t = threading.Thread(target=run)
     t.start()
+    return t, out
+
+
+def finish(t, out):
     t.join(LONG)
     assert not t.is_alive()
     return out
+
+
+def in_thread(fn):
+    """Runs FN on a thread to its end; returns what it returned or raised."""
+    return finish(*start_thread(fn))
 
 
 def held_by_dead_child(children, mutex):
@@ -344,20 +353,12 @@ def test_close_from_another_thread_ends_a_blocked_acquire(made):
     m = made(sync.Mutex)
     waiter = made(sync.Mutex, m.name)
     m.acquire()
-    out = {}
-
-    def call():
-        try:
-            out['value'] = waiter.acquire()
-        except sync.ExistentialError as e:
-            out['error'] = e
-    t = threading.Thread(target=call)
-    t.start()
+    t, out = start_thread(waiter.acquire)
     waits.wait_in_syscall(t, 'futex', '/dev/shm' + m.name, LONG)
     started = time.monotonic()
     waiter.close()
-    t.join(LONG)
-    assert 'error' in out and time.monotonic() - started < LONG / 2
+    assert isinstance(finish(t, out).get('error'), sync.ExistentialError)
+    assert time.monotonic() - started < LONG / 2
     m.release()
 
 
@@ -583,20 +584,14 @@ def test_close_from_another_thread_ends_a_wait(made):
     m = made(sync.Mutex)
     c = made(sync.Condition, None, m)
     waiter = made(sync.Condition, c.name, m)
-    out = {}
 
     def call():
         with m:
-            try:
-                out['value'] = waiter.wait()
-            except sync.ExistentialError as e:
-                out['error'] = e
-    t = threading.Thread(target=call)
-    t.start()
+            return waiter.wait()
+    t, out = start_thread(call)
     waits.wait_in_syscall(t, 'futex', '/dev/shm' + c.name, LONG)
     waiter.close()
-    t.join(LONG)
-    assert 'error' in out
+    assert isinstance(finish(t, out).get('error'), sync.ExistentialError)
     assert m.acquire(False)                   # the waiter's `with` released it
     m.release()
 
