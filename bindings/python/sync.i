@@ -330,6 +330,10 @@ static void *pysync_cond_open(PyObject *const *args) {
     PyErr_SetString(PyExc_TypeError, "mutex must be a pipc.sync.Mutex");
     return NULL;
   }
+  if (!pysync_mutex_of(mutex)) {      /* never initialised: the Condition needs its state */
+    pypipc_raise(PYPIPC_CLOSED);
+    return NULL;
+  }
   c = (pysync_cond *)PyMem_Calloc(1, sizeof *c);
   if (!c) return PyErr_NoMemory();
   if (pysync_obj_open(&c->o, &pysync_cond_family, args[0], args[2], args[3]) < 0) {

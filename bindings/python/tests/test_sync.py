@@ -277,8 +277,9 @@ def test_closed_objects_raise(made):
 
 def test_uninitialised_object_reads_as_closed():
     m = sync.Mutex.__new__(sync.Mutex)
-    with pytest.raises(sync.ExistentialError):
-        m.acquire()
+    for call in (m.acquire, m.release, m.__enter__, lambda: sync.Condition(None, m)):
+        with pytest.raises(sync.ExistentialError):
+            call()
     with pytest.raises(RuntimeError):
         made = sync.Mutex()
         try:
@@ -393,15 +394,16 @@ def alarm():
 
 
 @needs_eintr
-def test_signal_handler_exception_ends_a_blocked_acquire(made, children, alarm):
+@pytest.mark.parametrize('raised', [Alarm, KeyboardInterrupt])
+def test_signal_handler_exception_ends_a_blocked_acquire(made, children, alarm, raised):
     m = made(sync.Mutex)
     children(m.name).do('lock')
 
     def handler(signum, frame):
-        raise Alarm
+        raise raised
     alarm(handler)
     started = time.monotonic()
-    with pytest.raises(Alarm):
+    with pytest.raises(raised):
         m.acquire(timeout=SIGNAL_LIMIT)
     assert time.monotonic() - started < SIGNAL_LIMIT
 
