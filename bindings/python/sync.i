@@ -151,11 +151,16 @@ static int pysync_lock_op(void *h, int64_t t) { return pipc_mutex_lock((pipc_mut
 
 /* H was locked, but its previous owner died holding it. With a recover function: call it,
  * then mark the state consistent (when it raises, the lock stays held and inconsistent:
- * the caller repairs, or releases it unrecoverable). Without: PIPC_EOWNERDEAD, which
- * raises OwnerDeadError with the lock held. */
+ * the caller repairs, or releases it unrecoverable). Without: OwnerDeadError, the lock
+ * held. */
 static int pysync_owner_died(pysync_mutex *m, pipc_mutex *h) {
   PyObject *fn = m->recover, *r;
-  if (!fn) return PIPC_EOWNERDEAD;
+  if (!fn) {
+    PyErr_Format(pypipc_OwnerDeadError, "the previous owner of the mutex %s died holding it; "
+                 "this thread holds it now: repair the state it guards, call consistent(), "
+                 "then release()", m->o.cname);
+    return PYPIPC_PYERR;
+  }
   Py_INCREF(fn);                        /* close() from another thread may drop it */
   r = PyObject_CallNoArgs(fn);
   Py_DECREF(fn);
