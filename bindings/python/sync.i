@@ -520,7 +520,8 @@ static const pypipc_doc pysync_mutex_docs[] = {
         "the mutex is then marked consistent. It is kept until close(): one that refers to\n"
         "this object makes a cycle that close() breaks.\n\n"
         "The lock belongs to a thread: only it may release it, acquiring it again raises\n"
-        "ValueError, and a thread or process that ends holding it is a dead owner.\n"
+        "ValueError, and a thread or process that ends holding it is a dead owner. In a\n"
+        "child forked while a thread holds it, that thread (in the parent) still owns it.\n"
         "`with mutex:` acquires (waiting as long as it takes) and releases." },
   { "acquire", "acquire($self, /, blocking=True, timeout=None)\n--\n\n"
                "Acquire the lock and return True, as threading.Lock.acquire: False when\n"

@@ -600,10 +600,11 @@ def test_close_from_another_thread_ends_a_wait(made):
 
 # ---- fork ---------------------------------------------------------------------------------
 
-def test_fork_while_another_thread_holds(made):
-    """The lock is a thread's: in a child forked while another thread of this process
-    holds it, that thread still owns it (it lives on, in the parent), so the child cannot
-    take it and sees no dead owner, until the parent's thread releases it."""
+@pytest.mark.parametrize('holder', ['another thread', 'the forking thread'])
+def test_fork_while_held(made, holder):
+    """The lock is a thread's: in a child forked while a thread of this process holds it,
+    that thread still owns it (it lives on, in the parent). The child cannot take it (nor
+    release it) and sees no dead owner, until the parent's thread releases it."""
     m = made(sync.Mutex)
     locked, leave = threading.Event(), threading.Event()
 
@@ -611,16 +612,24 @@ def test_fork_while_another_thread_holds(made):
         with m:
             locked.set()
             leave.wait(LONG)
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert locked.wait(LONG)
+    holding = None
+    if holder == 'another thread':
+        holding = threading.Thread(target=hold)
+        holding.start()
+        assert locked.wait(LONG)
+    else:
+        m.acquire()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:                              # the child: report, never return into pytest
         code = 1
         try:
-            first = m.acquire(timeout=0.05)
-            os.write(write, b'busy\n' if first is False else b'got\n')
+            report = 'busy' if m.acquire(timeout=0.05) is False else 'got'
+            try:
+                m.release()
+            except sync.PermissionsError:
+                report += ', not its own'
+            os.write(write, report.encode() + b'\n')
             code = 0 if m.acquire(timeout=LONG) is True else 2
             m.release()
         finally:
@@ -628,10 +637,12 @@ def test_fork_while_another_thread_holds(made):
     os.close(write)
     try:
         with os.fdopen(read) as r:
-            assert r.readline() == 'busy\n'
-            leave.set()
-        holder.join(LONG)
-        assert os.waitpid(pid, 0)[1] == 0
-    finally:
+            report = r.readline()
+    finally:                                  # the parent's thread releases it
         leave.set()
-        holder.join(LONG)
+        if holding:
+            holding.join(LONG)
+        else:
+            m.release()
+        status = os.waitpid(pid, 0)[1]
+    assert report == 'busy, not its own\n' and status == 0
