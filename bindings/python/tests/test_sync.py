@@ -344,7 +344,7 @@ def test_waiting_thread_gets_the_lock_on_release(made):
     got = []
     t = threading.Thread(target=lambda: got.append(m.acquire(timeout=LONG)) or m.release())
     t.start()
-    waits.wait_in_syscall(t, 'futex', '/dev/shm' + m.name, LONG)
+    waits.wait_in_syscall(t, 'futex_waitv', limit=LONG)
     m.release()
     t.join(LONG)
     assert got == [True]
@@ -355,7 +355,7 @@ def test_close_from_another_thread_ends_a_blocked_acquire(made):
     waiter = made(sync.Mutex, m.name)
     m.acquire()
     t, out = start_thread(waiter.acquire)
-    waits.wait_in_syscall(t, 'futex', '/dev/shm' + m.name, LONG)
+    waits.wait_in_syscall(t, 'futex_waitv', limit=LONG)
     started = time.monotonic()
     waiter.close()
     assert isinstance(finish(t, out).get('error'), sync.ExistentialError)
@@ -371,14 +371,6 @@ class Alarm(Exception):
 
 SIGNAL_LIMIT = 3    # seconds a blocked acquire waits in the signal tests
 
-# pipc_mutex_lock returns PIPC_EINTR when a signal handler ran (the API's promise), but the
-# core's lock wait (glibc's pthread_mutex_clocklock, which restarts after a handler) does
-# not end for signals yet: the rework of its waits brings it. Until then these fail after
-# SIGNAL_LIMIT, the handler running only once the wait ends.
-needs_eintr = pytest.mark.xfail(reason='the core lock wait does not return PIPC_EINTR yet',
-                                strict=False)
-
-
 @pytest.fixture
 def alarm():
     """alarm(handler): SIGALRM's handler for the test, fired 0.1 s later (a signal to the
@@ -393,7 +385,6 @@ def alarm():
     signal.signal(signal.SIGALRM, old)
 
 
-@needs_eintr
 @pytest.mark.parametrize('raised', [Alarm, KeyboardInterrupt])
 def test_signal_handler_exception_ends_a_blocked_acquire(made, children, alarm, raised):
     m = made(sync.Mutex)
@@ -408,7 +399,6 @@ def test_signal_handler_exception_ends_a_blocked_acquire(made, children, alarm, 
     assert time.monotonic() - started < SIGNAL_LIMIT
 
 
-@needs_eintr
 def test_blocked_acquire_goes_on_after_a_quiet_handler(made, children, alarm):
     m = made(sync.Mutex)
     child = children(m.name)
@@ -591,7 +581,7 @@ def test_close_from_another_thread_ends_a_wait(made):
         with m:
             return waiter.wait()
     t, out = start_thread(call)
-    waits.wait_in_syscall(t, 'futex', '/dev/shm' + c.name, LONG)
+    waits.wait_in_syscall(t, 'futex_waitv', limit=LONG)
     waiter.close()
     assert isinstance(finish(t, out).get('error'), sync.ExistentialError)
     assert m.acquire(False)                   # the waiter's `with` released it
