@@ -83,6 +83,36 @@ func newMessageQueue(t *testing.T, opts pipc.MessageQueueOptions) *pipc.MessageQ
 	return q
 }
 
+// newMutex creates a mutex with a random name, closed and unlinked after t.
+func newMutex(t *testing.T, opts *pipc.MutexOptions) *pipc.Mutex {
+	t.Helper()
+	m, err := pipc.OpenMutex("", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	track("/dev/shm" + m.Name())
+	t.Cleanup(func() {
+		m.Close()
+		pipc.UnlinkMutex(m.Name())
+	})
+	return m
+}
+
+// newCond creates a condition variable with a random name, closed and unlinked after t.
+func newCond(t *testing.T) *pipc.Cond {
+	t.Helper()
+	c, err := pipc.OpenCond("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	track("/dev/shm" + c.Name())
+	t.Cleanup(func() {
+		c.Close()
+		pipc.UnlinkCond(c.Name())
+	})
+	return c
+}
+
 // within fails t unless done is closed within long.
 func within(t *testing.T, what string, done <-chan struct{}) {
 	t.Helper()
