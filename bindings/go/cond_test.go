@@ -227,9 +227,9 @@ func TestCondWaitWoken(t *testing.T) {
 // mutex held and ErrOwnerDead, or with the Recover hook run.
 func TestCondWaitOwnerDead(t *testing.T) {
 	c := newCond(t)
-	recovered := 0
+	repairs := 0
 	plain := newMutex(t, nil)
-	hooked := newMutex(t, &pipc.MutexOptions{Recover: func() error { recovered++; return nil }})
+	hooked := newMutex(t, &pipc.MutexOptions{Recover: func() error { repairs++; return nil }})
 	for _, m := range []*pipc.Mutex{plain, hooked} {
 		var signalled int32
 		mustLock(t, m)
@@ -254,8 +254,8 @@ func TestCondWaitOwnerDead(t *testing.T) {
 			if err := m.Consistent(); err != nil {
 				t.Fatal(err)
 			}
-		} else if err != nil || recovered != 1 {
-			t.Fatalf("with Recover: %v, recovered %d times", err, recovered)
+		} else if err != nil || repairs != 1 {
+			t.Fatalf("with Recover: %v, repaired %d times", err, repairs)
 		}
 		mustUnlock(t, m)
 	}

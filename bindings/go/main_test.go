@@ -87,30 +87,32 @@ func newMessageQueue(t *testing.T, opts pipc.MessageQueueOptions) *pipc.MessageQ
 func newMutex(t *testing.T, opts *pipc.MutexOptions) *pipc.Mutex {
 	t.Helper()
 	m, err := pipc.OpenMutex("", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	track("/dev/shm" + m.Name())
-	t.Cleanup(func() {
-		m.Close()
-		pipc.UnlinkMutex(m.Name())
-	})
-	return m
+	return keepLockObject(t, m, err, pipc.UnlinkMutex)
 }
 
 // newCond creates a condition variable with a random name, closed and unlinked after t.
 func newCond(t *testing.T) *pipc.Cond {
 	t.Helper()
 	c, err := pipc.OpenCond("", nil)
+	return keepLockObject(t, c, err, pipc.UnlinkCond)
+}
+
+// keepLockObject fails t on err, or else returns obj, a new mutex or condition
+// variable (a segment in /dev/shm), which it closes and unlinks after t.
+func keepLockObject[T interface {
+	Name() string
+	Close() error
+}](t *testing.T, obj T, err error, unlink func(string) error) T {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	track("/dev/shm" + c.Name())
+	track("/dev/shm" + obj.Name())
 	t.Cleanup(func() {
-		c.Close()
-		pipc.UnlinkCond(c.Name())
+		obj.Close()
+		unlink(obj.Name())
 	})
-	return c
+	return obj
 }
 
 // within fails t unless done is closed within long.

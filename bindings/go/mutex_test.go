@@ -90,6 +90,18 @@ func mustUnlock(t *testing.T, m *pipc.Mutex) {
 	}
 }
 
+// recovered marks m, which the caller holds after its owner died, consistent, unlocks
+// it, and checks that it locks as before.
+func recovered(t *testing.T, m *pipc.Mutex) {
+	t.Helper()
+	if err := m.Consistent(); err != nil {
+		t.Fatal(err)
+	}
+	mustUnlock(t, m)
+	mustLock(t, m)
+	mustUnlock(t, m)
+}
+
 // lockedElsewhere reports whether another goroutine (so another thread) finds m
 // locked.
 func lockedElsewhere(t *testing.T, m *pipc.Mutex) bool {
@@ -337,14 +349,7 @@ func TestMutexOwnerKilled(t *testing.T) {
 		t.Fatal("the child's update is not there")
 	}
 	shm.Bytes()[0] = 0 // the repair
-	if err := m.Consistent(); err != nil {
-		t.Fatal(err)
-	}
-	mustUnlock(t, m)
-	for i := 0; i < 2; i++ {
-		mustLock(t, m)
-		mustUnlock(t, m)
-	}
+	recovered(t, m)
 	if err := m.Consistent(); !errors.Is(err, pipc.ErrInvalid) {
 		t.Fatalf("Consistent with nothing to mark: %v", err)
 	}
@@ -355,22 +360,22 @@ func TestMutexOwnerKilled(t *testing.T) {
 func TestMutexRecoverHook(t *testing.T) {
 	shm := newSharedMemory(t, 4096)
 	var m *pipc.Mutex
-	recovered, held, tid := 0, false, 0
+	repairs, held, tid := 0, false, 0
 	m = newMutex(t, &pipc.MutexOptions{Recover: func() error {
-		recovered++
+		repairs++
 		held, tid = lockedElsewhere(t, m), syscall.Gettid()
 		shm.Bytes()[0] = 0
 		return nil
 	}})
 	killedHolding(t, m, shm)
 	mustLock(t, m)
-	if recovered != 1 || !held || tid != syscall.Gettid() || shm.Bytes()[0] != 0 {
-		t.Fatalf("recovered %d times, held %v, on thread %d (%d)", recovered, held, tid, syscall.Gettid())
+	if repairs != 1 || !held || tid != syscall.Gettid() || shm.Bytes()[0] != 0 {
+		t.Fatalf("repaired %d times, held %v, on thread %d (%d)", repairs, held, tid, syscall.Gettid())
 	}
 	mustUnlock(t, m)
 	mustLock(t, m)
 	mustUnlock(t, m)
-	if recovered != 1 {
+	if repairs != 1 {
 		t.Fatal("the hook ran without an owner's death")
 	}
 }
@@ -391,12 +396,7 @@ func TestMutexRecoverFails(t *testing.T) {
 	if !lockedElsewhere(t, m) {
 		t.Fatal("not held after the hook failed")
 	}
-	if err := m.Consistent(); err != nil {
-		t.Fatal(err)
-	}
-	mustUnlock(t, m)
-	mustLock(t, m)
-	mustUnlock(t, m)
+	recovered(t, m)
 }
 
 // A thread that ends holding the lock (a goroutine that returns while wired to it) is
@@ -409,12 +409,7 @@ func TestMutexThreadExitOwnerDead(t *testing.T) {
 	if err := m.LockTimeout(long); !errors.Is(err, pipc.ErrOwnerDead) {
 		t.Fatalf("want ErrOwnerDead, got %v", err)
 	}
-	if err := m.Consistent(); err != nil {
-		t.Fatal(err)
-	}
-	mustUnlock(t, m)
-	mustLock(t, m)
-	mustUnlock(t, m)
+	recovered(t, m)
 }
 
 // Unlocking after ErrOwnerDead without Consistent makes the mutex unusable, for every
