@@ -129,7 +129,7 @@ func (c *runningChild) line(t *testing.T) string {
 	select {
 	case l, ok := <-c.lines:
 		if !ok {
-			t.Fatalf("the child ended without a line: %s", c.stderr.String())
+			t.Fatalf("the child ended without a line: %v: %s", c.wait(t), c.stderr.String())
 		}
 		return l
 	case <-time.After(long):

@@ -242,7 +242,10 @@ func TestCondWaitOwnerDead(t *testing.T) {
 		}()
 		var err error
 		for err == nil && atomic.LoadInt32(&signalled) == 0 {
-			_, err = c.WaitTimeout(m, long)
+			var woken bool
+			if woken, err = c.WaitTimeout(m, long); !woken && err == nil {
+				t.Fatalf("no signal within %v", long)
+			}
 		}
 		if e := <-died; e != nil {
 			t.Fatal(e)

@@ -23,7 +23,8 @@ type MutexOptions struct {
 	// the goroutine that locked; when it returns nil the mutex is marked consistent
 	// and the lock call succeeds as if nothing had happened. When it returns an error,
 	// the lock call returns an *Error that matches ErrOwnerDead and wraps that error,
-	// with the lock held and the mutex not marked consistent (see Mutex.Consistent).
+	// with the lock held and the mutex not marked consistent (see Mutex.Consistent). A
+	// panic in Recover leaves the lock call with the lock held.
 	Recover func() error
 }
 

@@ -295,6 +295,36 @@ func TestMutexLockWaitsForUnlock(t *testing.T) {
 	}
 }
 
+// A cancellation racing the holder's unlock: the lock either succeeds, and the caller
+// holds it, or returns context.Canceled, and the caller does not; never both or
+// neither.
+func TestMutexContextCancelRacesUnlock(t *testing.T) {
+	m := newMutex(t, nil)
+	for i := 0; i < 100; i++ {
+		release := holdMutex(t, m)
+		ctx, cancel := context.WithCancel(context.Background())
+		result := make(chan error)
+		go func() {
+			err := m.LockContext(ctx)
+			switch {
+			case err == nil:
+				err = m.Unlock()
+			case !errors.Is(err, context.Canceled):
+			case !errors.Is(m.Unlock(), pipc.ErrPermission):
+				err = errors.New("cancelled, yet holding the lock")
+			default:
+				err = nil
+			}
+			result <- err
+		}()
+		go cancel()
+		release()
+		if err := <-result; err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+	}
+}
+
 // holdUntilKilled is the child role mutex-hold: it locks the mutex named first in arg,
 // sets the first byte of the shared memory named second (an update in progress),
 // says "locked", and waits for its end.
