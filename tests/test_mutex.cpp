@@ -3,12 +3,16 @@
 // waiting for a slow creator, close during waits.
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <vector>
 #include <utility>
 
 #include <gtest/gtest.h>
@@ -170,6 +174,34 @@ struct raw_segment {
   }
 };
 
+// Threads contending hard, through one handle and through a dup: every increment
+// is made under the lock, and no unlock's wake-up is lost (a lost one would leave
+// a thread asleep until the test's deadline).
+TEST(Mutex, ContendingThreadsLoseNoIncrementAndNoWakeUp) {
+  owned_mutex m;
+  ASSERT_NE(m.mutex, nullptr);
+  pipc_mutex *dup = nullptr;
+  ASSERT_EQ(pipc_mutex_dup(&dup, m.mutex), PIPC_OK);
+  constexpr int threads = 4, rounds = 20000;
+  long counter = 0;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      pipc_mutex *h = t % 2 ? dup : m.mutex;
+      for (int i = 0; i < rounds; ++i) {
+        if (pipc_mutex_lock(h, t < 2 ? PIPC_FOREVER : 30 * s) != PIPC_OK) ++failures;
+        ++counter;
+        if (pipc_mutex_unlock(h) != PIPC_OK) ++failures;
+      }
+    });
+  }
+  for (auto &w : workers) w.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(counter, long{threads} * rounds);
+  EXPECT_EQ(pipc_mutex_close(dup), PIPC_OK);
+}
+
 TEST(MutexLayout, IncompatibleSegmentsAreRefusedUntouched) {
   const struct {
     const char *what;
@@ -250,9 +282,12 @@ TEST(MutexClose, EndsABlockedLockAndKeepsTheHoldersLock) {
   ASSERT_EQ(pipc_mutex_dup(&dup, m.mutex), PIPC_OK);
   background_call waiter([&] { return pipc_mutex_lock(dup, PIPC_FOREVER); },
                          [&] { pipc_mutex_unlock(m.mutex); });
-  ASSERT_TRUE(wait_until_blocked(waiter.tid()));
+  // It sleeps in one futex_waitv, which the close ends: no polling.
+  ASSERT_TRUE(wait_until_blocked(waiter.tid(), SYS_futex_waitv));
+  const int64_t closed_at = now_ns();
   EXPECT_EQ(pipc_mutex_close(dup), PIPC_OK);
   EXPECT_EQ(waiter.status(), PIPC_EBADHANDLE);
+  EXPECT_LT(now_ns() - closed_at, 1 * s);
   // Closing the holder's handle leaves the lock with its thread. (Unlocked through a
   // dup, which shares the mapping: ThreadSanitizer takes two mappings of one mutex
   // for two mutexes.)
@@ -320,10 +355,70 @@ TEST(CondClose, EndsAWaitWithTheMutexHeldAgain) {
     pipc_mutex_unlock(m.mutex);
     return rc;
   });
-  ASSERT_TRUE(wait_until_blocked(waiter.tid()));
+  ASSERT_TRUE(wait_until_blocked(waiter.tid(), SYS_futex_waitv));
   EXPECT_EQ(pipc_cond_close(dup), PIPC_OK);
   EXPECT_EQ(waiter.status(), PIPC_EBADHANDLE);
   EXPECT_EQ(relock, PIPC_EINVAL);  // the wait returned with the mutex locked
+}
+
+// Closing the mutex's handle ends a wait that uses it too; the mutex cannot be
+// locked again through the closed handle, so the wait returns without it.
+TEST(CondClose, ClosingTheMutexHandleEndsTheWaitWithoutTheMutex) {
+  owned_mutex m;
+  owned_cond c;
+  ASSERT_NE(m.mutex, nullptr);
+  ASSERT_NE(c.cond, nullptr);
+  pipc_mutex *dup = nullptr;
+  ASSERT_EQ(pipc_mutex_dup(&dup, m.mutex), PIPC_OK);
+  int relock = 1;
+  background_call waiter([&] {
+    pipc_mutex_lock(dup, PIPC_FOREVER);
+    const int rc = pipc_cond_wait(c.cond, dup, PIPC_FOREVER);
+    relock = pipc_mutex_lock(m.mutex, 0);
+    pipc_mutex_unlock(m.mutex);
+    return rc;
+  });
+  ASSERT_TRUE(wait_until_blocked(waiter.tid(), SYS_futex_waitv));
+  EXPECT_EQ(pipc_mutex_close(dup), PIPC_OK);
+  EXPECT_EQ(waiter.status(), PIPC_EBADHANDLE);
+  EXPECT_EQ(relock, PIPC_OK);  // the wait returned with the mutex unlocked
+}
+
+// ---- Signals -------------------------------------------------------------------
+
+// A handler without SA_RESTART ends a blocked lock with PIPC_EINTR and without the
+// lock, and a cond wait with PIPC_EINTR and the mutex locked again, so that a
+// binding can run its own handlers and retry.
+TEST(MutexSignal, ASignalEndsALockWaitWithEintrAndACondWaitWithTheMutexHeld) {
+  owned_mutex m;
+  owned_cond c;
+  ASSERT_NE(m.mutex, nullptr);
+  ASSERT_NE(c.cond, nullptr);
+  usr1_handler handler(count_signal, 0);
+  ASSERT_EQ(pipc_mutex_lock(m.mutex, PIPC_FOREVER), PIPC_OK);
+  for (int64_t timeout : {PIPC_FOREVER, 60 * s}) {
+    SCOPED_TRACE(timeout);
+    signals_caught = 0;
+    background_call locker([&] { return pipc_mutex_lock(m.mutex, timeout); });
+    ASSERT_TRUE(wait_until_blocked(locker.tid(), SYS_futex_waitv));
+    locker.signal(SIGUSR1);
+    EXPECT_EQ(locker.outcome(), std::make_pair(int{PIPC_EINTR}, EINTR));
+    EXPECT_EQ(signals_caught.load(), 1);
+  }
+  EXPECT_EQ(lock_on_other_thread(m.mutex, 0), PIPC_EAGAIN);  // still this thread's
+  ASSERT_EQ(pipc_mutex_unlock(m.mutex), PIPC_OK);
+  int relock = 1;
+  background_call waiter([&] {
+    pipc_mutex_lock(m.mutex, PIPC_FOREVER);
+    const int rc = pipc_cond_wait(c.cond, m.mutex, PIPC_FOREVER);
+    relock = pipc_mutex_lock(m.mutex, 0);
+    pipc_mutex_unlock(m.mutex);
+    return rc;
+  });
+  ASSERT_TRUE(wait_until_blocked(waiter.tid(), SYS_futex_waitv));
+  waiter.signal(SIGUSR1);
+  EXPECT_EQ(waiter.status(), PIPC_EINTR);
+  EXPECT_EQ(relock, PIPC_EINVAL);  // held again when the wait returned
 }
 
 }  // namespace

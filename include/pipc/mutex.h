@@ -7,10 +7,15 @@
 PIPC_BEGIN_DECLS
 
 /* Each object is a POSIX shared memory segment of its own (NAME as for pipc_shm_open)
- * holding a versioned header and a pthread object: the mutex is process-shared, robust
- * and error-checking; the condition variable is process-shared and waits on
+ * holding a versioned header and the object: the mutex is process-shared, robust and
+ * error-checking (glibc's pthread_mutex_t, locked by libpipc itself on the kernel's
+ * robust futex protocol); the condition variable is libpipc's own and waits on
  * CLOCK_MONOTONIC. An object made by an incompatible libpipc gives PIPC_EINVAL, one
- * whose creator has not finished initialising it within a second PIPC_EAGAIN. */
+ * whose creator has not finished initialising it within a second PIPC_EAGAIN.
+ * Waits end with PIPC_EINTR when a signal handler runs, and with PIPC_EBADHANDLE at
+ * once when a handle they use is closed. pipc_mutex_open gives PIPC_ENOTSUP where the
+ * C library does not keep robust mutexes as glibc does. None of these functions is
+ * async-signal-safe. */
 typedef struct pipc_mutex pipc_mutex;
 typedef struct pipc_cond pipc_cond;
 
@@ -38,7 +43,8 @@ PIPC_API int pipc_mutex_dup(pipc_mutex **out, pipc_mutex *mutex);
 PIPC_API int pipc_mutex_close(pipc_mutex *mutex);
 
 /* Locks, waiting up to timeout_ns (PIPC_FOREVER, 0, or > 0): PIPC_EAGAIN when a try
- * finds it locked, PIPC_ETIMEDOUT when the time runs out. PIPC_EOWNERDEAD: the lock
+ * finds it locked, PIPC_ETIMEDOUT when the time runs out, PIPC_EINTR after a signal
+ * handler ran (not locked then: retry with the time left). PIPC_EOWNERDEAD: the lock
  * was acquired, but its previous owner died holding it. PIPC_ENOTRECOVERABLE: it can
  * never be locked again. PIPC_EINVAL when the calling thread holds it already. */
 PIPC_API int pipc_mutex_lock(pipc_mutex *mutex, int64_t timeout_ns);
@@ -80,8 +86,10 @@ PIPC_API int pipc_cond_close(pipc_cond *cond);
 
 /* Unlocks MUTEX (which the calling thread holds), waits for a signal up to timeout_ns,
  * and locks MUTEX again before it returns, whatever the status (PIPC_EOWNERDEAD passes
- * through from the relock), except PIPC_EACCES (the caller did not hold it) and
- * argument errors. Wakeups may be spurious: wait in a loop on a predicate. */
+ * through from the relock; PIPC_EINTR after a signal handler ran), except PIPC_EACCES
+ * (the caller did not hold it), argument errors, and PIPC_EBADHANDLE when MUTEX's
+ * handle was closed during the wait (a close of COND's handle ends the wait with the
+ * mutex locked again). Wakeups may be spurious: wait in a loop on a predicate. */
 PIPC_API int pipc_cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns);
 
 /* Wakes at least one waiter / every waiter. */

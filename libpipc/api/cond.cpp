@@ -2,6 +2,7 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "api/entry.hpp"
 #include "core/names.hpp"
@@ -15,15 +16,6 @@ namespace {
 int check_cond_options(const pipc_cond_options &options, const char *fn) {
   return pipc::core::check_open_options(fn, options.version, PIPC_COND_OPTIONS_VERSION,
                                         options.flags, PIPC_CREX, options.mode);
-}
-
-int wake(pipc_cond *cond, int (*how)(pthread_cond_t *), const char *function) {
-  call<pipc_cond> c(cond);
-  if (!c) return pipc::core::bad_handle(function);
-  const int err = how(c->get());
-  if (err == 0) return PIPC_OK;
-  errno = err;
-  return pipc::core::os_fail(function, c->name.c_str());
 }
 
 }  // namespace
@@ -54,11 +46,11 @@ PIPC_API int pipc_cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_
 }
 
 PIPC_API int pipc_cond_signal(pipc_cond *cond) {
-  return wake(cond, pthread_cond_signal, "pipc_cond_signal");
+  return pipc::core::cond_wake(cond, 1, "pipc_cond_signal");
 }
 
 PIPC_API int pipc_cond_broadcast(pipc_cond *cond) {
-  return wake(cond, pthread_cond_broadcast, "pipc_cond_broadcast");
+  return pipc::core::cond_wake(cond, INT_MAX, "pipc_cond_broadcast");
 }
 
 PIPC_API const char *pipc_cond_name(pipc_cond *cond) {

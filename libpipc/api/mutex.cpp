@@ -8,7 +8,6 @@
 #include "core/names.hpp"
 #include "core/options.hpp"
 #include "core/robust_mutex.hpp"
-#include "core/tsan.hpp"
 
 using pipc::core::call;
 
@@ -42,40 +41,33 @@ PIPC_API int pipc_mutex_close(pipc_mutex *mutex) {
   return pipc::core::close_handle(mutex, "pipc_mutex_close");
 }
 
-// The hot paths: the common case in a leaf-like path that keeps nothing on the
-// stack; whatever else the first try found goes to the noinline slow paths.
+// The hot paths: the common case inline, with no call, in a leaf function; any
+// other case goes to a slow path that checks everything again.
 PIPC_API int pipc_mutex_lock(pipc_mutex *mutex, int64_t timeout_ns) {
-  int err = pipc::core::not_tried;
   {
     call<pipc_mutex> m(mutex, pipc::core::hot_path);
-    if (m && !pipc::core::timeout_invalid(timeout_ns) &&
-        !pipc::core::not_recoverable(m.fast<pthread_mutex_t>())) {
-      err = pthread_mutex_trylock(m.fast<pthread_mutex_t>());
+    const pipc::core::robust::thread_state &self = pipc::core::robust::self;
+    if (m && self.tid != 0 && !pipc::core::timeout_invalid(timeout_ns) &&
+        pipc::core::lock_if_free(m.fast<pthread_mutex_t>(), self)) {
+      return PIPC_OK;
     }
   }
-  if (__builtin_expect(err == 0, 1)) return PIPC_OK;
-  return pipc::core::mutex_lock_slow(mutex, timeout_ns, err);
+  return pipc::core::mutex_lock_slow(mutex, timeout_ns);
 }
 
 PIPC_API int pipc_mutex_unlock(pipc_mutex *mutex) {
-  int err = pipc::core::not_tried;
   {
     call<pipc_mutex> m(mutex, pipc::core::hot_path);
-    if (m && !PIPC_TSAN) err = pthread_mutex_unlock(m.fast<pthread_mutex_t>());
+    const pipc::core::robust::thread_state &self = pipc::core::robust::self;
+    if (m && self.tid != 0 && pipc::core::unlock_if_held(m.fast<pthread_mutex_t>(), self)) {
+      return PIPC_OK;
+    }
   }
-  if (__builtin_expect(err == 0, 1)) return PIPC_OK;
-  return pipc::core::mutex_unlock_slow(mutex, err);
+  return pipc::core::mutex_unlock_slow(mutex);
 }
 
 PIPC_API int pipc_mutex_consistent(pipc_mutex *mutex) {
-  call<pipc_mutex> m(mutex);
-  if (!m) return pipc::core::bad_handle("pipc_mutex_consistent");
-  const int err = pthread_mutex_consistent(m->get());
-  if (err == 0) return PIPC_OK;
-  return pipc::core::fail(PIPC_EINVAL, err,
-                          "pipc_mutex_consistent: \"%s\" is not locked by this thread after "
-                          "its previous owner died",
-                          m->name.c_str());
+  return pipc::core::mutex_consistent(mutex);
 }
 
 PIPC_API const char *pipc_mutex_name(pipc_mutex *mutex) {

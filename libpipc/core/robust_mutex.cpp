@@ -9,14 +9,12 @@
 #include <new>
 
 #include "core/deadline.hpp"
-#include "core/tsan.hpp"
-#include "core/waits.hpp"
 
 namespace pipc::core {
 namespace {
 
 constexpr char lock_fn[] = "pipc_mutex_lock";
-constexpr char wait_fn[] = "pipc_cond_wait";
+constexpr char unlock_fn[] = "pipc_mutex_unlock";
 
 int init_mutex(void *object) {
   pthread_mutexattr_t attr;
@@ -31,29 +29,21 @@ int init_mutex(void *object) {
 }
 
 int init_cond(void *object) {
-  pthread_condattr_t attr;
-  int err = pthread_condattr_init(&attr);
-  if (err != 0) return err;
-  err = pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-  if (err == 0) err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  if (err == 0) err = pthread_cond_init(static_cast<pthread_cond_t *>(object), &attr);
-  pthread_condattr_destroy(&attr);
-  return err;
+  new (object) cond_state{};
+  return 0;
 }
 
 // A locked robust mutex is linked into its owner thread's robust list through its
-// own memory: unmapping it while a thread of this process holds it would make
-// glibc's next list update (and the kernel's walk at thread exit) read freed
-// memory. glibc keeps the owner's TID in the lock word (futex(2), robust futexes).
+// own memory: unmapping it while a thread of this process holds it would make the
+// next list update (and the kernel's walk at thread exit) touch freed memory.
 bool held_in_this_process(void *object) {
-  const int word = static_cast<pthread_mutex_t *>(object)->__data.__lock;
-  const pid_t tid = word & 0x3fffffff;  // FUTEX_TID_MASK
+  const uint32_t tid = lock_word::load(static_cast<pthread_mutex_t *>(object)) & lock_word::tid_mask;
   return tid != 0 && syscall(SYS_tgkill, getpid(), tid, 0) == 0;
 }
 
 const segment_spec mutex_spec{segment_kind::mutex, sizeof(pthread_mutex_t), init_mutex,
                               held_in_this_process, "pipc_mutex_open"};
-const segment_spec cond_spec{segment_kind::cond, sizeof(pthread_cond_t), init_cond, nullptr,
+const segment_spec cond_spec{segment_kind::cond, sizeof(cond_state), init_cond, nullptr,
                              "pipc_cond_open"};
 
 template <class Handle>
@@ -79,50 +69,23 @@ int open_handle(Handle **out, const char *name, uint32_t flags, uint32_t mode,
   return make_handle(out, s.mapping, s.name, s.created, spec.function);
 }
 
-int timed_out(int64_t timeout_ns, const char *function) {
-  if (timeout_ns == 0) return fail(PIPC_EAGAIN, EAGAIN, "%s: it would block", function);
-  return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "%s: timed out", function);
-}
-
-// ThreadSanitizer (gcc 12) does not intercept pthread_mutex_clocklock, so it would
-// miss the locks taken there; its builds wait with pthread_mutex_timedlock, each
-// slice's end moved to CLOCK_REALTIME (the deadline stays on the monotonic clock).
-int clocklock(pthread_mutex_t *m, const deadline &slice) {
-  if (!PIPC_TSAN) {
-    const timespec at = slice.absolute();
-    return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &at);
-  }
-  timespec at{};
-  clock_gettime(CLOCK_REALTIME, &at);
-  const int64_t end = at.tv_sec * int64_t{1000000000} + at.tv_nsec + slice.remaining_ns();
-  at = timespec{static_cast<time_t>(end / 1000000000), static_cast<long>(end % 1000000000)};
-  return pthread_mutex_timedlock(m, &at);
-}
-
-// ThreadSanitizer reports a refused unlock as a bug of the caller (and cannot tell
-// two mappings of one mutex apart): its builds refuse a non-owner's unlock or wait
-// before pthread sees it. glibc keeps the owner's TID in the lock word.
-bool owned_by_caller(pthread_mutex_t *m) {
-  const int tid = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) & 0x3fffffff;
-  return tid == static_cast<int>(syscall(SYS_gettid));
-}
-
-// pthread waits cannot be interrupted by close without a change other processes
-// would see, so they sleep in slices of close_check_ns and look at the handles in
-// between: close ends them within that (with the lock held again for cond waits).
-int lock_in_slices(const pinned<shared_mutex> &m, int64_t timeout_ns) noexcept {
-  const deadline until(timeout_ns);
-  for (;;) {
-    if (m->is_closing()) return closed_while_waiting(lock_fn);
-    const int err = clocklock(m->get(), until.sooner(close_check_ns));
-    if (err != ETIMEDOUT) return lock_status(err, lock_fn, m->name.c_str());
-    if (until.passed()) return timed_out(timeout_ns, lock_fn);
+// Releases M's word, waking every waiter when the mutex ends not recoverable (each
+// must find that out) and one otherwise.
+void release_word(pthread_mutex_t *m) {
+  const uint32_t was = __atomic_exchange_n(lock_word::of(m), 0u, __ATOMIC_RELEASE);
+  if (was & lock_word::waiters) {
+    wake_word(lock_word::of(m), recovery_state(m) == state_not_recoverable ? INT_MAX : 1);
   }
 }
 
 }  // namespace
 
 int mutex_open(pipc_mutex **out, const char *name, const pipc_mutex_options &opts) {
+  if (!robust::usable()) {
+    return fail(PIPC_ENOTSUP, ENOTSUP,
+                "pipc_mutex_open: this C library does not keep robust mutexes on the "
+                "threads' robust lists as glibc does, which libpipc's mutexes rely on");
+  }
   return open_handle(out, name, opts.flags, opts.mode, mutex_spec);
 }
 
@@ -136,6 +99,69 @@ int cond_open(pipc_cond **out, const char *name, const pipc_cond_options &opts) 
 
 int cond_dup(pipc_cond **out, const shared_cond &c) {
   return make_handle(out, c.mapping, c.name, false, "pipc_cond_dup");
+}
+
+void give_back(pthread_mutex_t *m, const robust::thread_state &t) noexcept {
+  release_word(m);
+  robust::end_op(t.head);
+}
+
+int try_lock(pthread_mutex_t *m, const robust::thread_state &t, uint32_t also) noexcept {
+  robust::begin_op(t.head, m);
+  uint32_t word = lock_word::load(m);
+  for (;;) {
+    int taken = 0;
+    uint32_t wanted = static_cast<uint32_t>(t.tid) | also;
+    if (word & lock_word::owner_died) {
+      // The kernel found the owner dead and left the waiters bit as it was.
+      wanted |= word & lock_word::waiters;
+      taken = EOWNERDEAD;
+    } else if ((word & lock_word::tid_mask) == static_cast<uint32_t>(t.tid)) {
+      robust::end_op(t.head);
+      return EDEADLK;
+    } else if (word != 0) {
+      robust::end_op(t.head);
+      return EBUSY;
+    }
+    if (!__atomic_compare_exchange_n(lock_word::of(m), &word, wanted, false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED)) {
+      continue;  // WORD holds what the word held instead
+    }
+    if (recovery_state(m) == state_not_recoverable) {
+      give_back(m, t);
+      return ENOTRECOVERABLE;
+    }
+    if (taken == EOWNERDEAD) {
+      __atomic_store_n(&m->__data.__owner, state_inconsistent, __ATOMIC_RELAXED);
+    }
+    robust::link(t.head, m);
+    robust::end_op(t.head);
+    return taken;
+  }
+}
+
+int lock_waiting(const pinned<shared_mutex> &m, const robust::thread_state &t,
+                 const deadline &until, const char *function) noexcept {
+  pthread_mutex_t *pm = m->get();
+  // Once this thread has slept it may take the lock from under other sleepers: it
+  // keeps the waiters bit set, so that its unlock wakes the next one.
+  uint32_t also = 0;
+  for (;;) {
+    const int err = try_lock(pm, t, also);
+    if (err != EBUSY) return lock_status(err, function, m->name.c_str());
+    uint32_t word = lock_word::load(pm);
+    if (word == 0 || (word & lock_word::owner_died)) continue;
+    if (!(word & lock_word::waiters)) {
+      if (!__atomic_compare_exchange_n(lock_word::of(pm), &word, word | lock_word::waiters, false,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+        continue;
+      }
+      word |= lock_word::waiters;
+    }
+    also = lock_word::waiters;
+    const woken how = wait_word(lock_word::of(pm), word, {&m->closer}, until);
+    if (how != woken::again) return wait_status(how, function);
+  }
 }
 
 int lock_status(int err, const char *function, const char *name) noexcept {
@@ -160,53 +186,59 @@ int lock_status(int err, const char *function, const char *name) noexcept {
   }
 }
 
-int mutex_lock_slow(pipc_mutex *mutex, int64_t timeout_ns, int first) noexcept {
+int no_robust_list(const char *function) noexcept {
+  return fail(PIPC_ENOTSUP, ENOTSUP,
+              "%s: the calling thread has no robust list registered with the kernel", function);
+}
+
+int mutex_lock_slow(pipc_mutex *mutex, int64_t timeout_ns) noexcept {
   call<pipc_mutex> m(mutex);
-  if (first != EBUSY && first != not_tried) {
-    // The try happened (a close since then cannot undo it): only the name may be gone.
-    if (m) return lock_status(first, lock_fn, m->name.c_str());
-    return lock_status(first, lock_fn, "(a closed handle)");
-  }
   if (!m) return bad_handle(lock_fn);
   if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, lock_fn);
-  const int err = not_recoverable(m->get()) ? ENOTRECOVERABLE : pthread_mutex_trylock(m->get());
+  const robust::thread_state *t = robust::current();
+  if (t == nullptr) return no_robust_list(lock_fn);
+  const int err = try_lock(m->get(), *t, 0);
   if (err != EBUSY) return lock_status(err, lock_fn, m->name.c_str());
-  if (timeout_ns == 0) return timed_out(0, lock_fn);
-  return lock_in_slices(m.pin(), timeout_ns);
+  if (timeout_ns == 0) return fail(PIPC_EAGAIN, EAGAIN, "%s: it would block", lock_fn);
+  return lock_waiting(m.pin(), *t, deadline(timeout_ns), lock_fn);
 }
 
-int mutex_unlock_slow(pipc_mutex *mutex, int first) noexcept {
-  constexpr char unlock_fn[] = "pipc_mutex_unlock";
-  call<pipc_mutex> m(mutex);
-  if (first != not_tried) {
-    if (m) return lock_status(first, unlock_fn, m->name.c_str());
-    return lock_status(first, unlock_fn, "(a closed handle)");
+int unlock(pthread_mutex_t *m, const robust::thread_state &t) noexcept {
+  if ((lock_word::load(m) & lock_word::tid_mask) != static_cast<uint32_t>(t.tid)) return EPERM;
+  // Unlocked without being made consistent: nobody may lock it again.
+  if (recovery_state(m) == state_inconsistent) {
+    __atomic_store_n(&m->__data.__owner, state_not_recoverable, __ATOMIC_RELAXED);
   }
+  robust::begin_op(t.head, m);
+  robust::unlink(m);
+  release_word(m);
+  robust::end_op(t.head);
+  return 0;
+}
+
+int mutex_unlock_slow(pipc_mutex *mutex) noexcept {
+  call<pipc_mutex> m(mutex);
   if (!m) return bad_handle(unlock_fn);
-  if (PIPC_TSAN && !owned_by_caller(m->get())) return lock_status(EPERM, unlock_fn, m->name.c_str());
-  return lock_status(pthread_mutex_unlock(m->get()), unlock_fn, m->name.c_str());
+  const robust::thread_state *t = robust::current();
+  if (t == nullptr) return no_robust_list(unlock_fn);
+  return lock_status(unlock(m->get(), *t), unlock_fn, m->name.c_str());
 }
 
-int cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) noexcept {
-  call<pipc_cond> c(cond);
-  if (!c) return bad_handle(wait_fn);
+int mutex_consistent(pipc_mutex *mutex) noexcept {
+  constexpr char consistent_fn[] = "pipc_mutex_consistent";
   call<pipc_mutex> m(mutex);
-  if (!m) return bad_handle(wait_fn);
-  if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, wait_fn);
-  // The inner section first: sections end in the order opposite to their start.
-  if (PIPC_TSAN && !owned_by_caller(m->get())) return lock_status(EPERM, wait_fn, m->name.c_str());
-  const pinned<shared_mutex> pm = m.pin();
-  const pinned<shared_cond> pc = c.pin();
-  const deadline until(timeout_ns);
-  for (;;) {
-    if (pc->is_closing() || pm->is_closing()) return closed_while_waiting(wait_fn);
-    // The same as pthread_cond_clockwait on CLOCK_MONOTONIC: every condition variable
-    // of layout 1 is made with that clock (init_cond). ThreadSanitizer sees this one.
-    const timespec at = until.sooner(close_check_ns).absolute();
-    const int err = pthread_cond_timedwait(pc->get(), pm->get(), &at);
-    if (err != ETIMEDOUT) return lock_status(err, wait_fn, pm->name.c_str());
-    if (until.passed()) return timed_out(timeout_ns, wait_fn);
+  if (!m) return bad_handle(consistent_fn);
+  const robust::thread_state *t = robust::current();
+  if (t == nullptr) return no_robust_list(consistent_fn);
+  pthread_mutex_t *pm = m->get();
+  if ((lock_word::load(pm) & lock_word::tid_mask) != static_cast<uint32_t>(t->tid) ||
+      recovery_state(pm) != state_inconsistent) {
+    return fail(PIPC_EINVAL, EINVAL,
+                "%s: \"%s\" is not locked by this thread after its previous owner died",
+                consistent_fn, m->name.c_str());
   }
+  __atomic_store_n(&pm->__data.__owner, 0, __ATOMIC_RELAXED);
+  return PIPC_OK;
 }
 
 }  // namespace pipc::core
