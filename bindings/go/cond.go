@@ -18,17 +18,20 @@ type CondOptions struct {
 	Mode fs.FileMode // a new condition variable's permission bits; 0: 0600
 }
 
-// Cond is a named condition variable shared between processes: a process-shared
-// pthread condition variable in shared memory, waiting on CLOCK_MONOTONIC
-// (pipc_cond(3)). It is an object of its own: any Mutex may guard it, as long as every
-// waiter uses the same one at a time.
+// Cond is a named condition variable shared between processes, in shared memory,
+// waiting on CLOCK_MONOTONIC (pipc_cond(3)). It is an object of its own: any Mutex may
+// guard it, as long as every waiter uses the same one at a time.
 //
-// A wait releases the mutex, which the calling goroutine must hold (see Mutex), waits
-// for a Signal or Broadcast from any process, and takes the mutex again before it
-// returns, whatever it returns: ErrOwnerDead when the mutex's owner died holding it
+// A wait releases the mutex m, which the calling goroutine must hold (see Mutex), waits
+// for a Signal or Broadcast from any process, and takes m again before it returns,
+// whatever it returns: ErrOwnerDead when m's owner died holding it
 // (MutexOptions.Recover runs then, as for Lock), or any other error except
-// ErrPermission (the caller did not hold the mutex) and ErrNotRecoverable (the mutex
-// can never be locked again). Wakeups may be spurious: wait in a loop on a condition.
+// ErrPermission (the caller did not hold m), ErrNotRecoverable (m can never be locked
+// again) and ErrClosed after Close of m (Close of c ends a wait with m held again).
+// After ErrClosed the goroutine stays wired to its thread either way, as after Close of
+// a Mutex it holds, until it ends. Wakeups may be spurious, and a signal handler that
+// runs during a wait (the Go runtime's own, such as SIGCHLD's) ends it like one: wait
+// in a loop on a condition.
 type Cond struct {
 	h       handle.Handle
 	name    string
@@ -62,7 +65,7 @@ func (c *Cond) Created() bool { return c.created }
 const condWait = "condition wait"
 
 // Wait releases m, waits for a wakeup without limit and takes m again (see Cond).
-// ErrClosed when Close (of c or of m) ended the wait.
+// ErrClosed when Close of c or of m ended the wait.
 func (c *Cond) Wait(m *Mutex) error {
 	_, err := c.WaitTimeout(m, -1)
 	return err
@@ -99,7 +102,7 @@ func (c *Cond) WaitContext(ctx context.Context, m *Mutex) error {
 }
 
 // waitOn is the native condition wait on the condition variable handle p with m.
-func (m *Mutex) waitOn(p uintptr, ns int64) int { return raw.Pipc_cond_wait(p, m.h.Get(), ns) }
+func (m *Mutex) waitOn(p uintptr, ns int64) int { return raw.Pgo_cond_wait(p, m.h.Get(), ns) }
 
 // Signal wakes at least one waiter, in any process.
 func (c *Cond) Signal() error {

@@ -54,7 +54,8 @@ type Mutex struct {
 
 // OpenMutex opens the mutex name, or creates it as opts says (nil: open an existing
 // one). The name "" creates a mutex with a random unused name. A mutex is a shared
-// memory segment of its own: /dev/shm/NAME on Linux.
+// memory segment of its own: /dev/shm/NAME on Linux. ErrUnsupported where the C
+// library does not keep robust mutexes as glibc does.
 func OpenMutex(name string, opts *MutexOptions) (*Mutex, error) {
 	var o MutexOptions
 	if opts != nil {
@@ -142,7 +143,9 @@ func (m *Mutex) locked(op string, err error) error {
 
 // relocked finishes a call that left the lock held, its result err being nil or
 // PIPC_EOWNERDEAD, or, after a condition wait, any error: a condition wait retakes the
-// lock whatever it returns, except when the mutex turned out not recoverable.
+// lock whatever it returns, except when the mutex turned out not recoverable, or
+// its handle was closed (PIPC_EBADHANDLE, which a close of the condition variable's
+// handle returns too, with the lock held: so the goroutine stays wired then).
 func (m *Mutex) relocked(op string, err error) error {
 	switch {
 	case errs.OwnerDead(err) && m.recover != nil:

@@ -177,6 +177,7 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_mq_open;
 %ignore pipc_mutex_open;
 %ignore pipc_cond_open;
+%ignore pipc_cond_wait;               /* pgo_cond_wait: PIPC_EINTR is a wakeup */
 %ignore pipc_mq_receive;              /* pgo_mq_receive: length and priority in the result */
 %ignore pipc_sysv_mq_receive;         /* pgo_sysv_mq_receive: the length in the result */
 %ignore pipc_last_errno;              /* read inside the failing call: pgo_result */
