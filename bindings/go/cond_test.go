@@ -223,6 +223,37 @@ func TestCondWaitWoken(t *testing.T) {
 	}
 }
 
+// Signals to the thread of a waiting goroutine end its waits like spurious wakeups: a
+// loop on its condition waits on until the condition comes, or up to its deadline.
+func TestCondWaitUnderSignals(t *testing.T) {
+	m, c := newMutex(t, nil), newCond(t)
+	var ready int32 // atomic: the race detector does not see the C lock
+	waitUnderSignals(t, func(timeout time.Duration) error {
+		if err := m.Lock(); err != nil {
+			return err
+		}
+		defer m.Unlock()
+		deadline := time.Now().Add(timeout)
+		for atomic.LoadInt32(&ready) == 0 {
+			left := time.Until(deadline)
+			if timeout < 0 {
+				left = -1
+			} else if left <= 0 {
+				return pipc.ErrTimeout
+			}
+			if _, err := c.WaitTimeout(m, left); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func() {
+		mustLock(t, m)
+		atomic.StoreInt32(&ready, 1)
+		c.Broadcast()
+		mustUnlock(t, m)
+	})
+}
+
 // When the mutex's owner dies while a wait is signalled, the wait returns with the
 // mutex held and ErrOwnerDead, or with the Recover hook run.
 func TestCondWaitOwnerDead(t *testing.T) {

@@ -272,6 +272,19 @@ func TestMutexTimeouts(t *testing.T) {
 	}
 }
 
+// Signals to the thread of a waiting Lock: a timed one keeps its deadline, and one
+// without limit waits on until the holder unlocks.
+func TestMutexLockUnderSignals(t *testing.T) {
+	m := newMutex(t, nil)
+	release := holdMutex(t, m)
+	waitUnderSignals(t, func(timeout time.Duration) error {
+		if err := m.LockTimeout(timeout); err != nil {
+			return err
+		}
+		return m.Unlock()
+	}, release)
+}
+
 // A lock waiting for the holder gets it when the holder unlocks.
 func TestMutexLockWaitsForUnlock(t *testing.T) {
 	m := newMutex(t, nil)
