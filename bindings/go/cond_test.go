@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"libpipc.dev/pipc"
+	"libpipc.dev/pipc/internal/testmain"
 )
 
 // A tokenRig is what the condition variable tests share with their child processes: a
@@ -252,6 +253,27 @@ func TestCondWaitUnderSignals(t *testing.T) {
 		c.Broadcast()
 		mustUnlock(t, m)
 	})
+}
+
+// Close of the mutex's handle ends a wait on it with ErrClosed, without the lock.
+func TestCondWaitEndsAtMutexClose(t *testing.T) {
+	m, c := newMutex(t, nil), newCond(t)
+	w, err := pipc.OpenMutex(m.Name(), nil)
+	testmain.Keep(t, w, err)
+	result := testmain.Blocked(t, func() error {
+		if err := w.Lock(); err != nil {
+			return err
+		}
+		return c.Wait(w)
+	})
+	start := time.Now()
+	w.Close()
+	if err := testmain.Ended(t, "Close", result, start, time.Second); !errors.Is(err, pipc.ErrClosed) {
+		t.Fatalf("got %v, want ErrClosed", err)
+	}
+	if lockedElsewhere(t, m) {
+		t.Fatal("the mutex is held after its handle was closed during the wait")
+	}
 }
 
 // When the mutex's owner dies while a wait is signalled, the wait returns with the
