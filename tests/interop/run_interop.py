@@ -8,8 +8,9 @@ exchange data both ways, and the creator removes it. The robust mutex and the co
 variable join the same way (a lock handed over, an owner killed holding it, a signal and a
 broadcast across), for same-language pairs too: a lock belongs to a thread of a process,
 so a process of the same language is as foreign to it as any other. Then the stress cases:
-producers and consumers of every language on one POSIX queue and on one System V queue, and
-a counter in shared memory under a semaphore incremented by every language.
+producers and consumers of every language on one POSIX queue and on one System V queue, a
+counter in shared memory under a semaphore incremented by every language, and one under a
+robust mutex whose holder is killed in the middle.
 
 The helpers speak the line protocol of PROTOCOL.md; this driver scripts every exchange.
 A language given as "missing:REASON" has its cells skipped, never passed.
@@ -368,6 +369,61 @@ def stress_counter(langs, remover, per_language):
         remover.remove("shm", shm)
 
 
+def stress_lock_counter(langs, remover, per_worker):
+    mutex, shm = random_name(), random_name()
+    setup = Helper("c", langs["c"])
+    workers = []
+    try:
+        setup.expect("open mutex %s 1" % mutex)
+        setup.expect("close")
+        setup.expect("open shm %s 1 4096" % shm)
+        workers = [Helper(lang, cmd) for lang, cmd in langs.items() for _ in range(2)]
+        # The victim dies holding the lock at DIE_AT. The late worker starts only once it
+        # holds it, so that someone is sure to lock after the death, however fast the
+        # others finish.
+        victim, late = random.sample(workers, 2)
+        die_at = random.randrange(per_worker // 4, per_worker * 3 // 4 + 1)
+        commands = {worker: "lockcount %s %s %d %d %d" % (mutex, shm, w, per_worker,
+                                                           die_at if worker is victim else -1)
+                    for w, worker in enumerate(workers)}
+        start = time.monotonic()
+        for worker in workers:
+            if worker is not late:
+                worker.send(commands[worker])
+        victim.answer(commands[victim], "ok holding", STRESS_TIMEOUT)
+        late.send(commands[late])
+        victim.kill()
+        owner_dead = {}
+        for worker in workers:
+            if worker is not victim:
+                got = worker.reply(STRESS_TIMEOUT)
+                if not got.startswith("ok ") or not got[3:].isdigit():
+                    raise CellFailed("%s: %r gave %r" % (worker.lang, commands[worker], got))
+                owner_dead[worker] = int(got[3:])
+        elapsed = time.monotonic() - start
+        got = setup.ask("read 0 %d" % (8 * (1 + len(workers))))
+        if not got.startswith("ok "):
+            raise CellFailed("reading the counter gave %r" % got)
+        raw = bytes.fromhex(got[3:])
+        counter, *slots = (int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), 8))
+        expected = [die_at + 1 if worker is victim else per_worker for worker in workers]
+        told = [worker.lang for worker, n in owner_dead.items() for _ in range(n)]
+        if counter != sum(expected) or slots != expected or len(told) != 1:
+            raise CellFailed("a %s worker killed holding the lock at its increment %d: counter %d, "
+                             "slots %s, expected %d and %s; owner-dead seen by %s" % (
+                                 victim.lang, die_at + 1, counter, slots, sum(expected),
+                                 expected, told or "nobody"))
+        return "%d workers (%s), a %s worker killed holding the lock at its increment %d, " \
+               "owner-dead seen by a %s worker, counter repaired: exactly %d, in %.2f s" % (
+                   len(workers), ", ".join(langs), victim.lang, die_at + 1, told[0],
+                   counter, elapsed)
+    finally:
+        for h in workers + [setup]:
+            h.stop()
+        remover.remove("mutex", mutex)
+        remover.remove("shm", shm)
+
+
 # ---- running and reporting -------------------------------------------------------------------
 
 def run_case(results, name, missing, body):
@@ -447,6 +503,9 @@ def main():
     name = "stress: counter in POSIX shared memory under a POSIX semaphore"
     if args.select in name:
         run_case(results, name, [], lambda: stress_counter(langs, remover, args.messages))
+    name = "stress: counter in POSIX shared memory under a robust mutex, its holder killed"
+    if args.select in name:
+        run_case(results, name, [], lambda: stress_lock_counter(langs, remover, args.messages))
     if missing:
         print("stress cases ran without: " + ", ".join(missing))
 
