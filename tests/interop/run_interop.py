@@ -25,7 +25,6 @@ import os
 import random
 import select
 import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -91,7 +90,7 @@ class Helper:
     def kill(self):
         """Ends the helper with SIGKILL, as a crash at any instruction would (so a helper's
         command must run the helper itself, not a wrapper process)."""
-        self.proc.send_signal(signal.SIGKILL)
+        self.proc.kill()   # SIGKILL
         self.proc.wait()
         self.killed = True
 
