@@ -347,10 +347,6 @@ static void lock_command(const char *verb, char **w) {
   if (strcmp(verb, "lock") == 0) {
     const int64_t t = timeout_ns(w[1], &ok);
     if (ok) rc = pipc_mutex_lock(held.mutex, t);
-    if (rc == PIPC_EOWNERDEAD) {
-      reply("ok ownerdead");
-      return;
-    }
   } else if (strcmp(verb, "unlock") == 0) {
     rc = pipc_mutex_unlock(held.mutex);
   } else if (strcmp(verb, "consistent") == 0) {
@@ -362,6 +358,10 @@ static void lock_command(const char *verb, char **w) {
     rc = pipc_cond_signal(held.cond);
   } else if (strcmp(verb, "broadcast") == 0) {
     rc = pipc_cond_broadcast(held.cond);
+  }
+  if (rc == PIPC_EOWNERDEAD) {
+    reply("ok ownerdead");  /* lock, or the relock of a wait: held, its owner died */
+    return;
   }
   reply_ok_or(rc);
 }

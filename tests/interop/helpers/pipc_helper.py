@@ -79,6 +79,8 @@ class Held:
             try:
                 self.obj = sync.Condition(name, self.mutex, flags)
             except BaseException:
+                if self.mutex.created:
+                    self.mutex.unlink()
                 self.mutex.close()
                 raise
         else:
@@ -144,7 +146,10 @@ class Held:
         return "ok"
 
     def wait(self, ms):
-        return "ok" if self.obj.wait(seconds(ms)) else "busy"
+        try:
+            return "ok" if self.obj.wait(seconds(ms)) else "busy"
+        except sync.OwnerDeadError:
+            return "ok ownerdead"
 
     def signal(self):
         self.obj.notify()
