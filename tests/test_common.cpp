@@ -98,7 +98,7 @@ TEST(Version, MatchesTheHeader) {
 
 TEST(Has, KnowsItsFeatures) {
   for (const char *feature : {"posix_sem", "sem_timedwait", "sem_clockwait", "sem_getvalue",
-                              "posix_shm", "posix_mq", "mq_notify", "sysv"}) {
+                              "posix_shm", "posix_mq", "mq_notify", "sysv", "robust_mutex"}) {
     EXPECT_EQ(pipc_has(feature), 1) << feature;
   }
   EXPECT_EQ(pipc_has("teleport"), 0);
