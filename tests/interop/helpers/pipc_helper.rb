@@ -96,20 +96,10 @@ class Held
     "#{tag} #{hexed(data)}"
   end
 
-  # "ownerdead" when the lock was taken from an owner that died (it is held then).
-  def lock(ms)
-    @mutex.lock(timeout: seconds(ms)) or raise Pipc::BusyError, "timed out"
-    nil
-  rescue Pipc::OwnerDeadError
-    "ownerdead"
-  end
-
+  def lock(ms) = locked { @mutex.lock(timeout: seconds(ms)) }
   def unlock = @mutex.unlock
   def consistent = @mutex.consistent
-
-  def wait(ms)
-    @obj.wait(@mutex, seconds(ms)) or raise Pipc::BusyError, "timed out"
-  end
+  def wait(ms) = locked { @obj.wait(@mutex, seconds(ms)) }
 
   def signal = @obj.signal
   def broadcast = @obj.broadcast
@@ -118,6 +108,15 @@ class Held
   def close = @objects.each(&:close)
 
   private
+
+  # The reply word of a call that takes the mutex (the block: true, or false when the
+  # time ran out): none, or "ownerdead" when its previous owner died (it is held then).
+  def locked
+    yield or raise Pipc::BusyError, "timed out"
+    nil
+  rescue Pipc::OwnerDeadError
+    "ownerdead"
+  end
 
   # A cond helper's mutex, opened (or created) with its condition variable.
   def open_mutex(name, options)
@@ -207,7 +206,7 @@ end
 
 # The commands whose reply is "ok WORDS...", WORDS being what the command returns (no
 # WORDS for nil).
-ANSWERING = %w[value read receive consume lock lockcount].freeze
+ANSWERING = %w[value read receive consume lock wait lockcount].freeze
 
 # Runs one command on HELD (nil when no object is open); its value.
 def run(held, verb, args)
