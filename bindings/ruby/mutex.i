@@ -203,7 +203,7 @@ typedef struct rbpipc_cond {} rbpipc_cond;
 
   /* wait(mutex, timeout = nil) -> true (woken, maybe spuriously), false when the time ran
    * out; MUTEX is held again when it returns or raises, except for errors that say the
-   * caller did not hold it. A signal that interrupts the wait runs its handler (and
+   * caller did not hold it, argument errors, and MUTEX closed during the wait. A signal that interrupts the wait runs its handler (and
    * Thread#raise its exception) with the mutex held, and then counts as a wakeup: the
    * caller looks at its predicate again, so no wakeup is lost. */
   VALUE wait(VALUE mutex, VALUE opt1) {

@@ -126,6 +126,22 @@ class TestConditionVariable < PipcTestCase
     assert @m.synchronize { true }     # the waiter's synchronize unlocked it
   end
 
+  def test_closing_the_mutex_ends_the_wait_without_it
+    other = Pipc::Mutex.new(@m.name)
+    waiter = Thread.new do
+      other.synchronize do
+        @ready.release
+        @c.wait(other, BOUND)
+      end
+    rescue Pipc::ExistentialError => e
+      e
+    end
+    @ready.acquire(timeout: LIMIT)
+    @m.synchronize { other.close }     # the waiter is waiting once the mutex is free
+    assert_kind_of Pipc::ExistentialError, waiter.value
+    assert @m.synchronize { true }     # not held by the waiter
+  end
+
   def test_thread_raise_and_kill_end_the_wait
     [:raise, :kill].each do |how|
       waiter = Thread.new do

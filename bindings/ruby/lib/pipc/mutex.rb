@@ -168,9 +168,10 @@ module Pipc
     # +timeout+ seconds pass, and takes +mutex+ again: true when woken, false when the
     # time ran out. Wakeups may be spurious (a signal handler that ran counts as one):
     # wait in a loop on a predicate. The mutex is held again when it returns and when it
-    # raises, except for PermissionsError (this thread did not hold it) and argument
-    # errors. When the mutex's owner died meanwhile, the mutex's #recover runs, or
-    # OwnerDeadError is raised (the mutex held).
+    # raises, except for PermissionsError (this thread did not hold it), argument errors,
+    # and the ExistentialError of a +mutex+ closed during the wait. When the mutex's owner
+    # died meanwhile, the mutex's #recover runs, or OwnerDeadError is raised (the mutex
+    # held).
 
     ##
     # :method: signal
