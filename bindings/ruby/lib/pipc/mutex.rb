@@ -32,6 +32,9 @@ module Pipc
   # Waits release the GVL; Thread#kill, Thread#raise, Ctrl-C and #close from another
   # thread end them (the last with ExistentialError). #close never unlocks: a lock the
   # thread holds stays held.
+  #
+  # Where Pipc is included, Mutex and ConditionVariable name these classes: Ruby's own
+  # are then ::Mutex and ::ConditionVariable.
   class Mutex < Lowlevel::Mutex
     include Handle
     include Posix::Mode
