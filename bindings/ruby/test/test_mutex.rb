@@ -9,12 +9,6 @@ class TestMutex < PipcTestCase
 
   BOUND = 3 * LIMIT
 
-  def teardown
-    names = (@tracked || []).map { |obj, _remove, name| name }
-    super
-    names.each { |name| refute File.exist?("/dev/shm#{name}"), "#{name} left in /dev/shm" }
-  end
-
   # A child process that opens MUTEX, locks it, says so through a semaphore, and is then
   # killed with SIGKILL while it holds the lock.
   def kill_holder(mutex)
