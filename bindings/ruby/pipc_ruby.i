@@ -1,8 +1,8 @@
 /* pipc_ruby.i — the low-level Ruby extension Pipc::Lowlevel (pipc/lowlevel.so).
  *
- * One SWIG class per object family (posix.i, sysv.i), written with %extend so that every
- * hot-path method (acquire, release, send, receive, read, write) is a C method doing one
- * libpipc call. lib/pipc/*.rb subclasses these classes under their public names and adds
+ * One SWIG class per object family (posix.i, sysv.i, mutex.i), written with %extend so
+ * that every hot-path method (acquire, release, send, receive, read, write, lock, unlock)
+ * is a C method doing one libpipc call. lib/pipc/*.rb subclasses these classes under their public names and adds
  * keyword constructors, block forms and the other conveniences. Here: what the families
  * share — status -> exception, timeouts, keyword arguments, waits without the GVL. */
 %module "pipc::lowlevel"
