@@ -3,13 +3,17 @@
 // waiting for a slow creator, close during waits.
 #include <fcntl.h>
 #include <pthread.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -382,6 +386,73 @@ TEST(CondClose, ClosingTheMutexHandleEndsTheWaitWithoutTheMutex) {
   EXPECT_EQ(pipc_mutex_close(dup), PIPC_OK);
   EXPECT_EQ(waiter.status(), PIPC_EBADHANDLE);
   EXPECT_EQ(relock, PIPC_OK);  // the wait returned with the mutex unlocked
+}
+
+// ---- Kernels without futex_waitv ------------------------------------------------
+
+// Makes futex_waitv fail with ENOSYS in this process, as on Linux before 5.16.
+bool refuse_futex_waitv() {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex_waitv, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+}
+
+// There the waits sleep on the shared word in slices of 50 ms: a close ends them
+// within that, and unlocks and signals still wake them at once.
+TEST(MutexWithoutFutexWaitv, WaitsStillEndAtUnlockSignalAndClose) {
+  if (thread_sanitizer) GTEST_SKIP() << "ThreadSanitizer cannot start threads in a forked child";
+  owned_mutex m;
+  owned_cond c;
+  ASSERT_NE(m.mutex, nullptr);
+  ASSERT_NE(c.cond, nullptr);
+  const pid_t child = spawn([&] {
+    if (!refuse_futex_waitv()) return 1;
+    if (pipc_mutex_lock(m.mutex, PIPC_FOREVER) != PIPC_OK) return 2;
+    {
+      background_call locker([&] {
+        const int rc = pipc_mutex_lock(m.mutex, 30 * s);
+        pipc_mutex_unlock(m.mutex);
+        return rc;
+      });
+      if (!wait_until_blocked(locker.tid(), SYS_futex)) return 3;
+      pipc_mutex_unlock(m.mutex);
+      if (locker.status() != PIPC_OK) return 4;
+    }
+    int ready = 0;
+    {
+      background_call waiter([&] {
+        int rc = pipc_mutex_lock(m.mutex, PIPC_FOREVER);
+        while (rc == PIPC_OK && ready == 0) rc = pipc_cond_wait(c.cond, m.mutex, 30 * s);
+        pipc_mutex_unlock(m.mutex);
+        return rc;
+      });
+      if (!wait_until_blocked(waiter.tid(), SYS_futex)) return 5;
+      pipc_mutex_lock(m.mutex, PIPC_FOREVER);
+      ready = 1;
+      pipc_cond_signal(c.cond);
+      pipc_mutex_unlock(m.mutex);
+      if (waiter.status() != PIPC_OK) return 6;
+    }
+    pipc_mutex *dup = nullptr;
+    if (pipc_mutex_lock(m.mutex, PIPC_FOREVER) != PIPC_OK ||
+        pipc_mutex_dup(&dup, m.mutex) != PIPC_OK) {
+      return 7;
+    }
+    background_call blocked([&] { return pipc_mutex_lock(dup, PIPC_FOREVER); });
+    if (!wait_until_blocked(blocked.tid(), SYS_futex)) return 8;
+    const int64_t start = now_ns();
+    pipc_mutex_close(dup);
+    if (blocked.status() != PIPC_EBADHANDLE) return 9;
+    if (now_ns() - start > 1 * s) return 10;
+    return pipc_mutex_unlock(m.mutex) == PIPC_OK ? 0 : 11;
+  });
+  EXPECT_EQ(wait_child(child), 0);
 }
 
 // ---- Signals -------------------------------------------------------------------
