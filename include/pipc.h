@@ -10,5 +10,6 @@
 #include "pipc/mq.h"
 #include "pipc/sysv.h"
 #include "pipc/inventory.h"
+#include "pipc/mutex.h"
 
 #endif

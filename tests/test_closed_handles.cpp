@@ -338,9 +338,63 @@ const family objects_family{
     },
 };
 
+const family mutex_family{
+    "robust mutex",
+    [] { return open_named(pipc_mutex_open, pipc_mutex_options PIPC_MUTEX_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_mutex_unlink(as<pipc_mutex>(h));
+      pipc_mutex_close(as<pipc_mutex>(h));
+    },
+    {
+        {"pipc_mutex_close", [](void *h) { return pipc_mutex_close(as<pipc_mutex>(h)); }},
+        {"pipc_mutex_dup",
+         [](void *h) { pipc_mutex *d; return pipc_mutex_dup(&d, as<pipc_mutex>(h)); }},
+        {"pipc_mutex_lock", [](void *h) { return pipc_mutex_lock(as<pipc_mutex>(h), 0); }},
+        {"pipc_mutex_unlock", [](void *h) { return pipc_mutex_unlock(as<pipc_mutex>(h)); }},
+        {"pipc_mutex_consistent",
+         [](void *h) { return pipc_mutex_consistent(as<pipc_mutex>(h)); }},
+        {"pipc_mutex_name",
+         [](void *h) { return name_status(pipc_mutex_name(as<pipc_mutex>(h))); }, false},
+        {"pipc_mutex_created", [](void *h) { return pipc_mutex_created(as<pipc_mutex>(h)); }},
+        {"pipc_mutex_unlink", [](void *h) { return pipc_mutex_unlink(as<pipc_mutex>(h)); }},
+    },
+};
+
+// The open mutex that the condition variable calls use (its name unlinked at once).
+pipc_mutex *cond_wait_mutex() {
+  static pipc_mutex *const m = [] {
+    pipc_mutex *opened = nullptr;
+    if (pipc_mutex_open(&opened, nullptr, nullptr) == PIPC_OK) pipc_mutex_unlink(opened);
+    return opened;
+  }();
+  return m;
+}
+
+const family cond_family{
+    "condition variable",
+    [] { return open_named(pipc_cond_open, pipc_cond_options PIPC_COND_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_cond_unlink(as<pipc_cond>(h));
+      pipc_cond_close(as<pipc_cond>(h));
+    },
+    {
+        {"pipc_cond_close", [](void *h) { return pipc_cond_close(as<pipc_cond>(h)); }},
+        {"pipc_cond_dup",
+         [](void *h) { pipc_cond *d; return pipc_cond_dup(&d, as<pipc_cond>(h)); }},
+        {"pipc_cond_wait",  // with the mutex not held: PIPC_EACCES on an open handle
+         [](void *h) { return pipc_cond_wait(as<pipc_cond>(h), cond_wait_mutex(), 0); }},
+        {"pipc_cond_signal", [](void *h) { return pipc_cond_signal(as<pipc_cond>(h)); }},
+        {"pipc_cond_broadcast", [](void *h) { return pipc_cond_broadcast(as<pipc_cond>(h)); }},
+        {"pipc_cond_name",
+         [](void *h) { return name_status(pipc_cond_name(as<pipc_cond>(h))); }, false},
+        {"pipc_cond_created", [](void *h) { return pipc_cond_created(as<pipc_cond>(h)); }},
+        {"pipc_cond_unlink", [](void *h) { return pipc_cond_unlink(as<pipc_cond>(h)); }},
+    },
+};
+
 const family *const families[] = {&sem_family,      &shm_family,      &mq_family,
                                   &sysv_sem_family, &sysv_shm_family, &sysv_mq_family,
-                                  &objects_family};
+                                  &objects_family,  &mutex_family,    &cond_family};
 
 // A fresh object's handle, destroyed (if still open) when the test ends.
 struct live {

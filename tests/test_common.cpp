@@ -21,7 +21,8 @@ using pipc_test::unique_name;
 const int all_statuses[] = {PIPC_OK,       PIPC_ERROR,     PIPC_EINVAL,    PIPC_ENOENT,
                             PIPC_EEXIST,   PIPC_EACCES,    PIPC_EAGAIN,    PIPC_ETIMEDOUT,
                             PIPC_EINTR,    PIPC_EMSGSIZE,  PIPC_ERANGE,    PIPC_EBADHANDLE,
-                            PIPC_ENOTSUP,  PIPC_ELIMIT,    PIPC_ENOMEM,    PIPC_ENOTATTACHED};
+                            PIPC_ENOTSUP,  PIPC_ELIMIT,    PIPC_ENOMEM,    PIPC_ENOTATTACHED,
+                            PIPC_EOWNERDEAD, PIPC_ENOTRECOVERABLE};
 
 TEST(Status, ValuesAreStable) {
   // These numbers are ABI: bindings and stored logs depend on them.
@@ -41,6 +42,8 @@ TEST(Status, ValuesAreStable) {
   EXPECT_EQ(PIPC_ELIMIT, -13);
   EXPECT_EQ(PIPC_ENOMEM, -14);
   EXPECT_EQ(PIPC_ENOTATTACHED, -15);
+  EXPECT_EQ(PIPC_EOWNERDEAD, -16);
+  EXPECT_EQ(PIPC_ENOTRECOVERABLE, -17);
 }
 
 TEST(Status, EveryStatusHasItsOwnText) {
@@ -56,7 +59,7 @@ TEST(Status, EveryStatusHasItsOwnText) {
 
 TEST(Status, UnknownValuesGiveUnknownText) {
   EXPECT_STREQ(pipc_strerror(1), "unknown status");
-  EXPECT_STREQ(pipc_strerror(-16), "unknown status");
+  EXPECT_STREQ(pipc_strerror(-18), "unknown status");
   EXPECT_STREQ(pipc_strerror(-2147483647 - 1), "unknown status");
 }
 
@@ -95,7 +98,7 @@ TEST(Version, MatchesTheHeader) {
 
 TEST(Has, KnowsItsFeatures) {
   for (const char *feature : {"posix_sem", "sem_timedwait", "sem_clockwait", "sem_getvalue",
-                              "posix_shm", "posix_mq", "mq_notify", "sysv"}) {
+                              "posix_shm", "posix_mq", "mq_notify", "sysv", "robust_mutex"}) {
     EXPECT_EQ(pipc_has(feature), 1) << feature;
   }
   EXPECT_EQ(pipc_has("teleport"), 0);

@@ -1,6 +1,8 @@
 package pipc_test
 
 import (
+	"runtime"
+	"sync"
 	"testing"
 
 	"libpipc.dev/pipc"
@@ -161,4 +163,59 @@ func BenchmarkCSharedMemoryCopy4K(b *testing.B) {
 	defer m.Close()
 	b.ResetTimer()
 	cbench.Copy(m.Bytes(), src, b.N)
+}
+
+// Uncontended Lock + Unlock: each wires the goroutine to its thread and unwires it.
+func BenchmarkMutexPair(b *testing.B) {
+	m, err := pipc.OpenMutex("", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Unlink()
+	defer m.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if m.Lock() != nil || m.Unlock() != nil {
+			b.Fatal("pair failed")
+		}
+	}
+}
+
+func BenchmarkCMutexPair(b *testing.B) {
+	if err := cbench.MutexPairs(b.N); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// The floor: the raw layer's cgo calls, with none of the binding's guards; the
+// goroutine is wired to its thread for the whole loop, so that lock and unlock run on
+// one thread.
+func BenchmarkCgoMutexPair(b *testing.B) {
+	out := make([]uintptr, 1)
+	if raw.Pgo_mutex_open(out, "", uint(raw.PIPC_CREX), 0600) < 0 {
+		b.Fatal("open failed")
+	}
+	m := out[0]
+	defer raw.Pipc_mutex_close(m)
+	raw.Pipc_mutex_unlink(m)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if raw.Pipc_mutex_lock(m, raw.PGO_FOREVER) != 0 || raw.Pipc_mutex_unlock(m) != 0 {
+			b.Fatal("pair failed")
+		}
+	}
+}
+
+// For comparison only: sync.Mutex, which no other process can share.
+func BenchmarkSyncMutexPair(b *testing.B) {
+	var m sync.Mutex
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m.Lock()
+		m.Unlock()
+	}
 }

@@ -1,12 +1,14 @@
 package pipc_test
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +52,10 @@ func runChild(role, arg string) int {
 			_, err = io.Copy(io.Discard, os.Stdin)
 			m.Close()
 		}
+	case "mutex-hold": // locks, marks an update in progress, and holds until killed
+		err = holdUntilKilled(arg)
+	case "cond-take": // takes one token, waiting on the condition variable for it
+		err = takeToken(arg)
 	default:
 		err = errors.New("unknown role " + role)
 	}
@@ -60,13 +66,97 @@ func runChild(role, arg string) int {
 	return 0
 }
 
+// childCommand is this test binary run as another process in role (see runChild).
+func childCommand(role, arg string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PIPC_GO_CHILD="+role, "PIPC_GO_ARG="+arg)
+	return cmd
+}
+
 // child runs role in another process and returns its combined output and error.
 func child(t *testing.T, role, arg string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PIPC_GO_CHILD="+role, "PIPC_GO_ARG="+arg)
-	out, err := cmd.CombinedOutput()
+	out, err := childCommand(role, arg).CombinedOutput()
 	return strings.TrimSpace(string(out)), err
+}
+
+// A runningChild is a child process that runs beside the test.
+type runningChild struct {
+	cmd    *exec.Cmd
+	lines  chan string   // its standard output, line by line
+	done   chan struct{} // closed when it has ended, with err set
+	err    error         // how it ended
+	stderr strings.Builder
+}
+
+// startChild starts role in another process, which is killed (if it still runs) and
+// reaped after t. Its standard input stays open until then.
+func startChild(t *testing.T, role, arg string) *runningChild {
+	t.Helper()
+	c := &runningChild{cmd: childCommand(role, arg), lines: make(chan string, 16), done: make(chan struct{})}
+	c.cmd.Stderr = &c.stderr
+	stdin, err := c.cmd.StdinPipe()
+	var stdout io.Reader
+	if err == nil {
+		stdout, err = c.cmd.StdoutPipe()
+	}
+	if err == nil {
+		err = c.cmd.Start()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		scanner := bufio.NewScanner(stdout)
+		for scanner.Scan() {
+			c.lines <- scanner.Text()
+		}
+		close(c.lines)
+		c.err = c.cmd.Wait() // after the output is read, as Wait closes the pipe
+		close(c.done)
+	}()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		stdin.Close()
+		c.wait(t)
+	})
+	return c
+}
+
+// line is the child's next line of output; it fails t if none comes within long.
+func (c *runningChild) line(t *testing.T) string {
+	t.Helper()
+	select {
+	case l, ok := <-c.lines:
+		if !ok {
+			t.Fatalf("the child ended without a line: %v: %s", c.wait(t), c.stderr.String())
+		}
+		return l
+	case <-time.After(long):
+		t.Fatalf("no line from the child within %v", long)
+	}
+	return ""
+}
+
+// wait is how the child ended; it fails t if it does not end within long.
+func (c *runningChild) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-c.done:
+		return c.err
+	case <-time.After(long):
+		t.Fatalf("the child did not end within %v", long)
+	}
+	return nil
+}
+
+// kill ends the child with SIGKILL, and returns once it is gone.
+func (c *runningChild) kill(t *testing.T) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGKILL)
+	if err := c.wait(t); err == nil {
+		t.Fatal("the child exited by itself before SIGKILL")
+	}
 }
 
 func TestCrossProcessSemaphore(t *testing.T) {

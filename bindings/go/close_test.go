@@ -79,6 +79,44 @@ var waitCases = []testmain.WaitCase{
 				}
 			}
 	}},
+	{Name: "mutex lock", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+		m := newMutex(t, nil)
+		holdMutex(t, m)
+		w, err := pipc.OpenMutex(m.Name(), nil)
+		testmain.Keep(t, w, err)
+		return func(ctx context.Context, timeout time.Duration) error {
+				if ctx != nil {
+					return w.LockContext(ctx)
+				}
+				return w.LockTimeout(timeout)
+			}, w.Close, func(t *testing.T) {
+				if !lockedElsewhere(t, m) {
+					t.Fatal("the holder lost the lock")
+				}
+			}
+	}},
+	{Name: "condition wait", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+		m, c := newMutex(t, nil), newCond(t)
+		w, err := pipc.OpenCond(c.Name(), nil)
+		testmain.Keep(t, w, err)
+		return func(ctx context.Context, timeout time.Duration) error {
+				if err := m.Lock(); err != nil {
+					return err
+				}
+				defer m.Unlock() // held again after the wait, whatever ended it
+				if ctx != nil {
+					return w.WaitContext(ctx, m)
+				}
+				if woken, err := w.WaitTimeout(m, timeout); woken || err != nil {
+					return err
+				}
+				return pipc.ErrBusy // timed out
+			}, w.Close, func(t *testing.T) {
+				if lockedElsewhere(t, m) || c.Signal() != nil {
+					t.Fatal("the mutex is held, or the condition variable broken")
+				}
+			}
+	}},
 }
 
 // queueUnchanged checks that q is still empty and still carries messages.

@@ -24,9 +24,14 @@ func TestContextAlreadyDone(t *testing.T) {
 	s := newSemaphore(t, 1)
 	q := newMessageQueue(t, small())
 	q.Send([]byte("queued"), 0, 0)
+	m, c := newMutex(t, nil), newCond(t)
 	for _, done := range testmain.DoneContexts(t) {
 		ctx, check := done.Ctx, done.Check
 		check(t, s.AcquireContext(ctx))
+		check(t, m.LockContext(ctx))
+		mustLock(t, m)
+		check(t, c.WaitContext(ctx, m))
+		mustUnlock(t, m) // the wait never released it
 		_, _, err := q.ReceiveContext(ctx)
 		check(t, err)
 		_, _, err = q.ReceiveIntoContext(ctx, make([]byte, 64))
@@ -38,6 +43,9 @@ func TestContextAlreadyDone(t *testing.T) {
 	}
 	if n, _ := q.CurrentMessages(); n != 1 {
 		t.Fatalf("%d messages", n)
+	}
+	if lockedElsewhere(t, m) {
+		t.Fatal("locked")
 	}
 }
 
@@ -125,14 +133,23 @@ func TestContextCancelRacesRelease(t *testing.T) {
 	}
 }
 
-// Many calls cancelled at once: each returns context.Canceled, and neither a watcher
+// Many calls cancelled at once (waiting for a semaphore, a message, a mutex held
+// elsewhere and a condition): each returns context.Canceled, and neither a watcher
 // goroutine nor a duplicate handle or eventfd (nor their descriptors) remains.
 func TestContextCancelManyLeavesNothing(t *testing.T) {
 	s := newSemaphore(t, 0)
 	q := newMessageQueue(t, small())
+	held, m, c := newMutex(t, nil), newMutex(t, nil), newCond(t)
+	holdMutex(t, held)
 	testmain.CancelMany(t, 32, s.AcquireContext, func(ctx context.Context) error {
 		_, _, err := q.ReceiveContext(ctx)
 		return err
+	}, held.LockContext, func(ctx context.Context) error {
+		if err := m.Lock(); err != nil {
+			return err
+		}
+		defer m.Unlock() // held again after the wait
+		return c.WaitContext(ctx, m)
 	})
 	if v := value(t, s); v != 0 {
 		t.Fatalf("value %d", v)

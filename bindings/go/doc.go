@@ -1,6 +1,7 @@
 // Package pipc is the Go binding of libpipc: POSIX named semaphores, shared memory and
-// message queues that C, Python, Ruby and Go programs on one machine share by name.
-// The System V objects are in the sysv subpackage.
+// message queues, and robust named mutexes and condition variables (Mutex, Cond), that
+// C, Python, Ruby and Go programs on one machine share by name. The System V objects
+// are in the sysv subpackage.
 //
 // Names begin with "/" and contain no other "/"; the empty name "" creates an object
 // with a random unused name (read it back with Name). Timeouts are time.Durations:
@@ -19,16 +20,22 @@
 // the same semaphore or queue, in this process or another, wait on.
 //
 // Every call that can wait has a Context variant (AcquireContext, SendContext,
-// ReceiveContext, ReceiveIntoContext) that waits without limit until ctx is done, or
-// until its deadline: it then returns an *Error that matches ctx.Err() with errors.Is
-// (context.Canceled, or context.DeadlineExceeded, which also matches ErrTimeout), and
-// has taken or queued nothing. A ctx already done ends the call before it tries. A
-// call that has to wait starts a goroutine that ends the wait when ctx is done: a
-// semaphore wait runs on a duplicate of the handle, which that goroutine closes; a
-// queue wait polls the queue's descriptor beside an eventfd, which it writes (closing
-// a duplicate of a queue's descriptor would end this process's notification
+// ReceiveContext, ReceiveIntoContext, LockContext, Cond.WaitContext) that waits without
+// limit until ctx is done, or until its deadline: it then returns an *Error that
+// matches ctx.Err() with errors.Is (context.Canceled, or context.DeadlineExceeded,
+// which also matches ErrTimeout), and has taken or queued nothing (Cond.WaitContext
+// holds its mutex again). A ctx already done ends the call before it tries. A call
+// that has to wait starts a goroutine that ends the wait when ctx is done: a semaphore,
+// mutex or condition wait runs on a duplicate of the handle, which that goroutine
+// closes; a queue wait polls the queue's descriptor beside an eventfd, which it writes
+// (closing a duplicate of a queue's descriptor would end this process's notification
 // registration). Neither the goroutine nor the duplicate or eventfd outlives the call.
 // A ctx that is never done (context.Background()) makes the plain call.
+//
+// A Mutex survives its owner: when the owner dies holding it (a process killed, even
+// by SIGKILL, or a thread ending), the next Lock takes it with ErrOwnerDead, or runs
+// MutexOptions.Recover. Its lock belongs to an OS thread, so Lock wires the calling
+// goroutine to its thread until Unlock, which must run on that goroutine (see Mutex).
 //
 // Build: cgo (CGO_ENABLED=1) and pkg-config finding libpipc.pc.
 package pipc

@@ -12,15 +12,22 @@ type Status = errs.Status
 
 // Error classes for errors.Is, after DESIGN.md's table:
 //
-//	ErrNotExist    PIPC_ENOENT                     (also matches fs.ErrNotExist)
-//	ErrExist       PIPC_EEXIST                     (fs.ErrExist)
-//	ErrPermission  PIPC_EACCES                     (fs.ErrPermission)
-//	ErrBusy        PIPC_EAGAIN or PIPC_ETIMEDOUT   would block, or timed out
-//	ErrTimeout     PIPC_ETIMEDOUT                  a kind of ErrBusy: errors.Is(ErrTimeout, ErrBusy)
-//	ErrClosed      PIPC_EBADHANDLE, a closed object (fs.ErrClosed)
-//	ErrInvalid     PIPC_EINVAL, PIPC_EMSGSIZE, PIPC_ERANGE, bad arguments (fs.ErrInvalid)
-//	ErrUnsupported PIPC_ENOTSUP
-//	ErrNotAttached PIPC_ENOTATTACHED               (System V shared memory)
+//	ErrNotExist       PIPC_ENOENT                     (also matches fs.ErrNotExist)
+//	ErrExist          PIPC_EEXIST                     (fs.ErrExist)
+//	ErrPermission     PIPC_EACCES                     (fs.ErrPermission)
+//	ErrBusy           PIPC_EAGAIN or PIPC_ETIMEDOUT   would block, or timed out
+//	ErrTimeout        PIPC_ETIMEDOUT                  a kind of ErrBusy: errors.Is(ErrTimeout, ErrBusy)
+//	ErrClosed         PIPC_EBADHANDLE, a closed object (fs.ErrClosed)
+//	ErrInvalid        PIPC_EINVAL, PIPC_EMSGSIZE, PIPC_ERANGE, bad arguments (fs.ErrInvalid)
+//	ErrUnsupported    PIPC_ENOTSUP
+//	ErrNotAttached    PIPC_ENOTATTACHED               (System V shared memory)
+//	ErrOwnerDead      PIPC_EOWNERDEAD                 a Mutex: locked, but its previous owner died
+//	ErrNotRecoverable PIPC_ENOTRECOVERABLE            a Mutex that can never be locked again
+//
+// An error matching ErrOwnerDead never means failure to lock: the caller holds the lock,
+// and the state it guards may be half-changed. Repair it, call Mutex.Consistent, then
+// Unlock (or set MutexOptions.Recover to have that done). Unlocking without Consistent
+// leaves the mutex ErrNotRecoverable for every process.
 //
 // PIPC_EINTR never reaches the caller: the wait is retried with the time left. Limits,
 // memory and other OS errors (PIPC_ELIMIT, PIPC_ENOMEM, PIPC_ERROR) match no class; their
@@ -40,6 +47,9 @@ var (
 	ErrInvalid     = errs.ErrInvalid
 	ErrUnsupported = errs.ErrUnsupported
 	ErrNotAttached = errs.ErrNotAttached
+
+	ErrOwnerDead      = errs.ErrOwnerDead
+	ErrNotRecoverable = errs.ErrNotRecoverable
 )
 
 // The statuses, for an *Error's Status field.
@@ -59,4 +69,7 @@ var (
 	StatusLimit       = errs.StatusLimit
 	StatusNoMemory    = errs.StatusNoMemory
 	StatusNotAttached = errs.StatusNotAttached
+
+	StatusOwnerDead      = errs.StatusOwnerDead
+	StatusNotRecoverable = errs.StatusNotRecoverable
 )

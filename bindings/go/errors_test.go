@@ -35,6 +35,7 @@ func TestStatusClasses(t *testing.T) {
 		"ErrNotAttached": pipc.ErrNotAttached, "fs.ErrNotExist": fs.ErrNotExist,
 		"fs.ErrExist": fs.ErrExist, "fs.ErrPermission": fs.ErrPermission,
 		"fs.ErrClosed": fs.ErrClosed, "fs.ErrInvalid": fs.ErrInvalid,
+		"ErrOwnerDead": pipc.ErrOwnerDead, "ErrNotRecoverable": pipc.ErrNotRecoverable,
 	}
 	for status, want := range map[pipc.Status]string{
 		pipc.StatusNotExist:    "ErrNotExist fs.ErrNotExist",
@@ -51,6 +52,9 @@ func TestStatusClasses(t *testing.T) {
 		pipc.StatusLimit:       "",
 		pipc.StatusNoMemory:    "",
 		pipc.StatusError:       "",
+
+		pipc.StatusOwnerDead:      "ErrOwnerDead",
+		pipc.StatusNotRecoverable: "ErrNotRecoverable",
 	} {
 		err := error(&pipc.Error{Op: "test", Status: status})
 		var got []string

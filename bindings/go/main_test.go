@@ -83,6 +83,38 @@ func newMessageQueue(t *testing.T, opts pipc.MessageQueueOptions) *pipc.MessageQ
 	return q
 }
 
+// newMutex creates a mutex with a random name, closed and unlinked after t.
+func newMutex(t *testing.T, opts *pipc.MutexOptions) *pipc.Mutex {
+	t.Helper()
+	m, err := pipc.OpenMutex("", opts)
+	return keepLockObject(t, m, err, pipc.UnlinkMutex)
+}
+
+// newCond creates a condition variable with a random name, closed and unlinked after t.
+func newCond(t *testing.T) *pipc.Cond {
+	t.Helper()
+	c, err := pipc.OpenCond("", nil)
+	return keepLockObject(t, c, err, pipc.UnlinkCond)
+}
+
+// keepLockObject fails t on err, or else returns obj, a new mutex or condition
+// variable (a segment in /dev/shm), which it closes and unlinks after t.
+func keepLockObject[T interface {
+	Name() string
+	Close() error
+}](t *testing.T, obj T, err error, unlink func(string) error) T {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	track("/dev/shm" + obj.Name())
+	t.Cleanup(func() {
+		obj.Close()
+		unlink(obj.Name())
+	})
+	return obj
+}
+
 // within fails t unless done is closed within long.
 func within(t *testing.T, what string, done <-chan struct{}) {
 	t.Helper()

@@ -97,6 +97,7 @@ typedef int64_t pgo_rc; /* (again, for SWIG) */
               int pipc_sysv_sem_close, int pipc_sysv_shm_close, int pipc_sysv_mq_close,
               int pipc_sem_created, int pipc_shm_created, int pipc_mq_created,
               int pipc_sysv_sem_created, int pipc_sysv_shm_created, int pipc_sysv_mq_created,
+              int pipc_mutex_close, int pipc_cond_close, int pipc_mutex_created, int pipc_cond_created,
               int pgo_failures_pooled %{ $result = $1; %}
 
 /* ---- handles ------------------------------------------------------------------------ */
@@ -116,6 +117,8 @@ PGO_HANDLE(pipc_mq)
 PGO_HANDLE(pipc_sysv_sem)
 PGO_HANDLE(pipc_sysv_shm)
 PGO_HANDLE(pipc_sysv_mq)
+PGO_HANDLE(pipc_mutex)
+PGO_HANDLE(pipc_cond)
 
 /* ---- names: "" is NULL (a random name) -------------------------------------------- */
 %typemap(in) const char *name, const char *path %{
@@ -164,12 +167,17 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_sem_options_init;
 %ignore pipc_sysv_shm_options_init;
 %ignore pipc_sysv_mq_options_init;
+%ignore pipc_mutex_options_init;
+%ignore pipc_cond_options_init;
 %ignore pipc_sem_open;                /* the pgo_ helpers take the options as arguments */
 %ignore pipc_shm_open;
 %ignore pipc_mq_open;
 %ignore pipc_sysv_sem_open;
 %ignore pipc_sysv_shm_open;
 %ignore pipc_sysv_mq_open;
+%ignore pipc_mutex_open;
+%ignore pipc_cond_open;
+%ignore pipc_cond_wait;               /* pgo_cond_wait: PIPC_EINTR is a wakeup */
 %ignore pipc_mq_receive;              /* pgo_mq_receive: length and priority in the result */
 %ignore pipc_sysv_mq_receive;         /* pgo_sysv_mq_receive: the length in the result */
 %ignore pipc_last_errno;              /* read inside the failing call: pgo_result */
@@ -186,6 +194,8 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_sem_options;
 %ignore pipc_sysv_shm_options;
 %ignore pipc_sysv_mq_options;
+%ignore pipc_mutex_options;
+%ignore pipc_cond_options;
 %ignore pipc_sysv_perm;
 %ignore pipc_sysv_sem_stat;
 %ignore pipc_sysv_shm_stat;
@@ -210,6 +220,7 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %include "pipc/shm.h"
 %include "pipc/mq.h"
 %include "pipc/sysv.h"
+%include "pipc/mutex.h"
 %include "pipc/inventory.h"
 
 %include "raw_helpers.i"

@@ -77,6 +77,26 @@ static pgo_rc pgo_sysv_mq_open(pipc_sysv_mq **out, int64_t key, uint32_t flags, 
   return pipc_sysv_mq_open(out, key, &o);
 }
 
+static pgo_rc pgo_mutex_open(pipc_mutex **out, const char *name, uint32_t flags, uint32_t mode) {
+  pipc_mutex_options o = PIPC_MUTEX_OPTIONS_INIT;
+  o.flags = flags; o.mode = mode;
+  return pipc_mutex_open(out, name, &o);
+}
+
+static pgo_rc pgo_cond_open(pipc_cond **out, const char *name, uint32_t flags, uint32_t mode) {
+  pipc_cond_options o = PIPC_COND_OPTIONS_INIT;
+  o.flags = flags; o.mode = mode;
+  return pipc_cond_open(out, name, &o);
+}
+
+/* A condition wait that a signal handler ended (PIPC_EINTR, the mutex locked again) is
+ * a wakeup like a spurious one, for the caller to check its predicate: a retry inside
+ * would wait past a signal sent before it began, and miss it. */
+static pgo_rc pgo_cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) {
+  const int st = pipc_cond_wait(cond, mutex, timeout_ns);
+  return st == PIPC_EINTR ? PIPC_OK : st;
+}
+
 /* The message's length; its type in type_out[0]. */
 static pgo_rc pgo_sysv_mq_receive(int64_t *type_out, pipc_sysv_mq *mq, void *buf, size_t cap,
                                   int64_t type, uint32_t flags, int64_t timeout_ns) {

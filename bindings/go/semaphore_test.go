@@ -113,18 +113,26 @@ func TestSemaphoreWaitWokenByRelease(t *testing.T) {
 // error nor get lost, and a release still ends it. A timed wait that the signals
 // interrupt keeps its deadline.
 func TestSemaphoreWaitUnderSignals(t *testing.T) {
+	s := newSemaphore(t, 0)
+	waitUnderSignals(t, s.Acquire, func() { s.Release() })
+}
+
+// waitUnderSignals checks that wait (up to a timeout, as Acquire), interrupted by
+// signals, still times out with ErrTimeout when it should, and without limit waits
+// until release.
+func waitUnderSignals(t *testing.T, wait func(timeout time.Duration) error, release func()) {
+	t.Helper()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
-	s := newSemaphore(t, 0)
-	// waitOn runs s.Acquire(timeout) on a thread of its own and tells its thread id.
+	// waitOn runs wait(timeout) on a thread of its own and tells its thread id.
 	waitOn := func(timeout time.Duration) (tid int, result chan error) {
 		tids, result := make(chan int), make(chan error, 1)
 		go func() {
-			runtime.LockOSThread() // Acquire keeps to this thread: the signals reach its wait
+			runtime.LockOSThread() // the wait keeps to this thread: the signals reach it
 			defer runtime.UnlockOSThread()
 			tids <- syscall.Gettid()
-			result <- s.Acquire(timeout)
+			result <- wait(timeout)
 		}()
 		return <-tids, result
 	}
@@ -155,7 +163,7 @@ func TestSemaphoreWaitUnderSignals(t *testing.T) {
 		t.Fatalf("the wait without limit ended without a release: %v", err)
 	default:
 	}
-	s.Release()
+	release()
 	select {
 	case err := <-forever:
 		if err != nil {

@@ -25,6 +25,8 @@ typedef const char *pypipc_optname; /* str or None */
  * pipc.sysv_ipc.Error, as with the reference modules). Created in %init. */
 static PyObject *pypipc_Error, *pypipc_SignalError, *pypipc_PermissionsError,
                 *pypipc_ExistentialError, *pypipc_BusyError, *pypipc_NotAttachedError;
+/* pipc.sync's lock states (NULL elsewhere: the module's Error) */
+static PyObject *pypipc_OwnerDeadError, *pypipc_NotRecoverableError;
 
 static void pypipc_raise(int st) {
   PyObject *cls;
@@ -44,6 +46,12 @@ static void pypipc_raise(int st) {
     case PIPC_CLASS_MEMORY: cls = PyExc_MemoryError; break;
     case PIPC_CLASS_NOT_ATTACHED:
       cls = pypipc_NotAttachedError ? pypipc_NotAttachedError : pypipc_Error;
+      break;
+    case PIPC_CLASS_OWNER_DEAD:
+      cls = pypipc_OwnerDeadError ? pypipc_OwnerDeadError : pypipc_Error;
+      break;
+    case PIPC_CLASS_NOT_RECOVERABLE:
+      cls = pypipc_NotRecoverableError ? pypipc_NotRecoverableError : pypipc_Error;
       break;
     default: cls = PyExc_OSError; break;
   }
@@ -98,6 +106,23 @@ static int pypipc_block(pypipc_op op, void *ctx, int64_t timeout_ns) {
   Py_END_ALLOW_THREADS
   if (rc == PIPC_EINTR && PyErr_CheckSignals() < 0) return PYPIPC_PYERR;
   return pipc_binding_wait_status(rc);
+}
+
+/* pypipc_block as threading's waits end (PEP 475), for pipc's own modules (pipc.sync): a
+ * signal whose handler raises ends the wait with that exception; after any other signal
+ * the wait goes on for the time that remains (on CLOCK_MONOTONIC). */
+static int64_t pypipc_monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+static int pypipc_block_on(pypipc_op op, void *ctx, int64_t timeout_ns) {
+  const int64_t end = timeout_ns > 0 ? pypipc_monotonic_ns() + timeout_ns : 0;
+  int rc;
+  while ((rc = pypipc_block(op, ctx, timeout_ns)) == PIPC_EINTR) {
+    if (timeout_ns > 0 && (timeout_ns = end - pypipc_monotonic_ns()) <= 0) timeout_ns = 0;
+  }
+  return rc;
 }
 
 /* Read-only attributes.
@@ -246,10 +271,10 @@ static int pypipc_initialised(PyObject *self) {
 %{
 /* The constructors' arguments, taken as the reference's PyArg_ParseTupleAndKeywords("O|...")
  * takes them (with its messages) but without interpreting a format: creating an object is
- * on the hot path of create->unlink loops. NAMES ends with NULL and the first is required;
- * OUT (one slot per name, NULL-initialised) gets each argument given. */
+ * on the hot path of create->unlink loops. NAMES ends with NULL and its first REQUIRED (0
+ * or 1) are required; OUT (one slot per name, NULL-initialised) gets each argument given. */
 static int pypipc_init_args(PyObject *args, PyObject *kwargs, const char *const *names,
-                            PyObject **out) {
+                            int required, PyObject **out) {
   Py_ssize_t max = 0, given = PyTuple_GET_SIZE(args);
   Py_ssize_t keywords = kwargs ? PyDict_GET_SIZE(kwargs) : 0;
   Py_ssize_t i, pos = 0, twice = -1;
@@ -270,7 +295,7 @@ static int pypipc_init_args(PyObject *args, PyObject *kwargs, const char *const 
     out[i] = value;
   }
   /* in CPython's order: a missing argument, one given twice, a stray keyword */
-  if (!out[0]) {
+  if (required && !out[0]) {
     PyErr_Format(PyExc_TypeError, "function missing required argument '%s' (pos 1)", names[0]);
   } else if (twice >= 0) {
     PyErr_Format(PyExc_TypeError, "argument for function given by name ('%s') and position (%zd)",
@@ -286,14 +311,14 @@ static int pypipc_init_args(PyObject *args, PyObject *kwargs, const char *const 
 }
 
 /* tp_init of the classes: OPEN makes the object from the parsed arguments (NULL with
- * the Python error set). */
+ * the Python error set); NAMES and REQUIRED as for pypipc_init_args. */
 typedef void *(*pypipc_open_fn)(PyObject *const *args);
 static int pypipc_init(PyObject *self, PyObject *args, PyObject *kwargs, const char *const *names,
-                       pypipc_open_fn open, swig_type_info *type) {
+                       int required, pypipc_open_fn open, swig_type_info *type) {
   PyObject *argv[8] = {NULL};   /* the most any class takes: posix_ipc's MessageQueue, 7 */
   void *made;
   if (pypipc_initialised(self)) return -1;
-  if (pypipc_init_args(args, kwargs, names, argv) < 0 || !(made = open(argv))) return -1;
+  if (pypipc_init_args(args, kwargs, names, required, argv) < 0 || !(made = open(argv))) return -1;
   return SWIG_Python_NewPointerObj(self, made, type, SWIG_BUILTIN_INIT) == Py_None ? -1 : 0;
 }
 

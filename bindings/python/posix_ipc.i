@@ -13,6 +13,7 @@
 %module(package="pipc") posix_ipc
 
 %include "pipc_python.i"
+%include "pipc_posix_args.i"
 
 /* keyword arguments for every wrapped function, method and constructor */
 %feature("kwargs");
@@ -49,23 +50,6 @@ static long long pypipc_mq_size_default = 8192;
 
 /* ---------------- arguments ---------------- */
 
-/* An integer argument: TypeError unless it is an integer (or has __index__), ValueError
- * outside [LO, HI]. O == NULL (not given) yields DFLT. */
-static int pypipc_int_arg(PyObject *o, const char *what, long long lo, long long hi,
-                          long long dflt, long long *out) {
-  long long v;
-  int overflow = 0;
-  if (!o) { *out = dflt; return 0; }
-  v = PyLong_AsLongLongAndOverflow(o, &overflow);
-  if (v == -1 && PyErr_Occurred()) return -1;
-  if (overflow || v < lo || v > hi) {
-    PyErr_Format(PyExc_ValueError, "%s must be an integer from %lld to %lld", what, lo, hi);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
 /* A message priority: an integer from 0 to QUEUE_PRIORITY_MAX. */
 typedef unsigned int pypipc_prio;
 static int pypipc_prio_from_py(PyObject *o, unsigned int *out) {
@@ -82,62 +66,6 @@ static int pypipc_prio_from_py(PyObject *o, unsigned int *out) {
   return 0;
 }
 
-/* A name: None (only with O_CREX: pipc picks a random one), or a str (encoded with the
- * file system encoding, as the reference does) or bytes, without NUL. *C_OUT gets a
- * PyMem copy for pipc, given a leading '/' when it has none (glibc treats "x" and "/x"
- * alike; pipc wants the '/'); *PY_OUT the str the name attribute shows. */
-static int pypipc_name_arg(PyObject *o, char **c_out, PyObject **py_out) {
-  PyObject *bytes = NULL, *py = NULL;
-  const char *s;
-  Py_ssize_t n;
-  char *c;
-  *c_out = NULL; *py_out = NULL;
-  if (o == Py_None) return 0;
-  if (PyUnicode_Check(o)) {
-    if (!PyUnicode_FSConverter(o, &bytes)) return -1;   /* ValueError for an embedded NUL */
-    Py_INCREF(o); py = o;
-  } else if (PyBytes_Check(o)) {
-    Py_INCREF(o); bytes = o;
-    if (memchr(PyBytes_AS_STRING(o), 0, (size_t)PyBytes_GET_SIZE(o))) {
-      Py_DECREF(bytes);
-      PyErr_SetString(PyExc_ValueError, "embedded null byte");
-      return -1;
-    }
-    py = PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(o), PyBytes_GET_SIZE(o));
-    if (!py) { Py_DECREF(bytes); return -1; }
-  } else {
-    PyErr_SetString(PyExc_TypeError, "Name must be None or a string");
-    return -1;
-  }
-  s = PyBytes_AS_STRING(bytes);
-  n = PyBytes_GET_SIZE(bytes);
-  c = (char *)PyMem_Malloc((size_t)n + 2);
-  if (!c) { Py_DECREF(bytes); Py_DECREF(py); PyErr_NoMemory(); return -1; }
-  if (s[0] == '/') memcpy(c, s, (size_t)n + 1);
-  else { c[0] = '/'; memcpy(c + 1, s, (size_t)n + 1); }
-  Py_DECREF(bytes);
-  *c_out = c; *py_out = py;
-  return 0;
-}
-
-/* A PyMem copy of the name pipc chose (name=None); NULL with MemoryError. */
-static char *pypipc_name_copy(const char *name) {
-  size_t n = strlen(name);
-  char *c = (char *)PyMem_Malloc(n + 1);
-  if (!c) { PyErr_NoMemory(); return NULL; }
-  memcpy(c, name, n + 1);
-  return c;
-}
-
-/* The name attribute (a new reference, or NULL): the str given to the constructor, or one
- * made from CNAME when first asked for (most objects with a random name never show it,
- * and creating them is a hot path). */
-static PyObject *pypipc_name_obj(PyObject **name, const char *cname) {
-  if (!*name && !(*name = PyUnicode_DecodeFSDefault(cname))) return NULL;
-  Py_INCREF(*name);
-  return *name;
-}
-
 /* The checks every constructor of the reference makes on flags and name. */
 static int pypipc_check_flags(long long flags, int name_is_none) {
   if (!(flags & O_CREAT) && (flags & O_EXCL)) {
@@ -149,14 +77,6 @@ static int pypipc_check_flags(long long flags, int name_is_none) {
     return -1;
   }
   return 0;
-}
-
-static uint32_t pypipc_posix_flags(long long f) {
-  uint32_t r = 0;
-  if (f & O_CREAT) r |= PIPC_CREAT;
-  if (f & O_EXCL) r |= PIPC_EXCL;
-  if (f & O_TRUNC) r |= PIPC_TRUNC;
-  return r;
 }
 
 static PyObject *pypipc_repr_mode(const char *fmt_head, PyObject **name, const char *cname,
@@ -433,7 +353,7 @@ fail:
 }
 static int pypipc_psem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"name", "flags", "mode", "initial_value", NULL};
-  return pypipc_init(self, args, kwargs, names, pypipc_psem_open, SWIGTYPE_p_pypipc_psem);
+  return pypipc_init(self, args, kwargs, names, 1, pypipc_psem_open, SWIGTYPE_p_pypipc_psem);
 }
 %}
 
@@ -571,7 +491,7 @@ fail:
 }
 static int pypipc_pshm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"name", "flags", "mode", "size", "read_only", NULL};
-  return pypipc_init(self, args, kwargs, names, pypipc_pshm_open, SWIGTYPE_p_pypipc_pshm);
+  return pypipc_init(self, args, kwargs, names, 1, pypipc_pshm_open, SWIGTYPE_p_pypipc_pshm);
 }
 %}
 
@@ -719,7 +639,7 @@ fail:
 }
 static int pypipc_pmq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"name", "flags", "mode", "max_messages", "max_message_size", "read", "write", NULL};
-  return pypipc_init(self, args, kwargs, names, pypipc_pmq_open, SWIGTYPE_p_pypipc_pmq);
+  return pypipc_init(self, args, kwargs, names, 1, pypipc_pmq_open, SWIGTYPE_p_pypipc_pmq);
 }
 %}
 
@@ -896,18 +816,6 @@ static PyObject *pypipc_pmq_current_messages_get(pypipc_pmq *q) {
 }
 static long pypipc_pmq_mode_get(pypipc_pmq *q) { return q->mode; }
 
-/* module functions: unlink by name (str or bytes) */
-static int pypipc_unlink_by_name(PyObject *name, int (*unlink_fn)(const char *)) {
-  char *c;
-  PyObject *py;
-  int rc;
-  if (name == Py_None) { PyErr_SetString(PyExc_TypeError, "name must be a string"); return PYPIPC_PYERR; }
-  if (pypipc_name_arg(name, &c, &py) < 0) return PYPIPC_PYERR;
-  Py_DECREF(py);
-  rc = unlink_fn(c);
-  PyMem_Free(c);
-  return rc;
-}
 %}
 
 /* ================= module functions ================= */
@@ -1095,9 +1003,7 @@ static const pypipc_doc pypipc_pmq_docs[] = {
     if (!pypipc_notify_table) return NULL;
 
     /* the OS's flag values, as the reference */
-    pypipc_add_int(mod, "O_CREAT", O_CREAT);
-    pypipc_add_int(mod, "O_EXCL", O_EXCL);
-    pypipc_add_int(mod, "O_CREX", O_CREAT | O_EXCL);
+    pypipc_add_open_flags(mod);
     pypipc_add_int(mod, "O_TRUNC", O_TRUNC);
     pypipc_add_int(mod, "O_RDONLY", O_RDONLY);
     pypipc_add_int(mod, "O_WRONLY", O_WRONLY);

@@ -508,7 +508,7 @@ static void *pysv_sem_open(PyObject *const *args) {
 }
 static int pysv_sem_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"key", "flags", "mode", "initial_value", NULL};
-  return pypipc_init(self, args, kwargs, names, pysv_sem_open, SWIGTYPE_p_pypipc_ssem);
+  return pypipc_init(self, args, kwargs, names, 1, pysv_sem_open, SWIGTYPE_p_pypipc_ssem);
 }
 %}
 
@@ -768,7 +768,7 @@ static void *pysv_shm_open(PyObject *const *args) {
 }
 static int pysv_shm_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"key", "flags", "mode", "size", "init_character", NULL};
-  return pypipc_init(self, args, kwargs, names, pysv_shm_open, SWIGTYPE_p_pypipc_sshm);
+  return pypipc_init(self, args, kwargs, names, 1, pysv_shm_open, SWIGTYPE_p_pypipc_sshm);
 }
 %}
 
@@ -1059,7 +1059,7 @@ static void *pysv_mq_open(PyObject *const *args) {
 }
 static int pysv_mq_init(PyObject *self, PyObject *args, PyObject *kwargs) {
   static const char *const names[] = {"key", "flags", "mode", "max_message_size", NULL};
-  return pypipc_init(self, args, kwargs, names, pysv_mq_open, SWIGTYPE_p_pypipc_smq);
+  return pypipc_init(self, args, kwargs, names, 1, pysv_mq_open, SWIGTYPE_p_pypipc_smq);
 }
 %}
 

@@ -1,8 +1,8 @@
 /* pipc_ruby.i — the low-level Ruby extension Pipc::Lowlevel (pipc/lowlevel.so).
  *
- * One SWIG class per object family (posix.i, sysv.i), written with %extend so that every
- * hot-path method (acquire, release, send, receive, read, write) is a C method doing one
- * libpipc call. lib/pipc/*.rb subclasses these classes under their public names and adds
+ * One SWIG class per object family (posix.i, sysv.i, mutex.i), written with %extend so
+ * that every hot-path method (acquire, release, send, receive, read, write, lock, unlock)
+ * is a C method doing one libpipc call. lib/pipc/*.rb subclasses these classes under their public names and adds
  * keyword constructors, block forms and the other conveniences. Here: what the families
  * share — status -> exception, timeouts, keyword arguments, waits without the GVL. */
 %module "pipc::lowlevel"
@@ -25,7 +25,8 @@
 #define RBPIPC_CLOSED PIPC_BINDING_CLOSED
 
 static VALUE rbpipc_eError, rbpipc_eExistential, rbpipc_ePermissions, rbpipc_eBusy,
-             rbpipc_eSignal, rbpipc_eNotAttached, rbpipc_eInvalid, rbpipc_eUnsupported;
+             rbpipc_eSignal, rbpipc_eNotAttached, rbpipc_eInvalid, rbpipc_eUnsupported,
+             rbpipc_eOwnerDead, rbpipc_eNotRecoverable;
 static ID rbpipc_id_status, rbpipc_id_errno;
 
 NORETURN(static void rbpipc_raise_detail(int st, int err, const char *detail));
@@ -46,6 +47,8 @@ static void rbpipc_raise_detail(int st, int err, const char *detail) {
     case PIPC_CLASS_VALUE: cls = rbpipc_eInvalid; break;
     case PIPC_CLASS_UNSUPPORTED: cls = rbpipc_eUnsupported; break;
     case PIPC_CLASS_NOT_ATTACHED: cls = rbpipc_eNotAttached; break;
+    case PIPC_CLASS_OWNER_DEAD: cls = rbpipc_eOwnerDead; break;
+    case PIPC_CLASS_NOT_RECOVERABLE: cls = rbpipc_eNotRecoverable; break;
     default: cls = rbpipc_eError; break;   /* limits, memory, other OS errors */
   }
   exc = rb_exc_new_cstr(cls, msg);
@@ -216,27 +219,44 @@ static int64_t rbpipc_now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* One wait, OP(h, CTX, TIMEOUT) with the GVL released: its status, PIPC_EINTR when
+ * Ruby's unblocking function interrupted it (or an interrupt was pending before it
+ * began), RBPIPC_CLOSED when close() from another thread ended it. */
+static int rbpipc_wait_once(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
+  struct rbpipc_call c;
+  c.op = op; c.ctx = ctx; c.timeout = timeout;
+  c.h = o->h;
+  if (!c.h) return RBPIPC_CLOSED;
+  c.rc = PIPC_EINTR;     /* stays so when an interrupt was pending before the call */
+  rb_thread_call_without_gvl2(rbpipc_call_nogvl, &c, RUBY_UBF_IO, NULL);
+  return pipc_binding_wait_status(c.rc);
+}
+
 /* The wait of a call that already failed with PIPC_EAGAIN when tried with the GVL held.
  * Ruby's unblocking function interrupts it (PIPC_EINTR): the thread's pending interrupts
  * then run here — Thread#kill, Thread#raise, a trap's exception end the call — and the
  * wait resumes with the time left. close() from another thread ends it (RBPIPC_CLOSED).
  * Returns the status of the last try. */
 static int rbpipc_wait(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
-  const int64_t deadline = timeout > 0 ? rbpipc_now_ns() + timeout : 0;
-  struct rbpipc_call c;
-  c.op = op; c.ctx = ctx; c.timeout = timeout;
+  const int bounded = timeout > 0;
+  const int64_t deadline = bounded ? rbpipc_now_ns() + timeout : 0;
   for (;;) {
-    c.h = o->h;
-    if (!c.h) return RBPIPC_CLOSED;
-    c.rc = PIPC_EINTR;     /* stays so when an interrupt was pending before the call */
-    rb_thread_call_without_gvl2(rbpipc_call_nogvl, &c, RUBY_UBF_IO, NULL);
-    if (c.rc != PIPC_EINTR) return pipc_binding_wait_status(c.rc);
+    const int rc = rbpipc_wait_once(o, op, ctx, timeout);
+    if (rc != PIPC_EINTR) return rc;
     rb_thread_check_ints();
-    if (timeout > 0) {
-      c.timeout = deadline - rbpipc_now_ns();
-      if (c.timeout <= 0) return PIPC_ETIMEDOUT;
+    if (bounded) {
+      timeout = deadline - rbpipc_now_ns();
+      if (timeout <= 0) return PIPC_ETIMEDOUT;
     }
   }
+}
+
+/* OP tried once with the GVL held (timeout 0), and only when it would block, waited for
+ * as rbpipc_wait does: the uncontended call never gives up the GVL. */
+static int rbpipc_try_then_wait(rbpipc_obj *o, rbpipc_op op, void *ctx, int64_t timeout) {
+  int rc = op(rbpipc_h(o), ctx, 0);
+  if (rc == PIPC_EAGAIN && timeout != 0) rc = rbpipc_wait(o, op, ctx, timeout);
+  return rc;
 }
 
 /* A received message: a binary (ASCII-8BIT) String and its priority or type. */
@@ -283,6 +303,8 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
     rbpipc_eNotAttached = rb_const_get(mPipc, rb_intern("NotAttachedError"));
     rbpipc_eInvalid = rb_const_get(mPipc, rb_intern("InvalidArgumentError"));
     rbpipc_eUnsupported = rb_const_get(mPipc, rb_intern("UnsupportedError"));
+    rbpipc_eOwnerDead = rb_const_get(mPipc, rb_intern("OwnerDeadError"));
+    rbpipc_eNotRecoverable = rb_const_get(mPipc, rb_intern("NotRecoverableError"));
     /* held in C statics: pinned, so that GC.compact never moves them */
     rb_gc_register_mark_object(rbpipc_eError);
     rb_gc_register_mark_object(rbpipc_eExistential);
@@ -292,6 +314,8 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
     rb_gc_register_mark_object(rbpipc_eNotAttached);
     rb_gc_register_mark_object(rbpipc_eInvalid);
     rb_gc_register_mark_object(rbpipc_eUnsupported);
+    rb_gc_register_mark_object(rbpipc_eOwnerDead);
+    rb_gc_register_mark_object(rbpipc_eNotRecoverable);
   }
 %}
 
@@ -301,3 +325,4 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
 %include "posix.i"
 %include "sysv.i"
 %include "inventory.i"
+%include "mutex.i"

@@ -222,14 +222,9 @@ typedef struct rbpipc_psem {} rbpipc_psem;
   /* acquire(timeout: nil): tried with the GVL held; released only to wait */
   VALUE acquire(VALUE kw) {
     VALUE t;
-    int64_t timeout;
-    int rc;
-    pipc_sem *h = (pipc_sem *)rbpipc_h(&$self->o);
+    rbpipc_h(&$self->o);
     rbpipc_kwargs(kw, 1, rbpipc_kw_timeout, &t);
-    timeout = rbpipc_timeout(t);
-    rc = pipc_sem_acquire(h, 0);
-    if (rc == PIPC_EAGAIN && timeout != 0) rc = rbpipc_wait(&$self->o, rbpipc_psem_wait, NULL, timeout);
-    return rbpipc_check(rc);
+    return rbpipc_check(rbpipc_try_then_wait(&$self->o, rbpipc_psem_wait, NULL, rbpipc_timeout(t)));
   }
   VALUE release() { return rbpipc_check(pipc_sem_release((pipc_sem *)rbpipc_h(&$self->o))); }
   VALUE value() {

@@ -123,14 +123,11 @@ typedef struct rbpipc_ssem {} rbpipc_ssem;
     VALUE v[2];
     int64_t timeout;
     uint32_t delta;
-    int rc;
-    pipc_sysv_sem *h = (pipc_sysv_sem *)rbpipc_h(&$self->o);
+    rbpipc_h(&$self->o);
     rbpipc_kwargs(kw, 2, rbpipc_kw_sysv_acquire, v);
     timeout = rbpipc_timeout(v[0]);
     delta = rbpipc_delta(v[1]);
-    rc = pipc_sysv_sem_acquire(h, delta, 0);
-    if (rc == PIPC_EAGAIN && timeout != 0) rc = rbpipc_wait(&$self->o, rbpipc_ssem_acquire_op, &delta, timeout);
-    return rbpipc_check(rc);
+    return rbpipc_check(rbpipc_try_then_wait(&$self->o, rbpipc_ssem_acquire_op, &delta, timeout));
   }
   /* release(delta: 1) */
   VALUE release(VALUE kw) {
@@ -142,14 +139,9 @@ typedef struct rbpipc_ssem {} rbpipc_ssem;
   /* wait_for_zero(timeout: nil) */
   VALUE wait_for_zero(VALUE kw) {
     VALUE t;
-    int64_t timeout;
-    int rc;
-    pipc_sysv_sem *h = (pipc_sysv_sem *)rbpipc_h(&$self->o);
+    rbpipc_h(&$self->o);
     rbpipc_kwargs(kw, 1, rbpipc_kw_timeout, &t);
-    timeout = rbpipc_timeout(t);
-    rc = pipc_sysv_sem_wait_zero(h, 0);
-    if (rc == PIPC_EAGAIN && timeout != 0) rc = rbpipc_wait(&$self->o, rbpipc_ssem_zero_op, NULL, timeout);
-    return rbpipc_check(rc);
+    return rbpipc_check(rbpipc_try_then_wait(&$self->o, rbpipc_ssem_zero_op, NULL, rbpipc_timeout(t)));
   }
   VALUE value() {
     int v;

@@ -14,6 +14,8 @@ typedef enum pipc_error_class {
   PIPC_CLASS_UNSUPPORTED,
   PIPC_CLASS_MEMORY,
   PIPC_CLASS_NOT_ATTACHED,
+  PIPC_CLASS_OWNER_DEAD,       /* locked, but the previous owner died holding the lock */
+  PIPC_CLASS_NOT_RECOVERABLE,  /* a lock that can never be taken again */
   PIPC_CLASS_OS            /* limits and other OS errors: carry errno */
 } pipc_error_class;
 
@@ -28,6 +30,8 @@ static pipc_error_class pipc_error_class_of(int status) {
     case PIPC_ENOTSUP: return PIPC_CLASS_UNSUPPORTED;
     case PIPC_ENOMEM: return PIPC_CLASS_MEMORY;
     case PIPC_ENOTATTACHED: return PIPC_CLASS_NOT_ATTACHED;
+    case PIPC_EOWNERDEAD: return PIPC_CLASS_OWNER_DEAD;
+    case PIPC_ENOTRECOVERABLE: return PIPC_CLASS_NOT_RECOVERABLE;
     default: return PIPC_CLASS_OS;
   }
 }

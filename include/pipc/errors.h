@@ -24,7 +24,11 @@ typedef enum pipc_status {
   PIPC_ENOTSUP = -12,    /* the platform lacks this operation */
   PIPC_ELIMIT = -13,     /* a system limit was hit: pipc_last_message() names it */
   PIPC_ENOMEM = -14,     /* out of memory */
-  PIPC_ENOTATTACHED = -15 /* System V shared memory: the handle has no attachment */
+  PIPC_ENOTATTACHED = -15, /* System V shared memory: the handle has no attachment */
+  PIPC_EOWNERDEAD = -16,   /* robust mutex: the lock WAS acquired, but its previous owner died
+                            * holding it: repair the data, pipc_mutex_consistent, unlock */
+  PIPC_ENOTRECOVERABLE = -17 /* robust mutex: unlocked after an owner death without being made
+                              * consistent; it can never be locked again */
 } pipc_status;
 
 /* Static English text for STATUS (never NULL; unknown values give "unknown status"). */

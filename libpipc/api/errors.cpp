@@ -25,6 +25,8 @@ PIPC_API const char *pipc_strerror(int status) {
     case PIPC_ELIMIT: return "system limit reached";
     case PIPC_ENOMEM: return "out of memory";
     case PIPC_ENOTATTACHED: return "the shared memory segment is not attached";
+    case PIPC_EOWNERDEAD: return "the lock was acquired, but its previous owner died holding it";
+    case PIPC_ENOTRECOVERABLE: return "the lock is not recoverable";
     default: return "unknown status";
   }
 }

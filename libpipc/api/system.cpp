@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/robust_list.hpp"
 #include "core/system.hpp"
 #include "pipc/version.h"
 
@@ -20,6 +21,8 @@ PIPC_API int pipc_has(const char *feature) {
   for (const char *known : features) {
     if (std::strcmp(feature, known) == 0) return 1;
   }
+  // Checked against the C library once (robust_list.hpp).
+  if (std::strcmp(feature, "robust_mutex") == 0) return pipc::core::robust::usable() ? 1 : 0;
   return 0;
 }
 

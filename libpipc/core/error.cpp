@@ -107,6 +107,9 @@ int status_of_errno(int err) noexcept {
     case ENOSYS: case ENOTSUP: return PIPC_ENOTSUP;
     case EMFILE: case ENFILE: case ENOSPC: return PIPC_ELIMIT;
     case ENOMEM: return PIPC_ENOMEM;
+    case EOWNERDEAD: return PIPC_EOWNERDEAD;
+    case ENOTRECOVERABLE: return PIPC_ENOTRECOVERABLE;
+    case EDEADLK: return PIPC_EINVAL;  // a relock by the owner: a caller's error, never a wait
     default: return PIPC_ERROR;
   }
 }

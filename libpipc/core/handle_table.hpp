@@ -43,6 +43,8 @@ enum family_id : uint64_t {
   sysv_shm_family = 5,
   sysv_mq_family = 6,
   objects_family = 7,  // inventory walks (pipc_objects)
+  mutex_family = 8,
+  cond_family = 9,
 };
 
 struct alignas(32) slot {

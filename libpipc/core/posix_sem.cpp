@@ -30,20 +30,6 @@ int make_handle(pipc_sem **out, std::shared_ptr<sem_mapping> mapping, const std:
   return rc;
 }
 
-// The status of a wait that ended without the semaphore.
-int wait_ended(woken how) noexcept {
-  switch (how) {
-    case woken::closed:
-      return closed_while_waiting(acquire_fn);
-    case woken::timed_out: return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "%s: timed out", acquire_fn);
-    case woken::interrupted:
-      return fail(PIPC_EINTR, EINTR, "%s: interrupted by a signal", acquire_fn);
-    case woken::again:
-    case woken::failed: break;
-  }
-  return os_fail("pipc_sem_acquire: futex wait", nullptr);
-}
-
 }  // namespace
 
 // Close cannot interrupt a futex wait on the semaphore without waking the word, which
@@ -117,7 +103,7 @@ int wait(pinned<posix_sem> sem, int64_t timeout_ns) noexcept {
     }
     const woken how = wait_futex(*sem, glibc_sem::value_word(words), 0, until);
     if (how != woken::again) {
-      rc = wait_ended(how);
+      rc = wait_status(how, acquire_fn);
       const uint64_t before =
           words->data.fetch_sub(glibc_sem::one_waiter, std::memory_order_relaxed);
       // A post may have woken this waiter just now: pass its wake-up on.

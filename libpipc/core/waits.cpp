@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <initializer_list>
 
 namespace pipc::core {
@@ -57,23 +58,81 @@ int wake_descriptor(handle &h) {
   return fd;
 }
 
-}  // namespace
+// What a futex wait that failed with ERR means.
+woken woken_by(int err) {
+  switch (err) {
+    case EAGAIN: return woken::again;  // the word no longer held the expected value
+    case ETIMEDOUT: return woken::timed_out;
+    case EINTR: return woken::interrupted;
+    default: return woken::failed;
+  }
+}
 
-woken wait_futex(const handle &h, const uint32_t *word, uint32_t expected, const deadline &until) {
-  if (h.is_closing()) return woken::closed;
+// Sleeps while the shared futex word WORD holds EXPECTED, until it is woken, UNTIL
+// passes or a signal handler runs.
+woken sleep_on(const uint32_t *word, uint32_t expected, const deadline &until) {
   const timespec end = until.absolute();
   // Shared (no FUTEX_PRIVATE_FLAG): the word may be woken from another process. A
   // timeout is absolute, on CLOCK_MONOTONIC (FUTEX_WAIT_BITSET's clock).
   if (syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, until.forever() ? nullptr : &end,
               nullptr, FUTEX_BITSET_MATCH_ANY) == 0) {
-    return h.is_closing() ? woken::closed : woken::again;
+    return woken::again;
   }
-  switch (errno) {
-    case EAGAIN: return woken::again;  // the word no longer held EXPECTED
-    case ETIMEDOUT: return woken::timed_out;
-    case EINTR: return woken::interrupted;
-    default: return woken::failed;
+  return woken_by(errno);
+}
+
+}  // namespace
+
+woken wait_futex(const handle &h, const uint32_t *word, uint32_t expected, const deadline &until) {
+  if (h.is_closing()) return woken::closed;
+  const woken how = sleep_on(word, expected, until);
+  return how == woken::again && h.is_closing() ? woken::closed : how;
+}
+
+int wait_status(woken how, const char *function) noexcept {
+  switch (how) {
+    case woken::closed: return closed_while_waiting(function);
+    case woken::timed_out: return fail(PIPC_ETIMEDOUT, ETIMEDOUT, "%s: timed out", function);
+    case woken::interrupted:
+      return fail(PIPC_EINTR, EINTR, "%s: interrupted by a signal", function);
+    case woken::again:
+    case woken::failed: break;
   }
+  return os_fail(function, nullptr);
+}
+
+void close_signal::raise() noexcept {
+  raised_.store(1, std::memory_order_seq_cst);
+  syscall(SYS_futex, word(), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+woken wait_word(const uint32_t *word, uint32_t expected,
+                std::initializer_list<const close_signal *> closers, const deadline &until) {
+  static std::atomic<bool> kernel_lacks_waitv{false};
+  futex_waitv waits[3] = {};
+  unsigned n = 0;
+  waits[n++] = {expected, reinterpret_cast<uintptr_t>(word), FUTEX_32, 0};
+  for (const close_signal *c : closers) {
+    if (c->raised()) return woken::closed;
+    waits[n++] = {0, reinterpret_cast<uintptr_t>(c->word()), FUTEX_32 | FUTEX_PRIVATE_FLAG, 0};
+  }
+  if (!kernel_lacks_waitv.load(std::memory_order_relaxed)) {
+    const timespec end = until.absolute();
+    const long woke = syscall(SYS_futex_waitv, waits, n, 0, until.forever() ? nullptr : &end,
+                              CLOCK_MONOTONIC);
+    // 0: WORD was woken; another index: a close. EAGAIN: a word no longer held
+    // its expected value (the caller looks again, the closers first).
+    if (woke >= 0) return woke == 0 ? woken::again : woken::closed;
+    if (errno != ENOSYS) return woken_by(errno);
+    kernel_lacks_waitv.store(true, std::memory_order_relaxed);  // Linux before 5.16
+  }
+  const woken how = sleep_on(word, expected, until.sooner(close_check_ns));
+  return how == woken::timed_out && !until.passed() ? woken::again : how;
+}
+
+void wake_word(const void *word, int count) noexcept {
+  // Shared with other processes: no FUTEX_PRIVATE_FLAG.
+  syscall(SYS_futex, word, FUTEX_WAKE, count, nullptr, nullptr, 0);
 }
 
 woken wait_descriptor(handle &h, int fd, short events, const deadline &until,

@@ -8,6 +8,10 @@
 // and close wakes it:
 //  - a futex word (POSIX semaphores): the family wakes the word at close
 //    (handle::wake_waiters), until its sleepers are gone;
+//  - a futex word together with the close_signal words of the handles the call
+//    uses (robust mutexes, condition variables): one futex_waitv, which close ends
+//    by waking its own word only (where the kernel lacks futex_waitv, the word is
+//    waited for in slices of close_check_ns);
 //  - a descriptor (POSIX queues; System V queues between their polls) is polled
 //    together with the handle's wake eventfd, which close writes, and, for a
 //    bounded wait, a timerfd armed at the deadline;
@@ -18,7 +22,9 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstdint>
+#include <initializer_list>
 
 #include "core/deadline.hpp"
 #include "core/handle.hpp"
@@ -37,11 +43,38 @@ enum class woken {
   failed,       // an OS call failed: errno tells
 };
 
+// The status of a wait of FUNCTION that ended HOW (not again): PIPC_EBADHANDLE,
+// PIPC_ETIMEDOUT, PIPC_EINTR or the OS error (all recorded).
+int wait_status(woken how, const char *function) noexcept;
+
 // Waits while the 32-bit futex word WORD, in memory shared with other processes,
 // holds EXPECTED, until the word is woken, UNTIL passes or a signal handler runs
 // (one installed with SA_RESTART resumes a wait without deadline, as the kernel
 // does). Returns closed when H was closing before or after the sleep.
 woken wait_futex(const handle &h, const uint32_t *word, uint32_t expected, const deadline &until);
+
+// A process-private futex word that a handle's close sets and wakes, so that a
+// futex_waitv on it and on a shared word ends at close without waking the shared
+// word's other waiters.
+class close_signal {
+ public:
+  // Sets the word and wakes every wait that includes it.
+  void raise() noexcept;
+  const uint32_t *word() const { return reinterpret_cast<const uint32_t *>(&raised_); }
+  bool raised() const { return raised_.load(std::memory_order_seq_cst) != 0; }
+
+ private:
+  std::atomic<uint32_t> raised_{0};
+};
+
+// Waits while the shared futex word WORD holds EXPECTED, as wait_futex does, and
+// ends with closed when one of CLOSERS (at most 2) is raised before or during the
+// wait.
+woken wait_word(const uint32_t *word, uint32_t expected,
+                std::initializer_list<const close_signal *> closers, const deadline &until);
+
+// Wakes up to COUNT waits on WORD, in memory shared with other processes.
+void wake_word(const void *word, int count) noexcept;
 
 // Waits until descriptor FD (none when -1) has one of EVENTS, H closes, UNTIL
 // passes or a signal handler runs. MASK, if given, is the signal mask the thread

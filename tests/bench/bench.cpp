@@ -96,5 +96,6 @@ int main(int argc, char **argv) {
   std::printf("%-34s %10s %10s %8s %9s\n", "case", "raw", "pipc", "ratio", "diff");
   pipc_bench::bench_posix();
   pipc_bench::bench_sysv();
+  pipc_bench::bench_mutex();
   return 0;
 }

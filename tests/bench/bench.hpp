@@ -26,5 +26,6 @@ void report(const char *name, const std::function<void()> &raw, const std::funct
 // The cases, one function per family group.
 void bench_posix();
 void bench_sysv();
+void bench_mutex();
 
 }  // namespace pipc_bench

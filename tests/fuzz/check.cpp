@@ -20,7 +20,7 @@ void violation(const char *fmt, ...) {
 }
 
 int checked(int rc, const char *call) {
-  if (rc > PIPC_OK || rc < PIPC_ENOTATTACHED) {
+  if (rc > PIPC_OK || rc < PIPC_ENOTRECOVERABLE) {
     violation("%s returned %d, which is no pipc_status", call, rc);
   }
   if (rc != PIPC_OK) {

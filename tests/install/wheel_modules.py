@@ -1,5 +1,5 @@
 """The Python package as `pip install .` builds it (.ci/run): configured with
--Dpython_wheel=true, each extension module links a static copy of libpipc, and both
+-Dpython_wheel=true, each extension module links a static copy of libpipc, and the
 modules must load into one process and work (consumer.py, from outside the tree).
 Each step is a test case of the junit file JUNIT. Usage: wheel_modules.py SOURCE BUILD JUNIT"""
 import os
@@ -16,7 +16,7 @@ if (steps.step("meson setup -Dpython_wheel=true (Python only)",
                 "-Druby=disabled", "-Dgo=disabled"])
         and steps.step("meson compile", ["meson", "compile", "-C", build])):
     with tempfile.TemporaryDirectory(prefix="pipc-wheel-") as work:
-        steps.step("both modules in one process: from pipc import posix_ipc, sysv_ipc",
+        steps.step("the modules in one process: from pipc import posix_ipc, sync, sysv_ipc",
                    [sys.executable, os.path.join(here, "consumer.py")], cwd=work,
                    env=dict(os.environ, PYTHONPATH=os.path.abspath(os.path.join(build, "bindings", "python"))))
 sys.exit(steps.write(junit))

@@ -4,9 +4,13 @@
 For each object kind (POSIX semaphore, shared memory, message queue; System V semaphore,
 shared memory, message queue) and each ordered pair of languages, a helper process in the
 first language creates the object, a helper in the second opens it by name or key, the two
-exchange data both ways, and the creator removes it. Then the stress cases: producers and
-consumers of every language on one POSIX queue and on one System V queue, and a counter in
-shared memory under a semaphore incremented by every language.
+exchange data both ways, and the creator removes it. The robust mutex and the condition
+variable join the same way (a lock handed over, an owner killed holding it, a signal and a
+broadcast across), for same-language pairs too: a lock belongs to a thread of a process,
+so a process of the same language is as foreign to it as any other. Then the stress cases:
+producers and consumers of every language on one POSIX queue and on one System V queue, a
+counter in shared memory under a semaphore incremented by every language, and one under a
+robust mutex whose holder is killed in the middle.
 
 The helpers speak the line protocol of PROTOCOL.md; this driver scripts every exchange.
 A language given as "missing:REASON" has its cells skipped, never passed.
@@ -16,6 +20,7 @@ A language given as "missing:REASON" has its cells skipped, never passed.
 Exit status: 0 when nothing failed, 1 otherwise.
 """
 import argparse
+import collections
 import os
 import random
 import select
@@ -27,7 +32,6 @@ import xml.etree.ElementTree as ET
 
 REPLY_TIMEOUT = 60.0     # generous: a reply normally takes milliseconds
 STRESS_TIMEOUT = 600.0
-KINDS = ["sem", "shm", "mq", "sysv_sem", "sysv_shm", "sysv_mq"]
 LABELS = {"sem": "POSIX semaphore", "shm": "POSIX shared memory", "mq": "POSIX message queue",
           "sysv_sem": "System V semaphore", "sysv_shm": "System V shared memory",
           "sysv_mq": "System V message queue"}
@@ -45,6 +49,10 @@ class Helper:
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.pending = b""
+        self.killed = False
+
+    def fileno(self):   # for select
+        return self.proc.stdout.fileno()
 
     def send(self, line):
         try:
@@ -53,17 +61,14 @@ class Helper:
         except BrokenPipeError:
             raise CellFailed("%s helper exited (%s)" % (self.lang, self.stderr()))
 
+    def read_some(self):
+        chunk = os.read(self.fileno(), 1 << 16)
+        if not chunk:
+            raise CellFailed("%s helper exited (%s)" % (self.lang, self.stderr()))
+        self.pending += chunk
+
     def reply(self, timeout=REPLY_TIMEOUT):
-        end = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self.pending:
-            left = end - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise CellFailed("%s helper gave no reply within %.0f s" % (self.lang, timeout))
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise CellFailed("%s helper exited (%s)" % (self.lang, self.stderr()))
-            self.pending += chunk
+        first_to_reply([self], timeout)
         line, _, self.pending = self.pending.partition(b"\n")
         return line.decode()
 
@@ -72,10 +77,22 @@ class Helper:
         return self.reply(timeout)
 
     def expect(self, line, wanted="ok", timeout=REPLY_TIMEOUT):
-        got = self.ask(line, timeout)
-        if got != wanted:
+        self.send(line)
+        return self.answer(line, wanted, timeout)
+
+    def answer(self, line, wanted="ok", timeout=REPLY_TIMEOUT):
+        """The reply to LINE, sent before, which must be WANTED ("error": any error)."""
+        got = self.reply(timeout)
+        if got != wanted and not (wanted == "error" and got.startswith("error ")):
             raise CellFailed("%s: %r gave %r, expected %r" % (self.lang, line, got, wanted))
         return got
+
+    def kill(self):
+        """Ends the helper with SIGKILL, as a crash at any instruction would (so a helper's
+        command must run the helper itself, not a wrapper process)."""
+        self.proc.kill()   # SIGKILL
+        self.proc.wait()
+        self.killed = True
 
     def stderr(self):
         self.stop()
@@ -89,6 +106,22 @@ class Helper:
             except (BrokenPipeError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
+
+
+def first_to_reply(helpers, timeout=REPLY_TIMEOUT):
+    """The first of HELPERS to have a whole reply line waiting, which it leaves unread."""
+    end = time.monotonic() + timeout
+    while True:
+        for helper in helpers:
+            if b"\n" in helper.pending:
+                return helper
+        left = end - time.monotonic()
+        ready = select.select(helpers, [], [], left)[0] if left > 0 else []
+        if not ready:
+            raise CellFailed("%s helper gave no reply within %.0f s" % (
+                " or ".join(h.lang for h in helpers), timeout))
+        for helper in ready:
+            helper.read_some()
 
 
 def random_name():
@@ -140,31 +173,103 @@ def exchange_queue(creator, opener, posix):
     opener.expect("receive 0", "busy")       # nothing else was queued
 
 
-CREATE_ARGS = {"sem": "0", "shm": "4096", "mq": "8 256", "sysv_sem": "0", "sysv_shm": "4096",
-               "sysv_mq": ""}
-EXCHANGES = {"sem": exchange_semaphore, "sysv_sem": exchange_semaphore,
-             "shm": exchange_memory, "sysv_shm": exchange_memory,
-             "mq": lambda c, o: exchange_queue(c, o, True),
-             "sysv_mq": lambda c, o: exchange_queue(c, o, False)}
+def exchange_mutex(creator, opener):
+    for holder, taker in ((creator, opener), (opener, creator)):
+        holder.expect("lock 10000")
+        taker.expect("lock 0", "busy")
+        taker.expect("unlock", "error")      # only the holder may unlock
+        taker.send("lock 10000")             # waits for the holder, or finds the lock free
+        holder.expect("unlock")
+        taker.answer("lock 10000")
+        taker.expect("unlock")
 
 
-def cell(langs, kind, first, second, remover):
+def exchange_owner_death(creator, opener):
+    creator.expect("lock 10000")
+    creator.kill()
+    opener.expect("lock 10000", "ok ownerdead")
+    opener.expect("consistent")
+    opener.expect("unlock")
+    opener.expect("lock 0")                  # consistent again: an ordinary lock
+    opener.expect("unlock")
+
+
+def exchange_signal(creator, opener):
+    creator.expect("lock 10000")
+    creator.send("wait 10000")
+    opener.expect("lock 10000")              # free once the creator waits: no lost signal
+    opener.expect("signal")
+    opener.expect("unlock")
+    creator.answer("wait 10000")
+    opener.expect("lock 0", "busy")          # the woken waiter holds the mutex again
+    creator.expect("unlock")
+
+
+def exchange_broadcast(creator, opener, twin):
+    waiters = [creator, twin]                # two processes of the creator's language
+    for waiter in waiters:
+        waiter.expect("lock 10000")          # the twin's: once the creator waits
+        waiter.send("wait 10000")
+    opener.expect("lock 10000")              # once both wait
+    opener.expect("broadcast")
+    opener.expect("unlock")
+    while waiters:                           # each wakes holding the mutex, in either order
+        waiter = first_to_reply(waiters)
+        waiter.answer("wait 10000")
+        waiter.expect("unlock")
+        waiters.remove(waiter)
+
+
+# What a matrix cell does: its label, the kind, what the creator's open adds, the exchange
+# run(creator, opener, *twins), and how many more helpers of the creator's language (twins)
+# open the object too.
+Exchange = collections.namedtuple("Exchange", "label kind create_args run twins", defaults=[0])
+
+
+EXCHANGES = [
+    Exchange(LABELS["sem"], "sem", "0", exchange_semaphore),
+    Exchange(LABELS["shm"], "shm", "4096", exchange_memory),
+    Exchange(LABELS["mq"], "mq", "8 256", lambda c, o: exchange_queue(c, o, True)),
+    Exchange(LABELS["sysv_sem"], "sysv_sem", "0", exchange_semaphore),
+    Exchange(LABELS["sysv_shm"], "sysv_shm", "4096", exchange_memory),
+    Exchange(LABELS["sysv_mq"], "sysv_mq", "", lambda c, o: exchange_queue(c, o, False)),
+    Exchange("robust mutex, handed over", "mutex", "", exchange_mutex),
+    Exchange("robust mutex, owner killed holding it", "mutex", "", exchange_owner_death),
+    Exchange("condition variable, signal", "cond", "", exchange_signal),
+    Exchange("condition variable, broadcast to two waiters", "cond", "", exchange_broadcast,
+             twins=1),
+]
+LOCK_KINDS = ("mutex", "cond")
+
+
+def objects(kind, name):
+    """The objects a helper holding KIND NAME holds: a cond has its mutex NAME-m too."""
+    return [(kind, name), ("mutex", name + "-m")] if kind == "cond" else [(kind, name)]
+
+
+def cell(langs, exchange, first, second, remover):
+    kind = exchange.kind
     name = random_key() if kind.startswith("sysv_") else random_name()
     creator = Helper(first, langs[first])
     opener = Helper(second, langs[second])
+    twins = [Helper(first, langs[first]) for _ in range(exchange.twins)]
+    helpers = [creator, opener] + twins
     try:
-        creator.expect(("open %s %s 1 %s" % (kind, name, CREATE_ARGS[kind])).strip())
-        opener.expect("open %s %s 0" % (kind, name))
-        EXCHANGES[kind](creator, opener)
-        creator.expect("remove")
-        creator.expect("close")
-        opener.expect("close")
-        gone = opener.ask("open %s %s 0" % (kind, name))
-        if not gone.startswith("error"):
-            raise CellFailed("the object is still there after remove: %r" % gone)
+        creator.expect(("open %s %s 1 %s" % (kind, name, exchange.create_args)).strip())
+        for helper in [opener] + twins:
+            helper.expect("open %s %s 0" % (kind, name))
+        exchange.run(creator, opener, *twins)
+        (opener if creator.killed else creator).expect("remove")
+        for helper in helpers:
+            if not helper.killed:
+                helper.expect("close")
+        for part in objects(kind, name):
+            gone = opener.ask("open %s %s 0" % part)
+            if not gone.startswith("error"):
+                raise CellFailed("%s %s is still there after remove: %r" % (part + (gone,)))
     finally:
-        creator.stop()
-        opener.stop()
+        for helper in helpers:
+            helper.stop()
         remover.remove(kind, name)
 
 
@@ -177,8 +282,9 @@ class Remover:
     def remove(self, kind, name):
         helper = Helper("cleanup", self.command)
         try:
-            if helper.ask("open %s %s 0" % (kind, name)) == "ok":
-                helper.ask("remove")
+            for part in objects(kind, name):   # a cond made half-way left its mutex
+                if helper.ask("open %s %s 0" % part) == "ok":
+                    helper.ask("remove")
         except CellFailed:
             pass
         finally:
@@ -262,6 +368,61 @@ def stress_counter(langs, remover, per_language):
         remover.remove("shm", shm)
 
 
+def stress_lock_counter(langs, remover, per_worker):
+    mutex, shm = random_name(), random_name()
+    setup = Helper("c", langs["c"])
+    workers = []
+    try:
+        setup.expect("open mutex %s 1" % mutex)
+        setup.expect("close")
+        setup.expect("open shm %s 1 4096" % shm)
+        workers = [Helper(lang, cmd) for lang, cmd in langs.items() for _ in range(2)]
+        # The victim dies holding the lock at DIE_AT. The late worker starts only once it
+        # holds it, so that someone is sure to lock after the death, however fast the
+        # others finish.
+        victim, late = random.sample(workers, 2)
+        die_at = random.randrange(per_worker // 4, per_worker * 3 // 4 + 1)
+        commands = {worker: "lockcount %s %s %d %d %d" % (mutex, shm, w, per_worker,
+                                                           die_at if worker is victim else -1)
+                    for w, worker in enumerate(workers)}
+        start = time.monotonic()
+        for worker in workers:
+            if worker is not late:
+                worker.send(commands[worker])
+        victim.answer(commands[victim], "ok holding", STRESS_TIMEOUT)
+        late.send(commands[late])
+        victim.kill()
+        owner_dead = {}
+        for worker in workers:
+            if worker is not victim:
+                got = worker.reply(STRESS_TIMEOUT)
+                if not got.startswith("ok ") or not got[3:].isdigit():
+                    raise CellFailed("%s: %r gave %r" % (worker.lang, commands[worker], got))
+                owner_dead[worker] = int(got[3:])
+        elapsed = time.monotonic() - start
+        got = setup.ask("read 0 %d" % (8 * (1 + len(workers))))
+        if not got.startswith("ok "):
+            raise CellFailed("reading the counter gave %r" % got)
+        raw = bytes.fromhex(got[3:])
+        counter, *slots = (int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), 8))
+        expected = [die_at + 1 if worker is victim else per_worker for worker in workers]
+        told = [worker.lang for worker, n in owner_dead.items() for _ in range(n)]
+        if counter != sum(expected) or slots != expected or len(told) != 1:
+            raise CellFailed("a %s worker killed holding the lock at its increment %d: counter %d, "
+                             "slots %s, expected %d and %s; owner-dead seen by %s" % (
+                                 victim.lang, die_at + 1, counter, slots, sum(expected),
+                                 expected, told or "nobody"))
+        return "%d workers (%s), a %s worker killed holding the lock at its increment %d, " \
+               "owner-dead seen by a %s worker, counter repaired: exactly %d, in %.2f s" % (
+                   len(workers), ", ".join(langs), victim.lang, die_at + 1, told[0],
+                   counter, elapsed)
+    finally:
+        for h in workers + [setup]:
+            h.stop()
+        remover.remove("mutex", mutex)
+        remover.remove("shm", shm)
+
+
 # ---- running and reporting -------------------------------------------------------------------
 
 def run_case(results, name, missing, body):
@@ -319,17 +480,20 @@ def main():
     results = []
 
     def absent(*wanted):
-        return ["%s: %s" % (lang, missing[lang]) for lang in wanted if lang in missing]
+        return ["%s: %s" % (lang, missing[lang]) for lang in dict.fromkeys(wanted)
+                if lang in missing]
 
-    for kind in KINDS:
+    for exchange in EXCHANGES:
         for first in everyone:
             for second in everyone:
-                name = "%s: %s creates, %s opens" % (LABELS[kind], first, second)
-                if first == second or args.select not in name:
+                name = "%s: %s creates, %s opens" % (exchange.label, first, second)
+                if first == second and exchange.kind not in LOCK_KINDS:
+                    continue
+                if args.select not in name:
                     continue
                 run_case(results, name, absent(first, second),
-                         lambda kind=kind, first=first, second=second:
-                         cell(langs, kind, first, second, remover))
+                         lambda exchange=exchange, first=first, second=second:
+                         cell(langs, exchange, first, second, remover))
     for kind in ("mq", "sysv_mq"):
         name = "stress: %s, every language producing and consuming" % LABELS[kind]
         if args.select in name:
@@ -338,6 +502,9 @@ def main():
     name = "stress: counter in POSIX shared memory under a POSIX semaphore"
     if args.select in name:
         run_case(results, name, [], lambda: stress_counter(langs, remover, args.messages))
+    name = "stress: counter in POSIX shared memory under a robust mutex, its holder killed"
+    if args.select in name:
+        run_case(results, name, [], lambda: stress_lock_counter(langs, remover, args.messages))
     if missing:
         print("stress cases ran without: " + ", ".join(missing))
 

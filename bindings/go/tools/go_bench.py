@@ -4,7 +4,8 @@ heap or threads; Go and C alternate, so drift of the machine affects both alike)
 prints each Go benchmark's median time per operation over the median of
 its counterparts from the same run: BenchmarkCX (the operations in a C loop) and, where
 there is one, BenchmarkCgoX (one bare cgo call per operation, no binding: the least a
-Go program can pay).
+Go program can pay) and BenchmarkSyncX (the Go standard library's in-process
+equivalent, for information).
 
 usage: go_bench.py ROUNDS GO [go test build flags...]   (run in the package's directory)"""
 import os
@@ -41,7 +42,7 @@ def report(ns):
     print("\nGo / C, median ns per operation (same run):")
     for name, go_ns in ns.items():
         c_ns = ns.get("C" + name)
-        if name.startswith(("C", "Cgo")) or not c_ns:
+        if name.startswith(("C", "Cgo", "Sync")) or not c_ns:
             continue
         ratio = go_ns / c_ns
         target = TARGETS.get(name)
@@ -51,6 +52,9 @@ def report(ns):
         if cgo_ns:
             print(f"  {'':28} bare cgo {cgo_ns:4.1f} ({cgo_ns / c_ns:5.2f}x C); "
                   f"the binding adds {go_ns - cgo_ns:.1f} ns ({go_ns / cgo_ns:4.2f}x bare cgo)")
+        sync_ns = ns.get("Sync" + name)
+        if sync_ns:
+            print(f"  {'':28} in-process Go sync {sync_ns:4.1f} ({go_ns / sync_ns:5.1f}x that)")
 
 
 def main():

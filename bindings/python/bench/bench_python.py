@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pipc.posix_ipc / pipc.sysv_ipc against the reference posix_ipc and sysv_ipc, side by side.
+"""pipc.posix_ipc / pipc.sysv_ipc against the reference posix_ipc and sysv_ipc, side by side,
+and pipc.sync.Mutex against multiprocessing.Lock.
 
 The reference modules are imported from this interpreter's sys.path (plus the directories
 in $PIPC_BENCH_REFERENCE_PATH, if set). Set up once and run from the repository root:
@@ -15,9 +16,12 @@ Each case runs in rounds that alternate between the reference and pipc (the orde
 every round); a round times one statement repeated enough to take a few milliseconds.
 The figures are the medians over the rounds, in ns per statement; ratio = pipc / reference
 (below 1.00: pipc is faster). A case whose pipc side does not exist yet prints n/a.
+The 'sync' cases need no reference module: their reference is the standard library's
+multiprocessing.Lock (a POSIX semaphore); without posix_ipc and sysv_ipc only they run.
 --quick runs few short rounds: a check that every case works, not a measurement.
-Exit status: 0, 1 when a case failed, 77 when the reference modules cannot be imported.
+Exit status: 0, 1 when a case failed, 77 when no case could run.
 """
+import multiprocessing
 import argparse
 import os
 import statistics
@@ -91,7 +95,16 @@ def sysv_memory(size, view):
     return setup
 
 
-# (label, setup, statement, family): family picks the reference, 'posix' or 'sysv'. The
+def sync_lock(mod):
+    """An uncontended lock: a pipc.sync.Mutex, or the reference's multiprocessing.Lock."""
+    if mod is multiprocessing:
+        return {'lock': mod.Lock()}, lambda: None
+    lock = mod.Mutex()
+    return {'lock': lock}, _cleanup_all(lock.unlink, lock.close)
+
+
+# (label, setup, statement, family): family picks the reference, 'posix', 'sysv' or 'sync'
+# (multiprocessing). The
 # 'pingpong' cases time a loop of release+acquire against a child process instead; their
 # statement says whether parent and child run on two CPUs (else both on one).
 CASES = [
@@ -113,6 +126,9 @@ CASES = [
     ('sysv memoryview read 4 KiB', sysv_memory(4 * KIB, True), 'bytes(mv[:n])', 'sysv'),
     ('sysv memoryview write 1 MiB', sysv_memory(MIB, True), 'mv[:n] = d', 'sysv'),
     ('sysv memoryview read 1 MiB', sysv_memory(MIB, True), 'bytes(mv[:n])', 'sysv'),
+    ('sync Mutex `with` vs multiprocessing.Lock', sync_lock, 'with lock: pass', 'sync'),
+    ('sync Mutex acquire+release vs multiprocessing.Lock', sync_lock,
+     'lock.acquire(); lock.release()', 'sync'),
 ]
 
 # ---- timing ----------------------------------------------------------------------------
@@ -297,6 +313,10 @@ def import_reference(name):
 
 
 def import_modules():
+    """{family: (reference, pipc module)} of the families that can run, and why the others
+    cannot (None when all can)."""
+    from pipc import sync
+    mods = {'sync': (multiprocessing, sync)}
     extra = os.environ.get('PIPC_BENCH_REFERENCE_PATH')
     if extra:
         sys.path.extend(p for p in extra.split(os.pathsep) if p)
@@ -304,10 +324,11 @@ def import_modules():
         posix_ipc = import_reference('posix_ipc')
         sysv_ipc = import_reference('sysv_ipc')
     except ImportError as e:
-        return None, 'the reference modules are not importable (%s)' % e
+        return mods, 'the reference modules are not importable (%s)' % e
     from pipc import posix_ipc as pipc_posix
     from pipc import sysv_ipc as pipc_sysv
-    return {'posix': (posix_ipc, pipc_posix), 'sysv': (sysv_ipc, pipc_sysv)}, None
+    mods.update(posix=(posix_ipc, pipc_posix), sysv=(sysv_ipc, pipc_sysv))
+    return mods, None
 
 
 def main():
@@ -322,25 +343,30 @@ def main():
     pingpong_n = 100 if args.quick else 2000
 
     mods, why = import_modules()
-    if mods is None:
-        print('SKIP: %s.\nInstall posix_ipc==1.3.2 and sysv_ipc==1.2.0 in a venv and run the '
-              'benchmark with its python, or set PIPC_BENCH_REFERENCE_PATH to its site-packages.'
-              % why)
+    cases = [c for c in CASES if c[3] in mods and (not args.select or args.select in c[0])]
+    if why:
+        print('posix and sysv cases skipped: %s.\nInstall posix_ipc==1.3.2 and sysv_ipc==1.2.0 '
+              'in a venv and run the benchmark with its python, or set PIPC_BENCH_REFERENCE_PATH '
+              'to its site-packages.' % why)
+    if not cases:
+        print('SKIP: no case to run')
         return SKIP
-    (rp, pp), (rs, ps) = mods['posix'], mods['sysv']
-    print('python %s; reference posix_ipc %s, sysv_ipc %s (%s); pipc from %s'
-          % (sys.version.split()[0], rp.VERSION, rs.VERSION, os.path.dirname(rp.__file__),
-             os.path.dirname(pp.__file__)))
+    pipc_dir = os.path.dirname(mods['sync'][1].__file__)
+    if why:
+        print('python %s; pipc from %s' % (sys.version.split()[0], pipc_dir))
+    else:
+        (rp, _), (rs, _) = mods['posix'], mods['sysv']
+        print('python %s; reference posix_ipc %s, sysv_ipc %s (%s); pipc from %s'
+              % (sys.version.split()[0], rp.VERSION, rs.VERSION, os.path.dirname(rp.__file__),
+                 pipc_dir))
     print('%d rounds per case, alternating, %.0f ms each; medians in ns per statement; '
           'ratio = pipc / reference; %d CPUs usable%s'
           % (rounds, target_s * 1000, len(os.sched_getaffinity(0)),
              '; QUICK: not a measurement' if args.quick else ''))
-    width = max(len(c[0]) for c in CASES)
+    width = max(len(c[0]) for c in cases)
     print('%-*s %12s %12s %7s' % (width, 'case', 'reference', 'pipc', 'ratio'), flush=True)
     failed = 0
-    for label, setup, stmt, family in CASES:
-        if args.select and args.select not in label:
-            continue
+    for label, setup, stmt, family in cases:
         ref, new = mods[family]
         try:
             (ref_ns, new_ns), reason = measure(setup, stmt, ref, new, rounds, target_s,

@@ -1,5 +1,5 @@
 """Reference documentation: every public class, method, property and function of
-pipc.posix_ipc, pipc.sysv_ipc and pipc.inventory has a docstring, and every callable a
+pipc.posix_ipc, pipc.sysv_ipc, pipc.sync and pipc.inventory has a docstring, and every callable a
 signature that help() shows; pipc.__version__ is the version of the libpipc library loaded."""
 import ctypes
 import inspect
@@ -9,9 +9,9 @@ import re
 import pytest
 
 import pipc
-from pipc import inventory, posix_ipc, sysv_ipc
+from pipc import inventory, posix_ipc, sync, sysv_ipc
 
-MODULES = [posix_ipc, sysv_ipc]
+MODULES = [posix_ipc, sysv_ipc, sync]
 # dunders a class defines itself whose documentation is the language's, not ours
 OWN_DUNDERS = {'__enter__', '__exit__'}
 

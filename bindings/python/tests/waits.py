@@ -5,15 +5,16 @@ The tell is the system call the thread sleeps in (/proc/self/task/TID/syscall): 
 waits on a POSIX semaphore in futex, and on queues and System V semaphores in ppoll (a
 helper thread of libpipc's waits in semtimedop for the latter). A thread that waits for the
 GIL sleeps in futex too, but not on a word of a semaphore's mapping, so a semaphore wait is
-told by its address."""
+told by its address. Robust mutexes and condition variables wait in futex_waitv, which
+nothing else here uses."""
 import os
 import platform
 import time
 
 # System call numbers, per machine (Linux).
 _SYSCALLS = {
-    "x86_64": {"futex": 202, "ppoll": 271},
-    "aarch64": {"futex": 98, "ppoll": 73},
+    "x86_64": {"futex": 202, "ppoll": 271, "futex_waitv": 449},
+    "aarch64": {"futex": 98, "ppoll": 73, "futex_waitv": 449},
 }
 
 

@@ -1,8 +1,11 @@
 # frozen_string_literal: true
 
 # Pipc's Ruby hot paths against the C API, in one run: semaphore release+acquire, POSIX
-# queue send+receive of 16 B, and a 4 KiB shared memory write. The C figures come from
-# tests/bench's bench_c_api (its "pipc" column) and from bench/shm_write.c.
+# queue send+receive of 16 B, a 4 KiB shared memory write, and an uncontended robust
+# mutex lock+unlock. The C figures come from tests/bench's bench_c_api (its "pipc"
+# column) and from bench/shm_write.c. Then, informative: Pipc::Mutex#synchronize against
+# Ruby's own ::Mutex#synchronize, both uncontended (a process-local lock, which no crash
+# can leave locked for others).
 # Usage: bench_ruby.rb BENCH_C_API SHM_WRITE_BENCH [--quick]
 require "pipc"
 require "open3"
@@ -43,7 +46,9 @@ flags = Pipc::Posix::O_CREX
 sem = Pipc::Posix::Semaphore.new(nil, flags: flags)
 queue = Pipc::Posix::MessageQueue.new(nil, flags: flags, max_messages: 10, max_message_size: 8192) # as bench_c_api
 memory = Pipc::Posix::SharedMemory.new(nil, flags: flags, size: 4096)
-[sem, queue, memory].each(&:unlink)
+mutex = Pipc::Mutex.new
+[sem, queue, memory, mutex].each(&:unlink)
+ruby_mutex = ::Mutex.new
 message = "x" * 16
 page = "x" * 4096
 q = quick ? ["--quick"] : []
@@ -73,6 +78,14 @@ CASES = {
       i += 1
     end
   end, -> { c_figure([shm_write, *q], "shm write 4 KiB")[0] }, nil],
+  "mutex lock+unlock" => [lambda do
+    i = 0
+    while i < BATCH
+      mutex.lock
+      mutex.unlock
+      i += 1
+    end
+  end, -> { c_figure([bench_c_api, *q, "mutex lock+unlock"], "mutex lock+unlock")[1] }, nil],
 }.freeze
 
 # Ruby and C take turns (REPEATS times each) so that both see the same machine load;
@@ -92,4 +105,28 @@ CASES.each do |name, (ruby_loop, c_side, target)|
   c = c_ns.sort[c_ns.size / 2]
   puts format("%-24s %10.1f %10.1f %8.2f %8s", name, r, c, r / c, target ? format("<= %.1f", target) : "-")
 end
-[sem, queue, memory].each(&:close)
+
+# BATCH blocks run under LOCK
+synchronize_loop = lambda do |lock|
+  lambda do
+    i = 0
+    while i < BATCH
+      lock.synchronize { i += 1 }
+    end
+  end
+end
+pipc_loop = synchronize_loop.call(mutex)
+ruby_loop = synchronize_loop.call(ruby_mutex)
+pipc_ns = []
+ruby_ns = []
+REPEATS.times do
+  pipc_ns << measure(&pipc_loop)
+  ruby_ns << measure(&ruby_loop)
+end
+pipc_sync = pipc_ns.sort[pipc_ns.size / 2]
+ruby_sync = ruby_ns.sort[ruby_ns.size / 2]
+puts
+puts "uncontended synchronize { }, median ns per block (informative)"
+puts format("%-24s %10s %10s %8s", "case", "Pipc", "::Mutex", "ratio")
+puts format("%-24s %10.1f %10.1f %8.2f", "synchronize", pipc_sync, ruby_sync, pipc_sync / ruby_sync)
+[sem, queue, memory, mutex].each(&:close)

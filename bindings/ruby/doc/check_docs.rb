@@ -2,8 +2,8 @@
 
 # The Ruby binding's reference documentation (meson test "ruby docs"):
 #   check_docs.rb STORE RDOC RI SOURCE...
-# - ri shows Pipc::Posix::Semaphore and Pipc::Posix::MessageQueue#send from the ri store
-#   the build made (STORE);
+# - ri shows Pipc::Posix::Semaphore, Pipc::Posix::MessageQueue#send, Pipc::Mutex and
+#   Pipc::ConditionVariable#wait from the ri store the build made (STORE);
 # - rdoc's coverage report over SOURCE finds nothing undocumented;
 # - every public method of the loaded classes, those the extension defines included,
 #   has documentation in STORE (rdoc cannot see the extension's methods by itself).
@@ -23,6 +23,8 @@ end
   "Pipc::Posix::Semaphore" => ["A POSIX named semaphore", "acquire", "synchronize"],
   "Pipc::Posix::MessageQueue#send" => ["send(data, timeout: nil, priority: 0)", "BusyError",
                                        "monotonic"],
+  "Pipc::Mutex" => ["named robust mutex", "OwnerDeadError", "synchronize", "recover="],
+  "Pipc::ConditionVariable#wait" => ["wait(mutex, timeout = nil)", "spurious"],
 }.each do |name, expected|
   text = ri_text.call(name)
   text = ri_text.call("Pipc::Posix") + text if name.end_with?("#send")  # the timeout rules

@@ -8,6 +8,8 @@
 #     lock.synchronize { ... }
 #   end
 #
+# Pipc::Mutex and Pipc::ConditionVariable are a robust lock and a condition variable that
+# processes share, which tell the next owner when an owner died holding the lock.
 # Pipc.objects lists the objects of the machine and who holds them (Pipc::Object).
 # Pipc::Posix and Pipc::SysV hold the classes; errors derive from Pipc::Error (or, for
 # bad arguments, from ArgumentError: Pipc::InvalidArgumentError).
@@ -20,6 +22,7 @@ require_relative "pipc/handle"
 require_relative "pipc/posix"
 require_relative "pipc/sysv"
 require_relative "pipc/inventory"
+require_relative "pipc/mutex"
 
 module Pipc
   # The version of the libpipc library loaded, "MAJOR.MINOR.PATCH" (its pipc_version()).

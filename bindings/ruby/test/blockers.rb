@@ -5,6 +5,21 @@
 # state: what another handle sees of the object, which closing a handle leaves as it was.
 Blocker = Struct.new(:make, :ref, :reopen, :block, :wake, :state)
 
+# The queue each held mutex's holder thread waits on to unlock it, by the mutex's name.
+MUTEX_HOLDERS = {}
+
+# A new mutex that a thread of this process holds, through a handle of its own, until
+# the mutex is woken (MUTEX_HOLDERS) or the test ends.
+def held_mutex(test)
+  mutex = test.pipc_mutex
+  locked = Thread::Queue.new
+  release = MUTEX_HOLDERS[mutex.name] = Thread::Queue.new
+  holder = Thread.new { Pipc::Mutex.open(mutex.name) { |m| m.synchronize { locked << true; release.pop } } }
+  locked.pop
+  test.at_teardown { release << true; holder.join }
+  mutex
+end
+
 BLOCKERS = {
   posix_sem_acquire: Blocker.new(->(t) { t.posix_sem }, :name.to_proc,
                                  ->(ref) { Pipc::Posix::Semaphore.new(ref) },
@@ -34,4 +49,8 @@ BLOCKERS = {
                                  :id.to_proc, ->(ref) { Pipc::SysV::MessageQueue.open_id(Integer(ref)) },
                                  ->(q, timeout) { q.send("more", timeout: timeout) }, :receive.to_proc,
                                  :current_messages.to_proc),
+  mutex_lock: Blocker.new(->(t) { held_mutex(t) }, :name.to_proc, ->(ref) { Pipc::Mutex.new(ref) },
+                         ->(m, timeout) { m.synchronize(timeout: timeout) { :locked } },
+                         ->(m) { MUTEX_HOLDERS.fetch(m.name) << true },
+                         ->(m) { Thread.new { m.try_lock && m.unlock.nil? }.value }),
 }.freeze

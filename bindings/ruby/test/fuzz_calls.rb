@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
-# Random-call fuzzing of Pipc::Posix and Pipc::SysV (and the Pipc::Lowlevel classes and
-# functions under them): one batch, in this process.
+# Random-call fuzzing of Pipc::Posix, Pipc::SysV, Pipc::Mutex and Pipc::ConditionVariable
+# (and the Pipc::Lowlevel classes and functions under them): one batch, in this process.
 #
 # bindings/fuzz/run_fuzz.py runs one child per batch, in a private IPC namespace:
 #   ruby fuzz_calls.rb --seed S --calls N --log FILE [--skip-known] [--shared-ipc]
@@ -84,10 +84,12 @@ L = Pipc::Lowlevel
 FAMILIES = {
   L::PosixSemaphore => :posix_sem, L::PosixSharedMemory => :posix_shm, L::PosixMessageQueue => :posix_mq,
   L::SysVSemaphore => :sysv_sem, L::SysVSharedMemory => :sysv_shm, L::SysVMessageQueue => :sysv_mq,
+  L::Mutex => :mutex, L::ConditionVariable => :cond,
 }.freeze
 PUBLIC_CLASS = {
   posix_sem: "P::Semaphore", posix_shm: "P::SharedMemory", posix_mq: "P::MessageQueue",
   sysv_sem: "S::Semaphore", sysv_shm: "S::SharedMemory", sysv_mq: "S::MessageQueue",
+  mutex: "Pipc::Mutex", cond: "Pipc::ConditionVariable",
 }.freeze
 
 def family_of(value)
@@ -115,13 +117,17 @@ CONSTRUCTORS = {
   sysv_shm: [[:key, :key, :pos], [:flags, :shm_flags, :key], [:mode, :mode, :key], [:size, :size, :key],
              [:fill_byte, :fill, :key]],
   sysv_mq: [[:key, :key, :pos], [:flags, :sysv_flags, :key], [:mode, :mode, :key], [:max_bytes, :max_bytes, :key]],
+  mutex: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key], [:recover, :recover, :key]],
+  cond: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key]],
 }.freeze
 LOWLEVEL_EXTRA = { sysv_sem: [[:id, :ipc_id, :pos]], sysv_shm: [[:id, :ipc_id, :pos]],
                    sysv_mq: [[:id, :ipc_id, :pos]] }.freeze
 WAIT = [[:timeout, :timeout, :key]].freeze
 METHODS = {   # the methods with parameters; the others take none
   acquire: { posix_sem: WAIT, sysv_sem: WAIT + [[:delta, :delta, :key]] },
-  synchronize: { posix_sem: WAIT, sysv_sem: WAIT + [[:delta, :delta, :key]] },
+  synchronize: { posix_sem: WAIT, sysv_sem: WAIT + [[:delta, :delta, :key]], mutex: WAIT + [[:recover, :recover, :key]] },
+  lock: { mutex: WAIT },
+  wait: { cond: [[:mutex, :mutex, :pos], [:timeout, :timeout, :pos]] },
   release: { sysv_sem: [[:delta, :delta, :key]] },
   wait_for_zero: { sysv_sem: WAIT },
   read: { any: [[:length, :count, :pos], [:offset, :count, :pos]] },
@@ -137,8 +143,9 @@ METHODS = {   # the methods with parameters; the others take none
   set_perm: { any: [[:uid, :owner_id, :pos], [:gid, :owner_id, :pos], [:mode, :mode, :pos]] },
 }.freeze
 SETTERS = { "value=": :sem_value, "undo=": :boolish, "block=": :boolish, "mode=": :mode, "uid=": :owner_id,
-            "gid=": :owner_id, "max_bytes=": :max_bytes, "max_size=": :max_bytes, "size=": :size }.freeze
-WAITING = %i[acquire synchronize wait_for_zero send receive].freeze
+            "gid=": :owner_id, "max_bytes=": :max_bytes, "max_size=": :max_bytes, "size=": :size,
+            "recover=": :recover }.freeze
+WAITING = %i[acquire synchronize wait_for_zero send receive lock wait].freeze
 # Calls that end an object come less often than the others, so that most calls find it
 # alive; those that move data come more often (the few calls that do the work).
 METHOD_WEIGHTS = { close: 0.4, close_fd: 0.4, unlink: 0.4, remove: 0.4, detach: 0.4, read: 3, write: 3,
@@ -157,6 +164,7 @@ FUNCTIONS = {
   "L.sysv_ftok" => [[:path, :path, :pos], [:id, :small_int, :pos]],
   "L.sysv_remove_semaphore" => [[:id, :sem_id, :pos]], "L.sysv_remove_shared_memory" => [[:id, :shm_id, :pos]],
   "L.sysv_remove_message_queue" => [[:id, :mq_id, :pos]],
+  "L.mutex_unlink_name" => [[:name, :name, :pos]], "L.cond_unlink_name" => [[:name, :name, :pos]],
 }.freeze
 
 # Every public method of CLASS up to Object (Object's own ones excepted: :send of a queue
@@ -194,7 +202,7 @@ ANY = [
   "Odd.new(1)", "FuzzRaised.new", "FZ_PIPE[0]", "IO::Buffer.new(8)", "Time.at(0)",
 ].freeze
 
-ALL_KINDS = %i[posix_sem posix_shm posix_mq sysv_sem sysv_shm sysv_mq view_posix view_sysv other].freeze
+ALL_KINDS = %i[posix_sem posix_shm posix_mq sysv_sem sysv_shm sysv_mq mutex cond view_posix view_sysv other].freeze
 
 # Source text of values, by what they are for (v_KIND); a share of them is any value at all.
 class Values
@@ -337,6 +345,9 @@ class Values
   def v_signal = pick(%w[nil :USR1 "USR2" "SIGUSR1" 10 12 0 -1 65 2**40 :NOPE "" 1.5 [] Object.new
                          BasicObject.new method(:fz_note) proc{}])
   def v_fd = pick(["FZ_PIPE[1].fileno", "-1", "2**31", "99_999", "nil", '"1"', "FZ_PIPE[1]"])
+  def v_recover = choose(["nil", "proc {}", "-> {}"], ["-> { raise FuzzRaised }", "->(x) { x }", "method(:fz_note)",
+                                                      "5", "Object.new", "BasicObject.new", "Odd.new(1)"])
+  def v_mutex = slot(:mutex) || choose(["nil"], ["Thread::Mutex.new", "Pipc::Mutex.allocate", "Object.new"])
 end
 
 # ---- the batch -------------------------------------------------------------------------
@@ -469,7 +480,7 @@ class Generator
   def constructor_values(family)
     chosen = CONSTRUCTORS[family].to_h { |name, kind, _| [name, @values.value(kind)] }
     first = CONSTRUCTORS[family][0][0]
-    chosen[:flags] = family.to_s.start_with?("posix") ? "P::O_CREX" : "S::IPC_CREX" if chosen[first] == "nil" && chance(0.7)
+    chosen[:flags] = family.to_s.start_with?("sysv") ? "S::IPC_CREX" : "P::O_CREX" if chosen[first] == "nil" && chance(0.7)
     chosen
   end
 
@@ -711,22 +722,25 @@ class Batch
     family = family_of(value)
     return nil unless FAMILIES.value?(family)
 
-    if family.to_s.start_with?("posix")
-      name = value.name
-      @made << [family, name]
-      write("#+ #{family} #{name.unpack1('H*')}")
-      name
-    else
+    if family.to_s.start_with?("sysv")
       @made << [family, value.id]
       write("#+ #{family} #{value.id} #{value.key}")
       value.key
+    else
+      name = value.name
+      @made << [family, name]
+      # (run_fuzz.py finds a crashed batch's mutexes and condition variables by their prefix)
+      write("#+ #{family} #{name.unpack1('H*')}") if family.to_s.start_with?("posix")
+      name
     end
   rescue Pipc::Error
     nil   # closed before we looked
   end
 
-  REMOVERS = { posix_sem: :unlink_semaphore, posix_shm: :unlink_shared_memory, posix_mq: :unlink_message_queue,
-               sysv_sem: :remove_semaphore, sysv_shm: :remove_shared_memory, sysv_mq: :remove_message_queue }.freeze
+  REMOVERS = { posix_sem: P.method(:unlink_semaphore), posix_shm: P.method(:unlink_shared_memory),
+               posix_mq: P.method(:unlink_message_queue), sysv_sem: S.method(:remove_semaphore),
+               sysv_shm: S.method(:remove_shared_memory), sysv_mq: S.method(:remove_message_queue),
+               mutex: Pipc::Mutex.method(:unlink), cond: Pipc::ConditionVariable.method(:unlink) }.freeze
 
   # Closes and removes what the batch made, and ends the log.
   def finish
@@ -734,7 +748,7 @@ class Batch
     @context.o.clear
     GC.start
     @made.each do |family, ident|
-      (family.to_s.start_with?("posix") ? P : S).public_send(REMOVERS[family], ident)
+      REMOVERS.fetch(family).call(ident)
     rescue Pipc::Error, ArgumentError
       nil   # removed already
     end

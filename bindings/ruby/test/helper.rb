@@ -10,21 +10,29 @@ module PipcTest
   LIMIT = 10 # seconds: the bound of every wait that should end much sooner
 
   # Every IPC object a test makes goes through track: teardown removes it (by name or id,
-  # so also after a test closed it) and closes it, also when the test failed.
+  # so also after a test closed it) and closes it, also when the test failed, and checks
+  # that the file of a POSIX object is gone from /dev/shm (glibc keeps a semaphore as
+  # sem.NAME there; a mutex or condition variable is a segment of its own).
   def track(obj)
     remove = case obj
-             when Pipc::Posix::Semaphore then [Pipc::Posix.method(:unlink_semaphore), obj.name]
-             when Pipc::Posix::SharedMemory then [Pipc::Posix.method(:unlink_shared_memory), obj.name]
+             when Pipc::Posix::Semaphore then [Pipc::Posix.method(:unlink_semaphore), obj.name, "sem."]
+             when Pipc::Posix::SharedMemory then [Pipc::Posix.method(:unlink_shared_memory), obj.name, ""]
              when Pipc::Posix::MessageQueue then [Pipc::Posix.method(:unlink_message_queue), obj.name]
              when Pipc::SysV::Semaphore then [Pipc::SysV.method(:remove_semaphore), obj.id]
              when Pipc::SysV::SharedMemory then [Pipc::SysV.method(:remove_shared_memory), obj.id]
              when Pipc::SysV::MessageQueue then [Pipc::SysV.method(:remove_message_queue), obj.id]
+             when Pipc::Mutex then [Pipc::Mutex.method(:unlink), obj.name, ""]
+             when Pipc::ConditionVariable then [Pipc::ConditionVariable.method(:unlink), obj.name, ""]
              end
     (@tracked ||= []) << [obj, *remove]
     obj
   end
 
+  # Runs the block at teardown, before the tracked objects are removed.
+  def at_teardown(&block) = (@at_teardown ||= []) << block
+
   def teardown
+    (@at_teardown || []).each(&:call)
     (@tracked || []).reverse_each do |obj, remove, name_or_id|
       begin
         remove.call(name_or_id)
@@ -32,6 +40,9 @@ module PipcTest
         nil # the test removed it
       end
       obj.close
+    end
+    (@tracked || []).each do |_obj, _remove, name, shm_prefix|
+      refute File.exist?("/dev/shm/#{shm_prefix}#{name[1..]}"), "#{name} outlived the test" if shm_prefix
     end
     super
   end
@@ -42,6 +53,8 @@ module PipcTest
   def sysv_sem(**opts) = track(Pipc::SysV::Semaphore.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
   def sysv_shm(**opts) = track(Pipc::SysV::SharedMemory.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
   def sysv_mq(**opts) = track(Pipc::SysV::MessageQueue.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
+  def pipc_mutex(**opts) = track(Pipc::Mutex.new(nil, **opts))
+  def pipc_cond(**opts) = track(Pipc::ConditionVariable.new(nil, **opts))
 
   # Runs SCRIPT in a new Ruby process with pipc loadable (ARGV: ARGS) and returns its
   # Process::Status; the child is killed if it outlives LIMIT.

@@ -6,7 +6,7 @@ require_relative "helper"
 class TestErrors < PipcTestCase
   def test_hierarchy
     [Pipc::ExistentialError, Pipc::PermissionsError, Pipc::BusyError, Pipc::SignalError,
-     Pipc::NotAttachedError].each { |cls| assert_operator cls, :<, Pipc::Error }
+     Pipc::NotAttachedError, Pipc::OwnerDeadError, Pipc::NotRecoverableError].each { |cls| assert_operator cls, :<, Pipc::Error }
     assert_operator Pipc::Error, :<, StandardError
     assert_operator Pipc::InvalidArgumentError, :<, ArgumentError
     assert_operator Pipc::UnsupportedError, :<, NotImplementedError

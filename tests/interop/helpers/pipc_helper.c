@@ -7,14 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "payload.h"
 
 #define MAX_WORDS 8
 #define MAX_BYTES 65536
 
-enum kind { NONE, SEM, SHM, MQ, SYSV_SEM, SYSV_SHM, SYSV_MQ };
-static const char *const kind_names[] = {"", "sem", "shm", "mq", "sysv_sem", "sysv_shm", "sysv_mq"};
+enum kind { NONE, SEM, SHM, MQ, MUTEX, COND, SYSV_SEM, SYSV_SHM, SYSV_MQ };
+static const char *const kind_names[] = {"",      "sem",      "shm",      "mq",     "mutex",
+                                         "cond",  "sysv_sem", "sysv_shm", "sysv_mq"};
+
+/* lockcount's shared memory: the counter, then one slot per worker. */
+#define LOCKCOUNT_WORKERS 64
+#define LOCKCOUNT_SIZE (8 * (1 + LOCKCOUNT_WORKERS))
 
 /* The one object a helper holds. */
 static struct {
@@ -24,6 +30,8 @@ static struct {
   unsigned char *map; /* the whole POSIX segment */
   uint64_t map_size;
   pipc_mq *mq;
+  pipc_mutex *mutex; /* a mutex, or a cond's mutex NAME-m */
+  pipc_cond *cond;
   pipc_sysv_sem *sysv_sem;
   pipc_sysv_shm *sysv_shm;
   pipc_sysv_mq *sysv_mq;
@@ -60,6 +68,20 @@ static void reply_hex(const char *head, const unsigned char *data, size_t len) {
   printf("\n");
   fflush(stdout);
 }
+
+/* ---- little-endian 64-bit integers in shared memory ------------------------------ */
+
+static uint64_t load_le64(const unsigned char *p) {
+  uint64_t value = 0;
+  for (int b = 7; b >= 0; --b) value = value << 8 | p[b];
+  return value;
+}
+
+static void store_le64(unsigned char *p, uint64_t value) {
+  for (int b = 0; b < 8; ++b) p[b] = (unsigned char)(value >> (8 * b));
+}
+
+static void increment(unsigned char *p) { store_le64(p, load_le64(p) + 1); }
 
 /* ---- arguments -------------------------------------------------------------------- */
 
@@ -132,6 +154,24 @@ static int open_posix(enum kind kind, const char *name, int create, char **args)
   return pipc_mq_open(&held.mq, name, &o);
 }
 
+/* A mutex NAME, or a condition variable NAME with its mutex NAME-m; a cond whose
+ * second object cannot be made leaves no first one behind. */
+static int open_lock(enum kind kind, const char *name, int create) {
+  pipc_mutex_options mo = PIPC_MUTEX_OPTIONS_INIT;
+  pipc_cond_options co = PIPC_COND_OPTIONS_INIT;
+  char mutex_name[256];
+  int rc;
+  mo.flags = co.flags = create ? PIPC_CREX : 0;
+  if (kind == MUTEX) return pipc_mutex_open(&held.mutex, name, &mo);
+  if ((size_t)snprintf(mutex_name, sizeof mutex_name, "%s-m", name) >= sizeof mutex_name) {
+    return PIPC_EINVAL;
+  }
+  rc = pipc_mutex_open(&held.mutex, mutex_name, &mo);
+  if (rc == PIPC_OK) rc = pipc_cond_open(&held.cond, name, &co);
+  if (rc != PIPC_OK && create && held.mutex != NULL) pipc_mutex_unlink(held.mutex);
+  return rc;
+}
+
 static int open_sysv(enum kind kind, int64_t key, int create, char **args) {
   const uint32_t flags = create ? PIPC_CREX : 0;
   int64_t a = 0;
@@ -160,6 +200,8 @@ static void close_held(void) {
   pipc_sem_close(held.sem);
   pipc_shm_close(held.shm);
   pipc_mq_close(held.mq);
+  pipc_cond_close(held.cond);
+  pipc_mutex_close(held.mutex);
   pipc_sysv_sem_close(held.sysv_sem);
   pipc_sysv_shm_close(held.sysv_shm);
   pipc_sysv_mq_close(held.sysv_mq);
@@ -174,6 +216,8 @@ static int open_command(char **w) {
   close_held();
   if (kind == SEM || kind == SHM || kind == MQ) {
     rc = open_posix(kind, w[2], (int)create, w + 4);
+  } else if (kind == MUTEX || kind == COND) {
+    rc = open_lock(kind, w[2], (int)create);
   } else {
     if (number(w[2], INT32_MIN, INT32_MAX, &key) != 0) return PIPC_EINVAL;
     rc = open_sysv(kind, key, (int)create, w + 4);
@@ -191,6 +235,12 @@ static int remove_held(void) {
     case SEM: return pipc_sem_unlink(held.sem);
     case SHM: return pipc_shm_unlink(held.shm);
     case MQ: return pipc_mq_unlink(held.mq);
+    case MUTEX: return pipc_mutex_unlink(held.mutex);
+    case COND: {
+      const int rc = pipc_cond_unlink(held.cond);
+      const int mutex_rc = pipc_mutex_unlink(held.mutex);
+      return rc != PIPC_OK ? rc : mutex_rc;
+    }
     case SYSV_SEM: return pipc_sysv_sem_remove(held.sysv_sem);
     case SYSV_SHM: return pipc_sysv_shm_remove(held.sysv_shm);
     case SYSV_MQ: return pipc_sysv_mq_remove(held.sysv_mq);
@@ -291,6 +341,31 @@ static void queue_command(const char *verb, char **w) {
   reply_status(rc);
 }
 
+/* lock, unlock, consistent (a mutex, or a cond's mutex); wait, signal, broadcast (a cond). */
+static void lock_command(const char *verb, char **w) {
+  int ok = 1, rc = PIPC_EINVAL;
+  if (strcmp(verb, "lock") == 0) {
+    const int64_t t = timeout_ns(w[1], &ok);
+    if (ok) rc = pipc_mutex_lock(held.mutex, t);
+  } else if (strcmp(verb, "unlock") == 0) {
+    rc = pipc_mutex_unlock(held.mutex);
+  } else if (strcmp(verb, "consistent") == 0) {
+    rc = pipc_mutex_consistent(held.mutex);
+  } else if (strcmp(verb, "wait") == 0) {
+    const int64_t t = timeout_ns(w[1], &ok);
+    if (ok) rc = pipc_cond_wait(held.cond, held.mutex, t);
+  } else if (strcmp(verb, "signal") == 0) {
+    rc = pipc_cond_signal(held.cond);
+  } else if (strcmp(verb, "broadcast") == 0) {
+    rc = pipc_cond_broadcast(held.cond);
+  }
+  if (rc == PIPC_EOWNERDEAD) {
+    reply("ok ownerdead");  /* lock, or the relock of a wait: held, its owner died */
+    return;
+  }
+  reply_ok_or(rc);
+}
+
 /* ---- stress ------------------------------------------------------------------------- */
 
 static int open_queue(enum kind kind, const char *name, pipc_mq **mq, pipc_sysv_mq **sysv_mq) {
@@ -369,18 +444,59 @@ static void count_command(char **w) {
   if (rc == PIPC_OK) rc = pipc_shm_open(&shm, w[2], &shm_opts);
   if (rc == PIPC_OK) rc = pipc_shm_map((void **)&counter, shm, 0, 8, 0);
   for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
-    uint64_t value = 0;
     rc = pipc_sem_acquire(sem, PIPC_FOREVER);
     if (rc != PIPC_OK) break;
-    for (int b = 7; b >= 0; --b) value = value << 8 | counter[b];
-    value += 1;
-    for (int b = 0; b < 8; ++b) counter[b] = (unsigned char)(value >> (8 * b));
+    increment(counter);
     rc = pipc_sem_release(sem);
   }
   if (counter != NULL) pipc_shm_unmap(shm, counter);
   pipc_shm_close(shm);
   pipc_sem_close(sem);
   reply_ok_or(rc);
+}
+
+static void lockcount_command(char **w) {
+  pipc_mutex *mutex = NULL;
+  pipc_shm *shm = NULL;
+  unsigned char *mem = NULL;
+  const pipc_shm_options shm_opts = PIPC_SHM_OPTIONS_INIT;
+  int64_t worker = 0, count = 0, die_at = 0, owner_dead = 0;
+  int rc = number(w[3], 0, LOCKCOUNT_WORKERS - 1, &worker) == 0 &&
+                   number(w[4], 0, INT32_MAX, &count) == 0 &&
+                   number(w[5], -1, INT32_MAX, &die_at) == 0
+               ? PIPC_OK
+               : PIPC_EINVAL;
+  if (rc == PIPC_OK) rc = pipc_mutex_open(&mutex, w[1], NULL);
+  if (rc == PIPC_OK) rc = pipc_shm_open(&shm, w[2], &shm_opts);
+  if (rc == PIPC_OK) rc = pipc_shm_map((void **)&mem, shm, 0, LOCKCOUNT_SIZE, 0);
+  for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
+    rc = pipc_mutex_lock(mutex, PIPC_FOREVER);
+    if (rc == PIPC_EOWNERDEAD) { /* the counter may lack the dead owner's last increment */
+      uint64_t sum = 0;
+      ++owner_dead;
+      for (int s = 1; s <= LOCKCOUNT_WORKERS; ++s) sum += load_le64(mem + 8 * s);
+      store_le64(mem, sum);
+      rc = pipc_mutex_consistent(mutex);
+      if (rc != PIPC_OK) pipc_mutex_unlock(mutex);
+    }
+    if (rc != PIPC_OK) break;
+    increment(mem + 8 + 8 * worker);
+    if (i == die_at) {
+      reply("ok holding");
+      for (;;) pause(); /* until the driver's SIGKILL */
+    }
+    increment(mem);
+    rc = pipc_mutex_unlock(mutex);
+  }
+  if (mem != NULL) pipc_shm_unmap(shm, mem);
+  pipc_shm_close(shm);
+  pipc_mutex_close(mutex);
+  if (rc == PIPC_OK) {
+    printf("ok %lld\n", (long long)owner_dead);
+    fflush(stdout);
+  } else {
+    reply_status(rc);
+  }
 }
 
 /* ---- the loop ------------------------------------------------------------------------- */
@@ -392,6 +508,8 @@ static void run(char **w) {
   const int semaphore = held.kind == SEM || held.kind == SYSV_SEM;
   const int memory = held.kind == SHM || held.kind == SYSV_SHM;
   const int queue = held.kind == MQ || held.kind == SYSV_MQ;
+  const int lock = held.kind == MUTEX || held.kind == COND;
+  const int cond = held.kind == COND;
   if (is(verb, "open")) {
     reply_ok_or(open_command(w));
   } else if (is(verb, "close")) {
@@ -405,12 +523,17 @@ static void run(char **w) {
     consume_command(w);
   } else if (is(verb, "count")) {
     count_command(w);
+  } else if (is(verb, "lockcount")) {
+    lockcount_command(w);
   } else if (semaphore && (is(verb, "release") || is(verb, "acquire") || is(verb, "value"))) {
     semaphore_command(verb, w);
   } else if (memory && (is(verb, "write") || is(verb, "read"))) {
     memory_command(verb, w);
   } else if (queue && (is(verb, "send") || is(verb, "receive"))) {
     queue_command(verb, w);
+  } else if ((lock && (is(verb, "lock") || is(verb, "unlock") || is(verb, "consistent"))) ||
+             (cond && (is(verb, "wait") || is(verb, "signal") || is(verb, "broadcast")))) {
+    lock_command(verb, w);
   } else {
     printf("error usage unknown command or no object for it: %s\n", verb);
     fflush(stdout);

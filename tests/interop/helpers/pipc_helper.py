@@ -1,11 +1,13 @@
-"""The Python side of the interop suite: pipc.posix_ipc and pipc.sysv_ipc driven by the line
-protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout)."""
+"""The Python side of the interop suite: pipc.posix_ipc, pipc.sysv_ipc and pipc.sync driven by
+the line protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on
+stdout)."""
 import mmap
 import struct
 import sys
+import threading
 import time
 
-from pipc import posix_ipc, sysv_ipc
+from pipc import posix_ipc, sync, sysv_ipc
 
 BUSY = (posix_ipc.BusyError, sysv_ipc.BusyError)
 PAYLOAD_SIZE = 44
@@ -50,7 +52,8 @@ class Held:
     def __init__(self, kind, name, create, args):
         self.kind = kind
         self.map = None
-        posix = kind in ("sem", "shm", "mq")
+        self.mutex = None           # mutex, cond: the lock
+        posix = kind in ("sem", "shm", "mq", "mutex", "cond")
         flags = (posix_ipc.O_CREX if posix else sysv_ipc.IPC_CREX) if create else 0
         n = [int(a) for a in args] if create else []
         key = None if posix else int(name)
@@ -69,6 +72,17 @@ class Held:
             self.obj = sysv_ipc.SharedMemory(key, flags, size=n[0] if n else 0)
         elif kind == "sysv_mq":
             self.obj = sysv_ipc.MessageQueue(key, flags)
+        elif kind == "mutex":
+            self.obj = self.mutex = sync.Mutex(name, flags)
+        elif kind == "cond":
+            self.mutex = sync.Mutex(name + "-m", flags)
+            try:
+                self.obj = sync.Condition(name, self.mutex, flags)
+            except BaseException:
+                if self.mutex.created:
+                    self.mutex.unlink()
+                self.mutex.close()
+                raise
         else:
             raise ValueError("unknown kind " + kind)
 
@@ -115,8 +129,40 @@ class Held:
             data, tag = receive_sysv(self.obj, seconds(ms))
         return "ok %d %s" % (tag, hexed(data))
 
+    def lock(self, ms):
+        try:
+            if not self.mutex.acquire(timeout=seconds(ms)):
+                return "busy"
+        except sync.OwnerDeadError:
+            return "ok ownerdead"
+        return "ok"
+
+    def unlock(self):
+        self.mutex.release()
+        return "ok"
+
+    def consistent(self):
+        self.mutex.consistent()
+        return "ok"
+
+    def wait(self, ms):
+        try:
+            return "ok" if self.obj.wait(seconds(ms)) else "busy"
+        except sync.OwnerDeadError:
+            return "ok ownerdead"
+
+    def signal(self):
+        self.obj.notify()
+        return "ok"
+
+    def broadcast(self):
+        self.obj.notify_all()
+        return "ok"
+
     def remove(self):
-        if self.kind in ("sem", "shm", "mq"):
+        if self.kind == "cond":
+            self.mutex.unlink()
+        if self.kind in ("sem", "shm", "mq", "mutex", "cond"):
             self.obj.unlink()
         else:
             self.obj.remove()
@@ -125,10 +171,12 @@ class Held:
     def close(self):
         if self.map is not None:
             self.map.close()
-        if self.kind in ("sem", "mq", "shm"):
+        if self.kind in ("sem", "mq", "shm", "mutex", "cond"):
             self.obj.close()
         elif self.kind == "sysv_shm":
             self.obj.detach()
+        if self.kind == "cond":
+            self.mutex.close()
 
 
 def receive_sysv(queue, timeout):
@@ -195,6 +243,36 @@ def count(sem_name, shm_name, times):
     return "ok"
 
 
+def lockcount(mutex_name, shm_name, worker, times, die_at):
+    """The kill -9 lock counter (PROTOCOL.md): a dead owner's unfinished update is repaired
+    by the mutex's recover function, which sets the counter to the sum of the slots."""
+    worker, die_at = int(worker), int(die_at)
+    shm = posix_ipc.SharedMemory(shm_name)
+    board = mmap.mmap(shm.fd, 8 + 8 * 64)
+    shm.close_fd()
+    dead = []
+
+    def repair():
+        dead.append(1)
+        struct.pack_into("<Q", board, 0, sum(struct.unpack_from("<64Q", board, 8)))
+
+    def add(offset):
+        struct.pack_into("<Q", board, offset, struct.unpack_from("<Q", board, offset)[0] + 1)
+    mutex = sync.Mutex(mutex_name, recover=repair)
+    try:
+        for i in range(int(times)):
+            with mutex:
+                add(8 + 8 * worker)
+                if i == die_at:
+                    print("ok holding", flush=True)
+                    threading.Event().wait()        # holding the lock until killed
+                add(0)
+    finally:
+        mutex.close()
+        board.close()
+    return "ok %d" % len(dead)
+
+
 def main():
     held = None
     for line in sys.stdin:
@@ -219,8 +297,11 @@ def main():
                 answer = consume(*args)
             elif verb == "count":
                 answer = count(*args)
+            elif verb == "lockcount":
+                answer = lockcount(*args)
             elif held is not None and verb in ("release", "acquire", "value", "write", "read",
-                                               "send", "receive", "remove"):
+                                               "send", "receive", "remove", "lock", "unlock",
+                                               "consistent", "wait", "signal", "broadcast"):
                 answer = getattr(held, verb)(*args)
             else:
                 answer = "error usage unknown command or no object for it: " + verb

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
-# The Ruby side of the interop suite: Pipc::Posix and Pipc::SysV driven by the line
-# protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout).
+# The Ruby side of the interop suite: Pipc::Posix, Pipc::SysV, Pipc::Mutex and
+# Pipc::ConditionVariable driven by the line protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout).
 require "pipc"
 
 PAYLOAD_SIZE = 44
@@ -9,12 +9,14 @@ PAYLOAD_SIZE = 44
 CLASSES = {
   "sem" => Pipc::Posix::Semaphore, "shm" => Pipc::Posix::SharedMemory,
   "mq" => Pipc::Posix::MessageQueue, "sysv_sem" => Pipc::SysV::Semaphore,
-  "sysv_shm" => Pipc::SysV::SharedMemory, "sysv_mq" => Pipc::SysV::MessageQueue
+  "sysv_shm" => Pipc::SysV::SharedMemory, "sysv_mq" => Pipc::SysV::MessageQueue,
+  "mutex" => Pipc::Mutex, "cond" => Pipc::ConditionVariable
 }.freeze
 
 # The commands on a held object, by the kind's family (its name without "sysv_").
 FAMILY_COMMANDS = {
-  "sem" => %w[release acquire value], "shm" => %w[write read], "mq" => %w[send receive]
+  "sem" => %w[release acquire value], "shm" => %w[write read], "mq" => %w[send receive],
+  "mutex" => %w[lock unlock consistent], "cond" => %w[lock unlock consistent wait signal broadcast]
 }.freeze
 
 def decimal(text) = Integer(text, 10)
@@ -51,7 +53,7 @@ end
 # The constructor's keywords that the protocol's ARGS give when creating, by kind.
 CREATE_ARGS = {
   "sem" => %i[initial_value], "shm" => %i[size], "mq" => %i[max_messages max_message_size],
-  "sysv_sem" => %i[initial_value], "sysv_shm" => %i[size], "sysv_mq" => []
+  "sysv_sem" => %i[initial_value], "sysv_shm" => %i[size], "sysv_mq" => [], "mutex" => [], "cond" => []
 }.freeze
 
 # The keyword arguments that create KIND exclusively from ARGS.
@@ -71,8 +73,12 @@ class Held
     klass = CLASSES.fetch(kind) { raise ArgumentError, "unknown kind #{kind.inspect}" }
     @posix = !kind.start_with?("sysv_")
     @commands = FAMILY_COMMANDS.fetch(kind.delete_prefix("sysv_")) + %w[remove]
-    @obj = klass.new(@posix ? name : decimal(name), **(create ? create_options(kind, args) : {}))
+    options = create ? create_options(kind, args) : {}
+    @obj = klass.new(@posix ? name : decimal(name), **options)
     attach if kind == "sysv_shm"
+    @mutex = @obj if kind == "mutex"
+    @mutex = open_mutex("#{name}-m", options) if kind == "cond"
+    @objects = [@obj, @mutex].uniq.compact   # what remove and close act on
   end
 
   def release = @obj.release
@@ -90,10 +96,36 @@ class Held
     "#{tag} #{hexed(data)}"
   end
 
-  def remove = @posix ? @obj.unlink : @obj.remove
-  def close = @obj.close
+  def lock(ms) = locked { @mutex.lock(timeout: seconds(ms)) }
+  def unlock = @mutex.unlock
+  def consistent = @mutex.consistent
+  def wait(ms) = locked { @obj.wait(@mutex, seconds(ms)) }
+
+  def signal = @obj.signal
+  def broadcast = @obj.broadcast
+
+  def remove = @posix ? @objects.each(&:unlink) : @obj.remove
+  def close = @objects.each(&:close)
 
   private
+
+  # The reply word of a call that takes the mutex (the block: true, or false when the
+  # time ran out): none, or "ownerdead" when its previous owner died (it is held then).
+  def locked
+    yield or raise Pipc::BusyError, "timed out"
+    nil
+  rescue Pipc::OwnerDeadError
+    "ownerdead"
+  end
+
+  # A cond helper's mutex, opened (or created) with its condition variable.
+  def open_mutex(name, options)
+    Pipc::Mutex.new(name, **options)
+  rescue Exception # rubocop:disable Lint/RescueException
+    @obj.unlink unless options.empty?
+    @obj.close
+    raise
+  end
 
   def attach
     @obj.attach
@@ -127,18 +159,54 @@ def consume(kind, name, count, ms)
   end
 end
 
+def shm_u64(memory, offset) = memory.read(8, offset).unpack1("Q<")
+
+def add_one(memory, offset) = memory.write([shm_u64(memory, offset) + 1].pack("Q<"), offset)
+
 def count(sem_name, shm_name, times)
   Pipc::Posix::Semaphore.open(sem_name) do |sem|
     Pipc::Posix::SharedMemory.open(shm_name) do |memory|
       decimal(times).times do
-        sem.synchronize { memory.write([memory.read(8, 0).unpack1("Q<") + 1].pack("Q<"), 0) }
+        sem.synchronize { add_one(memory, 0) }
       end
     end
   end
 end
 
-# The commands whose reply is "ok WORDS...", WORDS being what the command returns.
-ANSWERING = %w[value read receive consume].freeze
+# The slots of lockcount's shared memory: the counter, then one per worker.
+LOCKCOUNT_WORKERS = 64
+
+def lockcount(mutex_name, shm_name, worker, count, die_at)
+  worker = decimal(worker)
+  raise ArgumentError, "WORKER must be from 0 to #{LOCKCOUNT_WORKERS - 1}" unless (0...LOCKCOUNT_WORKERS).cover?(worker)
+
+  die_at = decimal(die_at)
+  deaths = 0
+  Pipc::Posix::SharedMemory.open(shm_name) do |memory|
+    repair = lambda do
+      deaths += 1
+      total = (0...LOCKCOUNT_WORKERS).sum { |w| shm_u64(memory, 8 + 8 * w) }
+      memory.write([total].pack("Q<"), 0)
+    end
+    Pipc::Mutex.open(mutex_name, recover: repair) do |mutex|
+      decimal(count).times do |i|
+        mutex.lock
+        add_one(memory, 8 + 8 * worker)
+        if i == die_at
+          puts "ok holding"
+          sleep     # until the driver's SIGKILL
+        end
+        add_one(memory, 0)
+        mutex.unlock
+      end
+    end
+  end
+  deaths
+end
+
+# The commands whose reply is "ok WORDS...", WORDS being what the command returns (no
+# WORDS for nil).
+ANSWERING = %w[value read receive consume lock wait lockcount].freeze
 
 # Runs one command on HELD (nil when no object is open); its value.
 def run(held, verb, args)
@@ -146,6 +214,7 @@ def run(held, verb, args)
   when "produce" then produce(*args)
   when "consume" then consume(*args)
   when "count" then count(*args)
+  when "lockcount" then lockcount(*args)
   else
     unless held&.commands&.include?(verb)
       raise ArgumentError, "unknown command or no object for it: #{verb}"
@@ -178,7 +247,7 @@ def main
         "ok"
       else
         value = run(held, verb, args)
-        ANSWERING.include?(verb) ? "ok #{value}" : "ok"
+        ANSWERING.include?(verb) && !value.nil? ? "ok #{value}" : "ok"
       end
     rescue Pipc::BusyError
       "busy"

@@ -26,6 +26,12 @@ static int cb_mq_pairs(pipc_mq *q, long n, void *buf, size_t cap) {
   return 0;
 }
 
+static int cb_mutex_pairs(pipc_mutex *m, long n) {
+  for (long i = 0; i < n; ++i)
+    if (pipc_mutex_lock(m, PIPC_FOREVER) != 0 || pipc_mutex_unlock(m) != 0) return -1;
+  return 0;
+}
+
 static void cb_copy(void *dst, const void *src, size_t len, long n) {
   for (long i = 0; i < n; ++i) {
     memcpy(dst, src, len);
@@ -40,6 +46,15 @@ static pipc_sem *cb_sem_open(void) {
   if (pipc_sem_open(&s, NULL, &o) != 0) return NULL;
   pipc_sem_unlink(s);
   return s;
+}
+
+static pipc_mutex *cb_mutex_open(void) {
+  pipc_mutex *m = NULL;
+  pipc_mutex_options o = PIPC_MUTEX_OPTIONS_INIT;
+  o.flags = PIPC_CREX;
+  if (pipc_mutex_open(&m, NULL, &o) != 0) return NULL;
+  pipc_mutex_unlink(m);
+  return m;
 }
 
 static pipc_mq *cb_mq_open(void) {
@@ -87,6 +102,20 @@ func MQPairs(n int) error {
 	defer C.free(buf)
 	if C.cb_mq_pairs(q, C.long(n), buf, 16) != 0 {
 		return errors.New("cbench: message queue pair failed")
+	}
+	return nil
+}
+
+// MutexPairs runs n pipc_mutex_lock + pipc_mutex_unlock pairs on an unlinked mutex
+// (uncontended), all on one thread: the one C call runs on.
+func MutexPairs(n int) error {
+	m := C.cb_mutex_open()
+	if m == nil {
+		return errSetup
+	}
+	defer C.pipc_mutex_close(m)
+	if C.cb_mutex_pairs(m, C.long(n)) != 0 {
+		return errors.New("cbench: mutex pair failed")
 	}
 	return nil
 }

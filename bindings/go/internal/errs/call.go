@@ -85,6 +85,13 @@ func WouldBlock(err error) bool { return hasStatus(err, StatusWouldBlock) }
 // TimedOut reports whether err is PIPC_ETIMEDOUT from a native call.
 func TimedOut(err error) bool { return hasStatus(err, StatusTimeout) }
 
+// OwnerDead reports whether err is PIPC_EOWNERDEAD from a native call: the lock was
+// taken, and its previous owner had died holding it.
+func OwnerDead(err error) bool { return hasStatus(err, StatusOwnerDead) }
+
+// NotRecoverable reports whether err is PIPC_ENOTRECOVERABLE from a native call.
+func NotRecoverable(err error) bool { return hasStatus(err, StatusNotRecoverable) }
+
 // IsClosed reports whether err is PIPC_EBADHANDLE: the handle was closed.
 func IsClosed(err error) bool { return hasStatus(err, StatusClosed) }
 

@@ -29,6 +29,9 @@ var (
 	StatusLimit       = Status(raw.PIPC_ELIMIT)
 	StatusNoMemory    = Status(raw.PIPC_ENOMEM)
 	StatusNotAttached = Status(raw.PIPC_ENOTATTACHED)
+
+	StatusOwnerDead      = Status(raw.PIPC_EOWNERDEAD)
+	StatusNotRecoverable = Status(raw.PIPC_ENOTRECOVERABLE)
 )
 
 // String is libpipc's text for the status (pipc_strerror).
@@ -46,10 +49,15 @@ type Error struct {
 	Err     error         // the cause when it is not libpipc's (ctx.Err()), else nil
 }
 
-// Error is "pipc: Op: " and the status's text with the detail message (or Err's text).
+// Error is "pipc: Op: " and the status's text with the detail message, or, when Err is
+// set, the detail message (if any) and Err's text.
 func (e *Error) Error() string {
 	if e.Err != nil {
-		return "pipc: " + e.Op + ": " + e.Err.Error()
+		s := "pipc: " + e.Op + ": "
+		if e.Message != "" {
+			s += e.Message + ": "
+		}
+		return s + e.Err.Error()
 	}
 	s := "pipc: " + e.Op + ": " + e.Status.String()
 	if e.Message != "" {
@@ -94,6 +102,10 @@ func (e *Error) Is(target error) bool {
 		return e.Status == StatusUnsupported
 	case ErrNotAttached:
 		return e.Status == StatusNotAttached
+	case ErrOwnerDead:
+		return e.Status == StatusOwnerDead
+	case ErrNotRecoverable:
+		return e.Status == StatusNotRecoverable
 	}
 	return false
 }
@@ -119,6 +131,9 @@ var (
 	ErrInvalid     error = &sentinel{"pipc: invalid argument", fs.ErrInvalid}
 	ErrUnsupported error = &sentinel{"pipc: not supported on this platform", nil}
 	ErrNotAttached error = &sentinel{"pipc: not attached", nil}
+
+	ErrOwnerDead      error = &sentinel{"pipc: locked, but the previous owner died holding the lock", nil}
+	ErrNotRecoverable error = &sentinel{"pipc: the lock can never be taken again", nil}
 )
 
 // Invalid is the error for a bad argument found before any native call.

@@ -54,11 +54,20 @@ func (h *Handle) watch(ctx context.Context, done <-chan struct{}, wake func()) (
 // done or h is closed; that ends the wait with PIPC_EBADHANDLE, reported as ctx.Err()
 // or ErrClosed. The watcher is gone, and the duplicate closed, when WaitContext returns.
 func (h *Handle) WaitContext(ctx context.Context, op string, f func(p uintptr, ns int64) int) (int, error) {
-	return h.waitContext(ctx, op, f, nil)
+	return h.waitContext(ctx, op, f, nil, true)
 }
 
-// waitContext waits on a duplicate, or with ready (not nil) on the descriptor.
-func (h *Handle) waitContext(ctx context.Context, op string, f func(p uintptr, ns int64) int, ready Ready) (int, error) {
+// WaitContextUntried is WaitContext for a wait that must not be tried first, because
+// a try has an effect of its own: a condition variable's try releases and retakes the
+// mutex, and a signal sent in between would be lost to the wait that follows. The wait
+// starts on the duplicate at once.
+func (h *Handle) WaitContextUntried(ctx context.Context, op string, f func(p uintptr, ns int64) int) (int, error) {
+	return h.waitContext(ctx, op, f, nil, false)
+}
+
+// waitContext waits on a duplicate, or with ready (not nil) on the descriptor; try
+// makes a try (timeout 0) first.
+func (h *Handle) waitContext(ctx context.Context, op string, f func(p uintptr, ns int64) int, ready Ready, try bool) (int, error) {
 	if ctx == nil {
 		return 0, errs.Invalid(op, "nil Context")
 	}
@@ -74,8 +83,10 @@ func (h *Handle) waitContext(ctx context.Context, op string, f func(p uintptr, n
 		return 0, errs.Context(op, context.DeadlineExceeded)
 	}
 	// A try first: a call that need not wait needs no duplicate and no watcher.
-	if r, err := h.Wait(op, 0, f); !errs.WouldBlock(err) {
-		return r, err
+	if try {
+		if r, err := h.Wait(op, 0, f); !errs.WouldBlock(err) {
+			return r, err
+		}
 	}
 	if ready != nil {
 		return h.waitReady(ctx, done, op, deadline, bounded, ready, f)

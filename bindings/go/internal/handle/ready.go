@@ -24,7 +24,7 @@ type Ready func(p uintptr) (fd int, events int16, ok bool, err error)
 // (timeout 0) whenever the descriptor is ready. The watcher and the eventfd are gone
 // when the call returns.
 func (h *Handle) WaitReadyContext(ctx context.Context, op string, ready Ready, f func(p uintptr, ns int64) int) (int, error) {
-	return h.waitContext(ctx, op, f, ready)
+	return h.waitContext(ctx, op, f, ready, true)
 }
 
 // pollFd is struct pollfd.

@@ -14,13 +14,14 @@ import (
 // hangs.
 const Long = 10 * time.Second
 
-// The system calls the C library waits in (x86-64 and arm64 numbers), and the futex
-// operation of its waits: FUTEX_WAIT_BITSET on a shared word. The Go runtime's own
+// The system calls the C library waits in (x86-64 and arm64 numbers; futex_waitv for
+// its mutexes and condition variables), and the futex operation of its waits:
+// FUTEX_WAIT_BITSET on a shared word. The Go runtime's own
 // futex waits are FUTEX_WAIT_PRIVATE, so a thread of Go's that sleeps for the runtime
 // never looks like one waiting in the C library.
 var waitCalls = map[string]map[int]bool{
-	"amd64": {271: true, 220: true, 242: true, 243: true, 69: true, 70: true}, // ppoll semtimedop mq_timed{send,receive} msg{snd,rcv}
-	"arm64": {73: true, 192: true, 182: true, 183: true, 189: true, 188: true},
+	"amd64": {271: true, 220: true, 242: true, 243: true, 69: true, 70: true, 449: true}, // ppoll semtimedop mq_timed{send,receive} msg{snd,rcv} futex_waitv
+	"arm64": {73: true, 192: true, 182: true, 183: true, 189: true, 188: true, 449: true},
 }
 var futexCall = map[string]int{"amd64": 202, "arm64": 98}
 

@@ -25,6 +25,15 @@ module Pipc
   class SignalError < Error; end
   # System V shared memory: the object is not attached.
   class NotAttachedError < Error; end
+  # Pipc::Mutex: the lock was taken, but its previous owner (a thread or a process) died
+  # holding it, so the state it guards may be half-changed. The thread that got this
+  # error holds the lock: it repairs the state, calls Pipc::Mutex#consistent, then
+  # Pipc::Mutex#unlock (an unlock without #consistent makes the lock unusable for good:
+  # NotRecoverableError).
+  class OwnerDeadError < Error; end
+  # Pipc::Mutex: the lock was released after its owner's death without being marked
+  # consistent, and can never be taken again (unlink it and make a new one).
+  class NotRecoverableError < Error; end
 
   # A bad argument that only libpipc could judge: a bad name, a size or a value out of
   # range, a message longer than the queue allows.

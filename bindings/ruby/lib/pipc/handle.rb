@@ -46,6 +46,13 @@ module Pipc
       end
       "#<#{self.class} #{detail}>"
     end
+
+    private
+
+    # What inspect shows of an open object: its name, unless the class says more.
+    def inspect_detail
+      name
+    end
   end
 
   # synchronize { ... } of both semaphore kinds: acquire, run the block, release.

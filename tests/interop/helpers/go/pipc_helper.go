@@ -36,7 +36,8 @@ var classes = []struct {
 	{pipc.ErrNotExist, "ErrNotExist"}, {pipc.ErrExist, "ErrExist"},
 	{pipc.ErrPermission, "ErrPermission"}, {pipc.ErrClosed, "ErrClosed"},
 	{pipc.ErrInvalid, "ErrInvalid"}, {pipc.ErrUnsupported, "ErrUnsupported"},
-	{pipc.ErrNotAttached, "ErrNotAttached"},
+	{pipc.ErrNotAttached, "ErrNotAttached"}, {pipc.ErrOwnerDead, "ErrOwnerDead"},
+	{pipc.ErrNotRecoverable, "ErrNotRecoverable"},
 }
 
 // answer is the reply line for a command's result and error.
@@ -156,7 +157,7 @@ func sysvKey(text string) (sysv.Key, error) {
 func open(kind, name string, create bool, args []string) (io.Closer, error) {
 	var n [2]int64 // the numeric arguments, 0 when not creating
 	wanted, known := map[string]int{"sem": 1, "shm": 1, "mq": 2, "sysv_sem": 1, "sysv_shm": 1,
-		"sysv_mq": 0}[kind]
+		"sysv_mq": 0, "mutex": 0, "cond": 0}[kind]
 	if !known {
 		return nil, usageError("unknown kind " + kind)
 	}
@@ -185,6 +186,10 @@ func open(kind, name string, create bool, args []string) (io.Closer, error) {
 			return nil, err
 		}
 		return posixQueue{q}, nil
+	case "mutex":
+		return pipc.OpenMutex(name, &pipc.MutexOptions{OpenFlags: posix})
+	case "cond":
+		return openCond(name, posix)
 	}
 	key, err := sysvKey(name)
 	if err != nil {
@@ -213,6 +218,63 @@ func open(kind, name string, create bool, args []string) (io.Closer, error) {
 	}
 }
 
+// condPair is a cond helper's object: the condition variable NAME and the mutex
+// NAME-m.
+type condPair struct {
+	*pipc.Cond
+	m *pipc.Mutex
+}
+
+func openCond(name string, flags pipc.OpenFlags) (io.Closer, error) {
+	c, err := pipc.OpenCond(name, &pipc.CondOptions{OpenFlags: flags})
+	if err != nil {
+		return nil, err
+	}
+	m, err := pipc.OpenMutex(name+"-m", &pipc.MutexOptions{OpenFlags: flags})
+	if err != nil {
+		if c.Created() { // the pair is made together, or not at all
+			c.Unlink()
+		}
+		c.Close()
+		return nil, err
+	}
+	return condPair{c, m}, nil
+}
+
+func (p condPair) Close() error {
+	p.m.Close()
+	return p.Cond.Close()
+}
+
+// Unlink removes both names.
+func (p condPair) Unlink() error {
+	err := p.Cond.Unlink()
+	if err2 := p.m.Unlink(); err == nil {
+		err = err2
+	}
+	return err
+}
+
+// mutexOf is the mutex of a mutex or cond object, or nil.
+func mutexOf(obj io.Closer) *pipc.Mutex {
+	switch o := obj.(type) {
+	case *pipc.Mutex:
+		return o
+	case condPair:
+		return o.m
+	}
+	return nil
+}
+
+// ownerDead is the reply's suffix for a lock (or a wait's relock) that returned err:
+// " ownerdead" with a nil error when the lock was taken from a dead owner.
+func ownerDead(err error) (string, error) {
+	if errors.Is(err, pipc.ErrOwnerDead) {
+		return " ownerdead", nil
+	}
+	return "", err
+}
+
 // within checks that LENGTH bytes at OFFSET lie inside the segment, so that a write
 // beyond it changes nothing (as in the C and Python helpers).
 func within(m memory, offset, length int64) error {
@@ -231,6 +293,8 @@ func command(obj io.Closer, verb string, args []string) (string, error) {
 	s, isSemaphore := obj.(semaphore)
 	m, isMemory := obj.(memory)
 	q, isQueue := obj.(queue)
+	mutex := mutexOf(obj)
+	c, isCond := obj.(condPair)
 	switch {
 	case verb == "release" && isSemaphore:
 		return "", s.Release()
@@ -306,6 +370,36 @@ func command(obj io.Closer, verb string, args []string) (string, error) {
 		}
 		tag, data, err := q.receive(t)
 		return fmt.Sprintf(" %d %s", tag, hexed(data)), err
+	case verb == "lock" && mutex != nil:
+		if err := need(args, 1); err != nil {
+			return "", err
+		}
+		t, err := timeout(args[0])
+		if err != nil {
+			return "", err
+		}
+		return ownerDead(mutex.LockTimeout(t))
+	case verb == "unlock" && mutex != nil:
+		return "", mutex.Unlock()
+	case verb == "consistent" && mutex != nil:
+		return "", mutex.Consistent()
+	case verb == "wait" && isCond:
+		if err := need(args, 1); err != nil {
+			return "", err
+		}
+		t, err := timeout(args[0])
+		if err != nil {
+			return "", err
+		}
+		woken, err := c.WaitTimeout(c.m, t)
+		if !woken && err == nil {
+			return "", pipc.ErrTimeout // busy
+		}
+		return ownerDead(err)
+	case verb == "signal" && isCond:
+		return "", c.Signal()
+	case verb == "broadcast" && isCond:
+		return "", c.Broadcast()
 	case verb == "remove":
 		return "", remove(obj)
 	}
@@ -460,6 +554,70 @@ func increment(sem *pipc.Semaphore, counter []byte) error {
 	return nil
 }
 
+// lockcount is the stress command of PROTOCOL.md: COUNT increments of a counter in
+// shared memory under a mutex, repairing the counter after a dead owner (through the
+// mutex's Recover hook), and holding the mutex for ever at iteration DIE_AT.
+func lockcount(args []string) (string, error) {
+	const slots = 64
+	if err := need(args, 5); err != nil {
+		return "", err
+	}
+	worker, err := number(args[2], 0, slots-1)
+	if err != nil {
+		return "", err
+	}
+	times, err := number(args[3], 0, math.MaxInt32)
+	if err != nil {
+		return "", err
+	}
+	dieAt, err := number(args[4], -1, math.MaxInt32)
+	if err != nil {
+		return "", err
+	}
+	shm, err := pipc.OpenSharedMemory(args[1], nil)
+	if err != nil {
+		return "", err
+	}
+	defer shm.Close()
+	words := shm.Bytes()
+	if len(words) < 8+8*slots {
+		return "", usageError("the segment is smaller than the counter and its slots")
+	}
+	word := func(i int64) []byte { return words[8*i : 8*i+8] }
+	add := func(i int64) { binary.LittleEndian.PutUint64(word(i), binary.LittleEndian.Uint64(word(i))+1) }
+	deaths := 0
+	m, err := pipc.OpenMutex(args[0], &pipc.MutexOptions{Recover: func() error {
+		deaths++
+		sum := uint64(0)
+		for w := int64(1); w <= slots; w++ {
+			sum += binary.LittleEndian.Uint64(word(w))
+		}
+		binary.LittleEndian.PutUint64(word(0), sum)
+		return nil
+	}})
+	if err != nil {
+		return "", err
+	}
+	defer m.Close()
+	for i := int64(0); i < times; i++ {
+		if err := m.Lock(); err != nil {
+			return "", err
+		}
+		add(1 + worker)
+		if i == dieAt {
+			fmt.Println("ok holding")
+			for { // holding the mutex until the driver kills the process
+				time.Sleep(time.Hour)
+			}
+		}
+		add(0)
+		if err := m.Unlock(); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf(" %d", deaths), nil
+}
+
 // ---- the loop -----------------------------------------------------------------------
 
 // helper holds the one object of PROTOCOL.md (nil: none).
@@ -497,6 +655,8 @@ func (h *helper) run(verb string, args []string) (string, error) {
 		return consume(args)
 	case "count":
 		return count(args)
+	case "lockcount":
+		return lockcount(args)
 	}
 	if h.held == nil {
 		return "", usageError("unknown command or no object for it: " + verb)
@@ -504,6 +664,9 @@ func (h *helper) run(verb string, args []string) (string, error) {
 	return command(h.held, verb, args)
 }
 
+// main runs every command on the main goroutine, so that a mutex a command locks is
+// unlocked by the thread that holds it: Mutex.Lock wires the goroutine to its thread
+// until Unlock.
 func main() {
 	var h helper
 	in := bufio.NewReader(os.Stdin)

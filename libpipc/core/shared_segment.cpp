@@ -1,0 +1,153 @@
+#include "core/shared_segment.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <new>
+
+#include "core/deadline.hpp"
+#include "core/error.hpp"
+#include "core/open_object.hpp"
+
+namespace pipc::core {
+
+segment_mapping::~segment_mapping() {
+  if (keep_mapped != nullptr && keep_mapped(object())) return;
+  munmap(address, size);
+}
+
+namespace {
+
+void pause_briefly() {
+  const timespec pause{0, 1000 * 1000};
+  nanosleep(&pause, nullptr);
+}
+
+size_t segment_size(const segment_spec &spec) { return sizeof(segment_header) + spec.object_size; }
+
+int map(void **address, int fd, size_t size) {
+  void *a = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (a == MAP_FAILED) return errno;
+  *address = a;
+  return 0;
+}
+
+int create(int fd, const segment_spec &spec, void **address, const char *name) {
+  const size_t size = segment_size(spec);
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) return os_fail("ftruncate", name);
+  int err = map(address, fd, size);
+  if (err == 0) err = spec.init(static_cast<char *>(*address) + sizeof(segment_header));
+  if (err != 0) {
+    if (*address != nullptr) munmap(*address, size);
+    errno = err;
+    return os_fail(spec.function, name);
+  }
+  auto *header = static_cast<segment_header *>(*address);
+  header->magic = segment_magic;
+  header->layout_version = segment_layout_version;
+  header->kind = static_cast<uint32_t>(spec.kind);
+  header->size = static_cast<uint32_t>(size);
+  header->ready.store(1, std::memory_order_release);
+  return PIPC_OK;
+}
+
+int incompatible(const segment_spec &spec, const char *name, const char *what) {
+  return fail(PIPC_EINVAL, EINVAL,
+              "%s: \"%s\" is not a %s of libpipc's layout %u (%s); it was left untouched",
+              spec.function, name, spec.kind == segment_kind::mutex ? "mutex" : "condition variable",
+              segment_layout_version, what);
+}
+
+int not_ready(const segment_spec &spec, const char *name) {
+  return fail(PIPC_EAGAIN, EAGAIN,
+              "%s: \"%s\" was not initialised within %lld ms: its creator is slow or died "
+              "(unlink it if so)",
+              spec.function, name, static_cast<long long>(init_wait_ns / 1000000));
+}
+
+// An existing segment: waits for its creator, then checks what it finds.
+int attach(int fd, const segment_spec &spec, void **address, const char *name) {
+  const deadline until(init_wait_ns);
+  const size_t size = segment_size(spec);
+  struct stat st {};
+  for (;;) {
+    if (fstat(fd, &st) != 0) return os_fail("fstat", name);
+    if (st.st_size != 0) break;
+    if (until.passed()) return not_ready(spec, name);
+    pause_briefly();
+  }
+  if (static_cast<uint64_t>(st.st_size) != size) return incompatible(spec, name, "size differs");
+  const int err = map(address, fd, size);
+  if (err != 0) {
+    errno = err;
+    return os_fail("mmap", name);
+  }
+  auto *header = static_cast<segment_header *>(*address);
+  int rc = PIPC_OK;
+  for (uint32_t ready; (ready = header->ready.load(std::memory_order_acquire)) != 1;) {
+    if (ready != 0) {
+      rc = incompatible(spec, name, "bad initialisation flag");
+      break;
+    }
+    if (until.passed()) {
+      rc = not_ready(spec, name);
+      break;
+    }
+    pause_briefly();
+  }
+  if (rc == PIPC_OK) {
+    if (header->magic != segment_magic) {
+      rc = incompatible(spec, name, "bad magic number");
+    } else if (header->layout_version != segment_layout_version) {
+      rc = incompatible(spec, name, "other layout version");
+    } else if (header->kind != static_cast<uint32_t>(spec.kind)) {
+      rc = incompatible(spec, name, "another kind of object");
+    } else if (header->size != size) {
+      rc = incompatible(spec, name, "size differs");
+    }
+  }
+  if (rc != PIPC_OK) munmap(*address, size);
+  return rc;
+}
+
+}  // namespace
+
+int open_segment(opened_segment &out, const char *name, uint32_t flags, uint32_t mode,
+                 const segment_spec &spec) {
+  int fd = -1;
+  const open_result opened = open_object(name, flags, [&](const char *n, open_mode how) {
+    fd = how == open_mode::create_exclusive
+             ? shm_open(n, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, static_cast<mode_t>(mode))
+             : shm_open(n, O_RDWR | O_CLOEXEC, 0);
+    return fd < 0 ? errno : 0;
+  });
+  if (opened.err != 0) {
+    errno = opened.err;
+    return os_fail("shm_open", opened.name.c_str());
+  }
+  const char *n = opened.name.c_str();
+  void *address = nullptr;
+  int rc = opened.created ? create(fd, spec, &address, n) : attach(fd, spec, &address, n);
+  close(fd);
+  if (rc == PIPC_OK) {
+    out.mapping.reset(new (std::nothrow)
+                          segment_mapping(address, segment_size(spec), spec.keep_mapped));
+    if (out.mapping == nullptr) {
+      munmap(address, segment_size(spec));
+      rc = fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", spec.function);
+    }
+  }
+  if (rc != PIPC_OK) {
+    if (opened.created) shm_unlink(n);
+    return rc;
+  }
+  out.name = opened.name;
+  out.created = opened.created;
+  return PIPC_OK;
+}
+
+}  // namespace pipc::core
