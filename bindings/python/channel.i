@@ -271,7 +271,14 @@ static PyObject *pychan_receive_into(PyObject *self, PyObject *const *args, Py_s
   if (nargs == 1 && !kwnames) a[0] = args[0];
   else if (pychan_args("receive_into", args, nargs, kwnames, names, 2, 1, a) < 0) return NULL;
   if (a[1] && pychan_timeout_arg(a[1], &t) < 0) return NULL;
-  if (PyObject_GetBuffer(a[0], &view, PyBUF_WRITABLE) < 0) return NULL;
+  if (PyObject_GetBuffer(a[0], &view, PyBUF_WRITABLE) < 0) {
+    if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_BufferError)) {
+      PyErr_Clear();           /* what getargs' "w*" says, for read-only memoryviews too */
+      PyErr_Format(PyExc_TypeError, "receive_into() argument 'buffer' must be read-write "
+                   "bytes-like object, not %.200s", Py_TYPE(a[0])->tp_name);
+    }
+    return NULL;
+  }
   r.buf = view.buf;
   r.cap = (size_t)view.len;
   r.len = 0;

@@ -447,7 +447,7 @@ def test_blocked_send_is_woken_by_a_receive_of_another_thread(made):
     t, out = start_thread(lambda: ch.send(b'second', LONG))
     blocked(t, ch)
     assert ch.receive(0) == b'first'
-    assert finish(t, out) == {}
+    assert finish(t, out) == {'value': None}
     assert ch.receive(0) == b'second'
 
 
