@@ -350,7 +350,7 @@ int channel_open(pipc_channel **out, const char *name, const pipc_channel_option
                 "lists as glibc does, which libpipc's channels rely on",
                 fn);
   }
-  const bool creates = (opts.flags & PIPC_CREAT) != 0;
+  const bool creates = name == nullptr || (opts.flags & PIPC_CREAT) != 0;  // NULL: a new one
   if (creates && (opts.slots == 0 || opts.slots > channel_max_slots ||
                   (opts.slots & (opts.slots - 1)) != 0)) {
     return fail(PIPC_ERANGE, ERANGE, "%s: slots %u is not a power of two from 1 to %u", fn,
