@@ -9,7 +9,6 @@
 #include <climits>
 #include <cstring>
 #include <new>
-#include <optional>
 
 #include "core/deadline.hpp"
 
@@ -310,33 +309,37 @@ int claim_slot(const pinned<channel_handle> &h, const robust::thread_state &t, s
   }
 }
 
-// A call on a handle that may wait: the handle checked, then pinned, and the thread.
-class waiting_call {
- public:
-  waiting_call(pipc_channel *channel, int64_t timeout_ns, const char *function)
-      : function_(function) {
-    call<pipc_channel> c(channel);
-    if (!c) {
-      status_ = bad_handle(function);
-    } else if (timeout_invalid(timeout_ns)) {
-      status_ = check_timeout(timeout_ns, function);
-    } else if ((thread_ = robust::current()) == nullptr) {
-      status_ = no_robust_list(function);
-    } else {
-      handle_.emplace(c.pin());
-    }
+// Runs WORK(handle, slot, thread) on a slot claimed for SIDE through CHANNEL: inside
+// the call's reader section when a slot can be had at once (no pin: the common case
+// costs no atomic operation on the handle), else after the handle was pinned and a
+// wait gave one. CHECK(handle) may refuse the call first; UNDO(handle) runs when no
+// slot could be had after CHECK passed.
+template <class Check, class Work, class Undo>
+int with_slot(pipc_channel *channel, side who, int64_t timeout_ns, const char *function,
+              Check check, Work work, Undo undo) {
+  call<pipc_channel> c(channel);
+  if (!c) return bad_handle(function);
+  if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, function);
+  const robust::thread_state *t = robust::current();
+  if (t == nullptr) return no_robust_list(function);
+  int rc = check(*c);
+  if (rc != PIPC_OK) return rc;
+  held_slot slot;
+  blocked why{};
+  if (claim_at_index(c->control(), who, *t, slot, why)) return work(*c, slot, *t);
+  if (timeout_ns == 0 && why.reason == blocked::no_slot) {
+    undo(*c);
+    return wait_ended(woken::timed_out, 0, function, who);
   }
-  int status() const { return status_; }
-  const pinned<channel_handle> &handle() const { return *handle_; }
-  const robust::thread_state &thread() const { return *thread_; }
-  channel_control *control() const { return (*handle_)->control(); }
+  const pinned<channel_handle> h = c.pin();
+  rc = claim_slot(h, *t, who, timeout_ns, slot, function);
+  if (rc == PIPC_OK) return work(*h, slot, *t);
+  undo(*h);
+  return rc;
+}
 
- private:
-  const char *function_;
-  int status_ = PIPC_OK;
-  const robust::thread_state *thread_ = nullptr;
-  std::optional<pinned<channel_handle>> handle_;
-};
+const auto no_check = [](channel_handle &) -> int { return PIPC_OK; };
+const auto no_undo = [](channel_handle &) {};
 
 }  // namespace
 
@@ -383,19 +386,19 @@ int channel_dup(pipc_channel **out, const channel_handle &c) {
 int channel_send(pipc_channel *channel, const void *data, size_t len, int64_t timeout_ns) noexcept {
   constexpr char fn[] = "pipc_channel_send";
   if (data == nullptr && len != 0) return fail(PIPC_EINVAL, EINVAL, "%s: data is NULL", fn);
-  const waiting_call w(channel, timeout_ns, fn);
-  if (w.status() != PIPC_OK) return w.status();
-  if (len > w.control()->max_message_size) {
+  const auto fits = [&](channel_handle &h) -> int {
+    if (len <= h.control()->max_message_size) return PIPC_OK;
     return fail(PIPC_EMSGSIZE, EMSGSIZE, "%s: %zu bytes, more than \"%s\"'s %u", fn, len,
-                w.handle()->name.c_str(), w.control()->max_message_size);
-  }
-  held_slot slot;
-  const int rc = claim_slot(w.handle(), w.thread(), side::send, timeout_ns, slot, fn);
-  if (rc != PIPC_OK) return rc;
-  std::memcpy(slot.slot->data(), data, len);
-  slot.slot->length = static_cast<uint32_t>(len);
-  finish(w.control(), side::send, slot, w.thread());
-  return PIPC_OK;
+                h.name.c_str(), h.control()->max_message_size);
+  };
+  return with_slot(channel, side::send, timeout_ns, fn, fits,
+                   [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
+                     std::memcpy(slot.slot->data(), data, len);
+                     slot.slot->length = static_cast<uint32_t>(len);
+                     finish(h.control(), side::send, slot, t);
+                     return PIPC_OK;
+                   },
+                   no_undo);
 }
 
 int channel_receive(size_t *len_out, pipc_channel *channel, void *buf, size_t cap,
@@ -404,21 +407,20 @@ int channel_receive(size_t *len_out, pipc_channel *channel, void *buf, size_t ca
   if (len_out == nullptr || (buf == nullptr && cap != 0)) {
     return fail(PIPC_EINVAL, EINVAL, "%s: len_out or buf is NULL", fn);
   }
-  const waiting_call w(channel, timeout_ns, fn);
-  if (w.status() != PIPC_OK) return w.status();
-  held_slot slot;
-  const int rc = claim_slot(w.handle(), w.thread(), side::receive, timeout_ns, slot, fn);
-  if (rc != PIPC_OK) return rc;
-  const size_t len = slot.slot->length;
-  *len_out = len;
-  if (len > cap) {  // the message stays for a receiver with room for it
-    release(slot.slot, w.thread());
-    return fail(PIPC_EMSGSIZE, EMSGSIZE, "%s: the next message has %zu bytes, more than %zu",
-                fn, len, cap);
-  }
-  std::memcpy(buf, slot.slot->data(), len);
-  finish(w.control(), side::receive, slot, w.thread());
-  return PIPC_OK;
+  return with_slot(channel, side::receive, timeout_ns, fn, no_check,
+                   [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
+                     const size_t len = slot.slot->length;
+                     *len_out = len;
+                     if (len > cap) {  // the message stays for a receiver with room for it
+                       release(slot.slot, t);
+                       return fail(PIPC_EMSGSIZE, EMSGSIZE,
+                                   "%s: the next message has %zu bytes, more than %zu", fn, len, cap);
+                     }
+                     std::memcpy(buf, slot.slot->data(), len);
+                     finish(h.control(), side::receive, slot, t);
+                     return PIPC_OK;
+                   },
+                   no_undo);
 }
 
 namespace {
@@ -427,27 +429,24 @@ namespace {
 // thread's robust list, where it stays while the caller works in it.
 int hold(pipc_channel *channel, side who, int64_t timeout_ns, zero_copy_hold channel_handle::*held,
          const char *function, held_slot *out) {
-  const waiting_call w(channel, timeout_ns, function);
-  if (w.status() != PIPC_OK) return w.status();
-  zero_copy_hold &hold = (*w.handle()).*held;
-  channel_slot *none = nullptr;
-  if (!hold.slot.compare_exchange_strong(none, zero_copy_hold::taking)) {
+  const auto take = [&](channel_handle &h) -> int {
+    channel_slot *none = nullptr;
+    if ((h.*held).slot.compare_exchange_strong(none, zero_copy_hold::taking)) return PIPC_OK;
     return fail(PIPC_EINVAL, EINVAL, "%s: the handle already holds a slot (%s it first)", function,
                 who == side::send ? "commit or cancel" : "release");
-  }
-  held_slot slot;
-  const int rc = claim_slot(w.handle(), w.thread(), who, timeout_ns, slot, function);
-  if (rc != PIPC_OK) {
-    hold.slot.store(nullptr);
-    return rc;
-  }
-  robust::link(w.thread().head, links_of(slot.slot));
-  robust::end_op(w.thread().head);
-  hold.position.store(slot.position, std::memory_order_relaxed);
-  hold.tid.store(slot.tid, std::memory_order_relaxed);
-  hold.slot.store(slot.slot, std::memory_order_release);
-  *out = slot;
-  return PIPC_OK;
+  };
+  const auto keep = [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
+    robust::link(t.head, links_of(slot.slot));
+    robust::end_op(t.head);
+    zero_copy_hold &z = h.*held;
+    z.position.store(slot.position, std::memory_order_relaxed);
+    z.tid.store(slot.tid, std::memory_order_relaxed);
+    z.slot.store(slot.slot, std::memory_order_release);
+    *out = slot;
+    return PIPC_OK;
+  };
+  const auto give_up = [&](channel_handle &h) { (h.*held).slot.store(nullptr); };
+  return with_slot(channel, who, timeout_ns, function, take, keep, give_up);
 }
 
 // Ends a zero-copy hold of handle C on the calling thread: FINISHED says whether the
