@@ -18,6 +18,8 @@ namespace {
 constexpr uint32_t tid_mask = FUTEX_TID_MASK;
 constexpr uint32_t waiters_bit = FUTEX_WAITERS;
 constexpr uint32_t died_bit = FUTEX_OWNER_DIED;
+// Set in an event word while a thread may sleep on it.
+constexpr uint32_t sleepers_bit = 0x80000000u;
 
 // ---- Layout -------------------------------------------------------------------------
 
@@ -135,16 +137,19 @@ class waiter {
       : h_(h), until_(timeout_ns), spin_ns_(h->spin_ns.load(std::memory_order_relaxed)) {}
 
   // Waits until what blocked the claim may be gone: woken::again to try again.
-  woken wait(const blocked &b, std::atomic<uint32_t> &event, std::atomic<uint32_t> &count,
+  woken wait(const blocked &b, std::atomic<uint32_t> &event,
              bool (*still_blocked)(channel_control *), channel_control *c) {
     if (spinning()) return woken::again;
     if (b.reason == blocked::slot_held) return wait_for_slot(b);
-    const uint32_t seen = event.load(std::memory_order_seq_cst);
-    count.fetch_add(1, std::memory_order_seq_cst);
-    woken how = woken::again;
-    if (still_blocked(c)) how = wait_word(reinterpret_cast<uint32_t *>(&event), seen, {&h_->closer}, until_);
-    count.fetch_sub(1, std::memory_order_relaxed);
-    return how;
+    // Marks the event as slept on, then looks again: either the other side's next
+    // notify() sees the mark, or this look sees what it did before.
+    uint32_t seen = event.load(std::memory_order_relaxed);
+    while (!(seen & sleepers_bit) &&
+           !event.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_seq_cst)) {
+    }
+    if (!still_blocked(c)) return woken::again;
+    return wait_word(reinterpret_cast<uint32_t *>(&event), seen | sleepers_bit, {&h_->closer},
+                     until_);
   }
 
  private:
@@ -177,13 +182,18 @@ class waiter {
   uint32_t spins_ = 0;
 };
 
-// Advances EVENT and wakes one sleeper, if COUNT says one may sleep. After a release
-// store that made what the sleepers wait for.
-void notify(std::atomic<uint32_t> &event, std::atomic<uint32_t> &count) {
+// After a release store that made what the sleepers on EVENT wait for: if one marked
+// it, advances it with the mark cleared and wakes them all (each looks again and
+// marks it anew if it must wait on). One system call per sleep, not per message.
+void notify(std::atomic<uint32_t> &event) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (count.load(std::memory_order_relaxed) == 0) return;
-  event.fetch_add(1, std::memory_order_seq_cst);
-  wake_word(&event, 1);
+  uint32_t seen = event.load(std::memory_order_relaxed);
+  while (seen & sleepers_bit) {
+    if (event.compare_exchange_weak(seen, (seen + 1) & ~sleepers_bit, std::memory_order_seq_cst)) {
+      wake_word(&event, INT_MAX);
+      return;
+    }
+  }
 }
 
 // ---- Claiming -------------------------------------------------------------------------
@@ -257,9 +267,9 @@ void finish(channel_control *c, side who, const held_slot &h, const robust::thre
   index_of(c, who).compare_exchange_strong(pos, pos + 1, std::memory_order_acq_rel);
   release(h.slot, t);
   if (who == side::send) {
-    notify(c->messages_event, c->receivers);
+    notify(c->messages_event);
   } else {
-    notify(c->space_event, c->senders);
+    notify(c->space_event);
   }
 }
 
@@ -303,8 +313,8 @@ int claim_slot(const pinned<channel_handle> &h, const robust::thread_state &t, s
       return wait_ended(woken::timed_out, 0, function, who);
     }
     const woken how = who == side::send
-                          ? w.wait(why, c->space_event, c->senders, send_blocked, c)
-                          : w.wait(why, c->messages_event, c->receivers, receive_blocked, c);
+                          ? w.wait(why, c->space_event, send_blocked, c)
+                          : w.wait(why, c->messages_event, receive_blocked, c);
     if (how != woken::again) return wait_ended(how, timeout_ns, function, who);
   }
 }
