@@ -123,6 +123,16 @@ void release(channel_slot *s, const robust::thread_state &t) {
 
 // ---- Waiting --------------------------------------------------------------------------
 
+// Tells the core that this is a spin loop (fewer wasted cycles, the other hyperthread
+// served first).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
 // Why a claim found nothing to take now.
 struct blocked {
   enum { no_slot, slot_held } reason;
@@ -157,7 +167,7 @@ class waiter {
   bool spinning() {
     if (spin_ns_ <= 0) return false;
     if (spin_end_ns_ == 0) spin_end_ns_ = monotonic_ns() + spin_ns_;
-    __builtin_ia32_pause();
+    cpu_relax();
     if ((++spins_ & 63) != 0) return true;
     if (monotonic_ns() < spin_end_ns_ && !until_.passed()) return true;
     spin_ns_ = 0;
