@@ -23,6 +23,12 @@ constexpr uint32_t sleepers_bit = 0x80000000u;
 
 // ---- Layout -------------------------------------------------------------------------
 
+// A slot's sequence for position P: free for P's message, or holding it. (Vyukov's
+// P and P + 1 would make "holding P's message" and "free for P + 1" the same value in
+// a ring of one slot.)
+constexpr uint64_t free_for(uint64_t p) { return 2 * p; }
+constexpr uint64_t full_for(uint64_t p) { return 2 * p + 1; }
+
 struct channel_shape {
   uint32_t slots;
   uint32_t max_message_size;
@@ -45,7 +51,7 @@ int init_channel(void *object, const void *context) {
   c->slot_stride = stride_for(shape->max_message_size);
   for (uint32_t i = 0; i < c->slots; ++i) {
     channel_slot *s = new (c->slot(i)) channel_slot{};
-    s->sequence.store(i, std::memory_order_relaxed);
+    s->sequence.store(free_for(i), std::memory_order_relaxed);
   }
   return 0;
 }
@@ -224,7 +230,7 @@ enum class side { send, receive };
 enum class slot_state { ready, done, not_yet };
 
 slot_state state_for(side who, uint64_t seq, uint64_t pos) {
-  const uint64_t ready = who == side::send ? pos : pos + 1;
+  const uint64_t ready = who == side::send ? free_for(pos) : full_for(pos);
   if (seq == ready) return slot_state::ready;
   return seq > ready ? slot_state::done : slot_state::not_yet;
 }
@@ -271,7 +277,7 @@ bool claim_at_index(channel_control *c, side who, const robust::thread_state &t,
 // Ends the claim H of SIDE: the slot's new sequence, the index past it, the slot given
 // up, and the waiters of the other side told.
 void finish(channel_control *c, side who, const held_slot &h, const robust::thread_state &t) {
-  const uint64_t next = who == side::send ? h.position + 1 : h.position + c->slots;
+  const uint64_t next = who == side::send ? full_for(h.position) : free_for(h.position + c->slots);
   h.slot->sequence.store(next, std::memory_order_release);
   uint64_t pos = h.position;
   index_of(c, who).compare_exchange_strong(pos, pos + 1, std::memory_order_acq_rel);

@@ -1,8 +1,8 @@
 // Channels: a bounded multi-producer multi-consumer ring of fixed-size slots in a
 // shared memory segment (shared_segment.hpp), after D. Vyukov's bounded MPMC queue.
 //
-// Each slot has a 64-bit sequence: equal to a position P when the slot is free for
-// the message of position P, P + 1 once that message is in it. Senders take
+// Each slot has a 64-bit sequence: 2P when the slot is free for the message of
+// position P, 2P + 1 once that message is in it. Senders take
 // positions from `tail`, receivers from `head`. A process can be killed at any
 // instruction, so a slot is claimed before anything in it changes: its `owner` word
 // is a robust futex (the kernel's protocol, robust_list.hpp) that holds the claiming
