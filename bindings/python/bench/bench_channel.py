@@ -131,8 +131,8 @@ def main():
         reference, which = pipc_posix, ('pipc.posix_ipc (the reference posix_ipc is not '
                                         'importable: %s)' % e)
     slots = min(msg_max(), 1 << 16)
-    cases = [Case('posix_ipc.MessageQueue (%d messages)' % slots, 'mq', reference,
-                  max_messages=slots)]
+    cases = [Case('%s.MessageQueue (%d messages)' % (reference.__name__, slots), 'mq',
+                  reference, max_messages=slots)]
     if reference is not pipc_posix:
         cases.append(Case('pipc.posix_ipc.MessageQueue (%d messages)' % slots, 'mq', pipc_posix,
                           max_messages=slots))
