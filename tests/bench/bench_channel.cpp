@@ -53,12 +53,14 @@ struct Case {
 
 struct Figures {
   std::vector<double> samples;  // one per round: messages (or round trips) per second
+  std::vector<double> cpu;      // one per round: CPU ns of both processes per message
   long n = 0;                   // the calibrated count per run
-  double median() const {
-    std::vector<double> v = samples;
+  static double median_of(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[v.size() / 2];
   }
+  double median() const { return median_of(samples); }
+  double cpu_median() const { return median_of(cpu); }
   double spread() const {  // (max - min) / median
     if (samples.size() < 2) return 0;
     const auto [lo, hi] = std::minmax_element(samples.begin(), samples.end());
@@ -130,6 +132,7 @@ void measure(const Options &o, const Case &c, size_t size, Mode mode, Figures &f
   }
   const Result r = run(*c.transport, spec, mode, f.n, warmup);
   f.samples.push_back(static_cast<double>(r.messages) / r.seconds);
+  f.cpu.push_back(r.cpu_seconds * 1e9 / static_cast<double>(r.messages));
 }
 
 bool selected(const Options &o, const Case &c) {
@@ -206,23 +209,27 @@ int main(int argc, char **argv) {
     if (!o.quick) std::fprintf(stderr, "round %d of %d done\n", round + 1, o.rounds);
   }
 
-  std::printf("\nThroughput, messages per second (spread = (max - min) / median over the rounds)\n");
-  std::printf("%-40s %13s %13s %14s %14s %7s\n", "case", "64 B msgs/s", "4 KiB msgs/s",
-              "channel/this", "channel/this", "spread");
-  std::printf("%-40s %13s %13s %14s %14s %7s\n", "", "", "", "64 B", "4 KiB", "64 B");
+  std::printf("\nThroughput, messages per second. CPU: ns of CPU time (user + system, both\n"
+              "processes) per message, which another program's load moves less than the rate.\n"
+              "Spread: (max - min) / median of the rounds' rates.\n");
+  std::printf("%-40s %13s %13s %13s %13s %9s %7s\n", "case", "64 B msgs/s", "4 KiB msgs/s",
+              "channel/this", "channel/this", "CPU ns", "spread");
+  std::printf("%-40s %13s %13s %13s %13s %9s %7s\n", "", "", "", "64 B", "4 KiB", "64 B", "64 B");
   for (size_t i = 0; i < cases.size(); ++i) {
     if (thr[0][i].samples.empty()) continue;
-    std::printf("%-40s %13.0f %13.0f %13.2fx %13.2fx %6.0f%%\n", cases[i].label.c_str(),
+    std::printf("%-40s %13.0f %13.0f %12.2fx %12.2fx %9.0f %6.0f%%\n", cases[i].label.c_str(),
                 thr[0][i].median(), thr[1][i].median(), thr[0][0].median() / thr[0][i].median(),
-                thr[1][0].median() / thr[1][i].median(), 100 * thr[0][i].spread());
+                thr[1][0].median() / thr[1][i].median(), thr[0][i].cpu_median(),
+                100 * thr[0][i].spread());
   }
-  std::printf("\nPing-pong, 64 B, microseconds per round trip\n");
-  std::printf("%-40s %13s %14s %7s\n", "case", "us/round trip", "this/channel", "spread");
+  std::printf("\nPing-pong, 64 B, microseconds per round trip (CPU: us of CPU time per round trip)\n");
+  std::printf("%-40s %13s %13s %9s %7s\n", "case", "us/round trip", "this/channel", "CPU us",
+              "spread");
   auto us = [&](size_t i) { return 1e6 / lat[i].median(); };
   for (size_t i = 0; i < latency_cases.size(); ++i) {
     if (lat[i].samples.empty()) continue;
-    std::printf("%-40s %13.2f %13.2fx %6.0f%%\n", latency_cases[i].label.c_str(), us(i),
-                us(i) / us(0), 100 * lat[i].spread());
+    std::printf("%-40s %13.2f %12.2fx %9.2f %6.0f%%\n", latency_cases[i].label.c_str(), us(i),
+                us(i) / us(0), lat[i].cpu_median() / 1000, 100 * lat[i].spread());
   }
 
   // The goals of issue 16, on this run's medians (64 B, blocking channel).

@@ -30,6 +30,7 @@ struct Control {
   std::atomic<uint32_t> go;     // the start signal (a futex word)
   uint64_t t0;                  // the parent's clock at the start signal
   std::atomic<uint64_t> t_end;  // the timed child's clock at its last message
+  uint64_t cpu_ns[2];           // each child's CPU time in the timed phase
   char error[2][512];           // what a failing child reports
 };
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "futex words must be plain words");
@@ -114,6 +115,13 @@ void parent_wait(int64_t timeout_ns) {
   }
 }
 
+// This process's CPU time, user and system, in nanoseconds.
+uint64_t cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 void put_seq(void *buf, uint64_t seq) { std::memcpy(buf, &seq, sizeof seq); }
 uint64_t get_seq(const void *buf) {
   uint64_t seq;
@@ -173,9 +181,11 @@ void exchange(const Transport &t, void *end, const Spec &spec, Mode mode, int ro
   control->ready.fetch_add(1);
   futex(&control->ready, FUTEX_WAKE, INT_MAX, nullptr);
   while (control->go.load() == 0) futex(&control->go, FUTEX_WAIT, 0, nullptr);
+  const uint64_t cpu_start = cpu_ns();
   exchange(t, end, spec, mode, role, n, buf);
   const int timed_role = mode == Mode::throughput ? 1 : 0;
   if (role == timed_role) control->t_end.store(now_ns());
+  control->cpu_ns[role] = cpu_ns() - cpu_start;
   t.close(end);
   _exit(0);
 }
@@ -223,6 +233,7 @@ Result run(const Transport &t, const Spec &spec, Mode mode, long n, long warmup)
   control->ready.store(0);
   control->go.store(0);
   control->t_end.store(0);
+  control->cpu_ns[0] = control->cpu_ns[1] = 0;
   std::memset(control->error, 0, sizeof control->error);
   current = &t;
   current_shared = nullptr;
@@ -264,7 +275,8 @@ Result run(const Transport &t, const Spec &spec, Mode mode, long n, long warmup)
   current_shared = nullptr;
   const uint64_t end = control->t_end.load();
   if (end <= control->t0) failf("%s: no end time", t.name);
-  return Result{static_cast<double>(end - control->t0) / 1e9, n};
+  return Result{static_cast<double>(end - control->t0) / 1e9, n,
+                static_cast<double>(control->cpu_ns[0] + control->cpu_ns[1]) / 1e9};
 }
 
 }  // namespace chbench

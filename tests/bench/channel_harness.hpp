@@ -51,6 +51,7 @@ struct Result {
   double seconds;  // from the start signal to the last message (child 1 for
                    // throughput, child 0's last answer for ping-pong)
   long messages;   // messages (throughput) or round trips (ping-pong)
+  double cpu_seconds;  // CPU time (user + system) both children spent in the timed phase
 };
 
 // Runs N messages or round trips (after WARMUP untimed ones) of T between two
