@@ -2,6 +2,7 @@
 #include "channel_harness.hpp"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -31,6 +33,7 @@ struct Control {
   uint64_t t0;                  // the parent's clock at the start signal
   std::atomic<uint64_t> t_end;  // the timed child's clock at its last message
   uint64_t cpu_ns[2];           // each child's CPU time in the timed phase
+  uint64_t p50_ns, p99_ns;      // ping-pong: child 0's round trips, median and 99th percentile
   char error[2][512];           // what a failing child reports
 };
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "futex words must be plain words");
@@ -38,6 +41,9 @@ static_assert(std::atomic<uint32_t>::is_always_lock_free, "futex words must be p
 Control *control = nullptr;
 sigset_t parent_waits;  // SIGCHLD, SIGINT, SIGTERM, SIGHUP: blocked in the parent, taken by sigtimedwait
 sigset_t original_mask;
+
+// set_pinning: the CPUs of child 0 and child 1, or -1.
+int pinned_cpu[2] = {-1, -1};
 
 // In a child: its role; in the parent: -1.
 int my_role = -1;
@@ -130,8 +136,9 @@ uint64_t get_seq(const void *buf) {
 }
 
 // The messages of one phase (warm-up or timed) in child ROLE.
+// In ping-pong, child 0 keeps each round trip's nanoseconds in TIMES when given.
 void exchange(const Transport &t, void *end, const Spec &spec, Mode mode, int role, long n,
-              std::vector<unsigned char> &buf) {
+              std::vector<unsigned char> &buf, std::vector<uint64_t> *times) {
   const size_t size = spec.message_size;
   if (mode == Mode::throughput) {
     if (role == 0) {
@@ -151,6 +158,7 @@ void exchange(const Transport &t, void *end, const Spec &spec, Mode mode, int ro
     }
     return;
   }
+  uint64_t last = times != nullptr ? now_ns() : 0;
   for (long i = 0; i < n; ++i) {
     if (role == 0) put_seq(buf.data(), static_cast<uint64_t>(i));
     if (role == 1) {
@@ -165,6 +173,11 @@ void exchange(const Transport &t, void *end, const Spec &spec, Mode mode, int ro
       if (t.payload && (len != size || get_seq(buf.data()) != static_cast<uint64_t>(i))) {
         failf("pong %ld arrived wrong (%zu bytes)", i, len);
       }
+      if (times != nullptr) {
+        const uint64_t now = now_ns();
+        (*times)[static_cast<size_t>(i)] = now - last;
+        last = now;
+      }
     }
   }
 }
@@ -175,22 +188,49 @@ void exchange(const Transport &t, void *end, const Spec &spec, Mode mode, int ro
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1);  // the parent died before the line above
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+  if (pinned_cpu[role] >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(pinned_cpu[role], &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) fail("sched_setaffinity");
+  }
   void *end = t.open(shared, role, spec);
   std::vector<unsigned char> buf(spec.message_size, static_cast<unsigned char>('a' + role));
-  exchange(t, end, spec, mode, role, warmup, buf);
+  exchange(t, end, spec, mode, role, warmup, buf, nullptr);
+  std::vector<uint64_t> times;
+  const bool timing_each = mode == Mode::pingpong && role == 0;
+  if (timing_each) times.resize(static_cast<size_t>(n));  // allocated before the clock starts
   control->ready.fetch_add(1);
   futex(&control->ready, FUTEX_WAKE, INT_MAX, nullptr);
   while (control->go.load() == 0) futex(&control->go, FUTEX_WAIT, 0, nullptr);
   const uint64_t cpu_start = cpu_ns();
-  exchange(t, end, spec, mode, role, n, buf);
+  exchange(t, end, spec, mode, role, n, buf, timing_each ? &times : nullptr);
   const int timed_role = mode == Mode::throughput ? 1 : 0;
   if (role == timed_role) control->t_end.store(now_ns());
   control->cpu_ns[role] = cpu_ns() - cpu_start;
+  if (timing_each && n > 0) {
+    std::sort(times.begin(), times.end());
+    control->p50_ns = times[times.size() / 2];
+    control->p99_ns = times[times.size() * 99 / 100];
+  }
   t.close(end);
   _exit(0);
 }
 
 }  // namespace
+
+bool set_pinning(bool pin) {
+  pinned_cpu[0] = pinned_cpu[1] = -1;
+  if (!pin) return true;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) fail("sched_getaffinity");
+  int found = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) pinned_cpu[found++] = cpu;
+  }
+  if (found < 2) pinned_cpu[0] = pinned_cpu[1] = -1;
+  return found == 2;
+}
 
 void adopt(void *shared) { current_shared = shared; }
 
@@ -234,6 +274,7 @@ Result run(const Transport &t, const Spec &spec, Mode mode, long n, long warmup)
   control->go.store(0);
   control->t_end.store(0);
   control->cpu_ns[0] = control->cpu_ns[1] = 0;
+  control->p50_ns = control->p99_ns = 0;
   std::memset(control->error, 0, sizeof control->error);
   current = &t;
   current_shared = nullptr;
@@ -276,7 +317,8 @@ Result run(const Transport &t, const Spec &spec, Mode mode, long n, long warmup)
   const uint64_t end = control->t_end.load();
   if (end <= control->t0) failf("%s: no end time", t.name);
   return Result{static_cast<double>(end - control->t0) / 1e9, n,
-                static_cast<double>(control->cpu_ns[0] + control->cpu_ns[1]) / 1e9};
+                static_cast<double>(control->cpu_ns[0] + control->cpu_ns[1]) / 1e9,
+                static_cast<double>(control->p50_ns), static_cast<double>(control->p99_ns)};
 }
 
 }  // namespace chbench

@@ -52,6 +52,7 @@ struct Result {
                    // throughput, child 0's last answer for ping-pong)
   long messages;   // messages (throughput) or round trips (ping-pong)
   double cpu_seconds;  // CPU time (user + system) both children spent in the timed phase
+  double p50_ns, p99_ns;  // ping-pong: the median and 99th percentile round trip (0 otherwise)
 };
 
 // Runs N messages or round trips (after WARMUP untimed ones) of T between two
@@ -73,6 +74,12 @@ void adopt(void *shared);
 
 // Monotonic nanoseconds.
 uint64_t now_ns();
+
+// With PIN, each child runs on a CPU of its own (the first two this process may use),
+// so that the spinning and busy-polling cases never share a core with their peer; the
+// scheduler can then no longer move a child away from another program's work either.
+// Returns false (and pins nothing) with fewer than two CPUs.
+bool set_pinning(bool pin);
 
 // Must run before the first run(): maps the children's shared control block and
 // blocks the signals the parent waits for.
