@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -642,5 +643,45 @@ func TestChannelContextCancelRacesSend(t *testing.T) {
 		if want == 1 {
 			c.Receive(0)
 		}
+	}
+}
+
+// mapped reports whether this process maps the segment of the channel name.
+func mapped(t *testing.T, name string) bool {
+	b, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Skip("no /proc/self/maps")
+	}
+	return strings.Contains(string(b), "/dev/shm"+name+"\n") || strings.Contains(string(b), "/dev/shm"+name+" (deleted)")
+}
+
+// A finalizer closes an unreachable channel (its segment is unmapped), and never
+// unlinks it.
+func TestChannelFinalizerCloses(t *testing.T) {
+	name := testName()
+	track("/dev/shm" + name)
+	t.Cleanup(func() { pipc.UnlinkChannel(name) })
+	func() {
+		c, err := pipc.OpenChannel(name, &pipc.ChannelOptions{OpenFlags: pipc.OpenFlags{Create: true, Exclusive: true},
+			Slots: 2, MaxMessageSize: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Receive(0) // used once: its scratch buffer made
+		c.SendContext(context.Background(), []byte("x"))
+	}()
+	if !mapped(t, name) {
+		t.Fatal("the channel's segment is not among the mappings")
+	}
+	for deadline := time.Now().Add(long); mapped(t, name); time.Sleep(time.Millisecond) {
+		runtime.GC()
+		if time.Now().After(deadline) {
+			t.Fatal("the unreachable channel was never closed")
+		}
+	}
+	c, err := pipc.OpenChannel(name, nil)
+	testmain.Keep(t, c, err)
+	if msg, err := c.Receive(0); err != nil || string(msg) != "x" {
+		t.Fatalf("got %q, %v", msg, err)
 	}
 }
