@@ -44,8 +44,9 @@ PIPC_API int pipc_channel_open(pipc_channel **out, const char *name,
 PIPC_API int pipc_channel_dup(pipc_channel **out, pipc_channel *channel);
 
 /* Ends the calls blocked on the handle (PIPC_EBADHANDLE) and releases it; NULL is a no-op.
- * A slot the handle holds for a zero-copy call is given back as pipc_channel_cancel and
- * pipc_channel_release would. Never unlinks. */
+ * A slot the handle holds for a zero-copy call of the calling thread is given back
+ * unused: a reserved slot unsent, a peeked message left for the next receiver (one held
+ * by another thread is given back when that thread ends). Never unlinks. */
 PIPC_API int pipc_channel_close(pipc_channel *channel);
 
 /* Sends LEN bytes (at most the channel's max_message_size, else PIPC_EMSGSIZE), waiting
