@@ -138,18 +138,28 @@ func (c *Channel) SendContext(ctx context.Context, data []byte) error {
 // stays in the channel: ErrInvalid, with StatusMsgSize (a buf of MaxMessageSize bytes
 // holds every message). ErrClosed when Close ends the wait.
 func (c *Channel) ReceiveInto(buf []byte, timeout time.Duration) (n int, err error) {
-	return c.h.Wait("channel receive", timeout, func(p uintptr, ns int64) int {
+	n, err = c.h.Wait("channel receive", timeout, func(p uintptr, ns int64) int {
 		return raw.Pgo_channel_receive(p, buf, ns)
 	})
+	return length(n, err)
+}
+
+// length is a receive's result n, or 0 after an error (whose result names a failure
+// record, not a length).
+func length(n int, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // ReceiveIntoContext is ReceiveInto that waits until ctx is done (then it returns an
 // error matching ctx.Err(), having received nothing) or its deadline passes
 // (context.DeadlineExceeded, also ErrTimeout).
 func (c *Channel) ReceiveIntoContext(ctx context.Context, buf []byte) (n int, err error) {
-	return c.h.WaitContext(ctx, "channel receive", func(p uintptr, ns int64) int {
+	return length(c.h.WaitContext(ctx, "channel receive", func(p uintptr, ns int64) int {
 		return raw.Pgo_channel_receive(p, buf, ns)
-	})
+	}))
 }
 
 // Receive receives the next message, waiting up to timeout for one as ReceiveInto
