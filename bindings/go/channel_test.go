@@ -196,6 +196,35 @@ func TestChannelFullEmpty(t *testing.T) {
 	}
 }
 
+// A channel holds as many messages as it has slots, the smallest ones too, and no more:
+// one more send finds it full, and nothing is overwritten.
+func TestChannelCapacity(t *testing.T) {
+	for _, slots := range []int{1, 2, 8} {
+		c := newChannel(t, pipc.ChannelOptions{Slots: slots, MaxMessageSize: 8})
+		for round := 0; round < 3; round++ {
+			for i := 0; i < slots; i++ {
+				if err := c.Send([]byte{byte(round), byte(i)}, 0); err != nil {
+					t.Fatalf("%d slots, round %d: send %d: %v", slots, round, i, err)
+				}
+			}
+			if err := c.Send([]byte("extra"), 0); !errors.Is(err, pipc.ErrBusy) {
+				t.Errorf("%d slots, round %d: a send into the full channel returned %v", slots, round, err)
+			}
+			if a := attributes(t, c); a.Messages != slots {
+				t.Errorf("%d slots, round %d: %d messages", slots, round, a.Messages)
+			}
+			for i := 0; i < slots; i++ {
+				if msg, err := c.Receive(0); err != nil || !bytes.Equal(msg, []byte{byte(round), byte(i)}) {
+					t.Fatalf("%d slots, round %d: message %d: got %q, %v", slots, round, i, msg, err)
+				}
+			}
+			if msg, err := c.Receive(0); !errors.Is(err, pipc.ErrBusy) {
+				t.Fatalf("%d slots, round %d: a message too many: %q, %v", slots, round, msg, err)
+			}
+		}
+	}
+}
+
 // Messages come out in the order they went in, whole, through a channel smaller than
 // the stream, between goroutines.
 func TestChannelOrder(t *testing.T) {

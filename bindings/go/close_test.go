@@ -143,19 +143,23 @@ var waitCases = []testmain.WaitCase{
 		}, w.Close, channelUnchanged(c)
 	}},
 	{Name: "channel send", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
-		c := newChannel(t, pipc.ChannelOptions{Slots: 1, MaxMessageSize: 16})
-		if err := c.Send([]byte("first"), 0); err != nil {
-			t.Fatal(err)
+		c := newChannel(t, pipc.ChannelOptions{Slots: 2, MaxMessageSize: 16})
+		for _, m := range []string{"first", "second"} {
+			if err := c.Send([]byte(m), 0); err != nil {
+				t.Fatal(err)
+			}
 		}
 		w := openChannel(t, c)
 		return func(ctx context.Context, timeout time.Duration) error {
 				if ctx != nil {
-					return w.SendContext(ctx, []byte("second"))
+					return w.SendContext(ctx, []byte("third"))
 				}
-				return w.Send([]byte("second"), timeout)
+				return w.Send([]byte("third"), timeout)
 			}, w.Close, func(t *testing.T) {
-				if msg, err := c.Receive(0); err != nil || string(msg) != "first" {
-					t.Fatalf("the channel holds %q (%v)", msg, err)
+				for _, m := range []string{"first", "second"} {
+					if msg, err := c.Receive(0); err != nil || string(msg) != m {
+						t.Fatalf("the channel holds %q (%v), not %q", msg, err, m)
+					}
 				}
 				channelUnchanged(c)(t)
 			}
