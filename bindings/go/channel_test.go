@@ -714,3 +714,62 @@ func TestChannelFinalizerCloses(t *testing.T) {
 		t.Fatalf("got %q, %v", msg, err)
 	}
 }
+
+// Signals to the thread of a waiting receive or send: a timed one keeps its deadline,
+// and one without limit waits on until a message (a free slot) comes.
+func TestChannelWaitUnderSignals(t *testing.T) {
+	c := newChannel(t, pipc.ChannelOptions{Slots: 2, MaxMessageSize: 8})
+	waitUnderSignals(t, func(timeout time.Duration) error {
+		_, err := c.Receive(timeout)
+		return err
+	}, func() { c.Send([]byte("x"), 0) })
+	c.Send([]byte("1"), 0)
+	c.Send([]byte("2"), 0)
+	waitUnderSignals(t, func(timeout time.Duration) error {
+		return c.Send([]byte("3"), timeout)
+	}, func() { c.Receive(0) })
+	for _, want := range []string{"2", "3"} {
+		if msg, err := c.Receive(0); err != nil || string(msg) != want {
+			t.Fatalf("got %q, %v; want %q", msg, err, want)
+		}
+	}
+}
+
+// Close racing calls that are about to wait, or waiting: every one ends with
+// ErrClosed (none is left waiting), and the channel is unchanged.
+func TestChannelCloseRacingWaits(t *testing.T) {
+	c := newChannel(t, pipc.ChannelOptions{Slots: 2, MaxMessageSize: 8})
+	for round := 0; round < 20; round++ {
+		c2, err := pipc.OpenChannel(c.Name(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 8)
+		for i := 0; i < cap(done); i++ {
+			go func(i int) {
+				var err error
+				switch i % 3 {
+				case 0:
+					_, err = c2.Receive(-1)
+				case 1:
+					_, err = c2.ReceiveInto(make([]byte, 8), long)
+				default:
+					_, err = c2.ReceiveContext(context.Background())
+				}
+				done <- err
+			}(i)
+		}
+		c2.Close()
+		for i := 0; i < cap(done); i++ {
+			select {
+			case err := <-done:
+				if !errors.Is(err, pipc.ErrClosed) {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			case <-time.After(long):
+				t.Fatalf("round %d: a call did not end", round)
+			}
+		}
+	}
+	channelUnchanged(c)(t)
+}
