@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -543,14 +544,14 @@ func TestChannelCrossProcess(t *testing.T) {
 	}
 }
 
-// A producer process killed with SIGKILL in the middle of its stream (most likely in
-// the middle of a send) never wedges the channel: the consumer receives the rest of
-// what it sent, in order and whole, and then the messages of a new producer, round
-// after round, with the channel full and not.
+// A producer process killed with SIGKILL in the middle of its stream never wedges the
+// channel: the consumer receives the rest of what it sent, in order and whole, and then
+// the messages of a new producer, round after round. In even rounds the kill comes
+// while this process keeps receiving (the child most likely in the middle of a send);
+// in odd ones, with the channel full and the child waiting for room.
 func TestChannelProducerKilled(t *testing.T) {
 	c := newChannel(t, pipc.ChannelOptions{Slots: 8, MaxMessageSize: 64})
-	buf := make([]byte, 64)
-	rounds := 8
+	rounds := 10
 	if testing.Short() {
 		rounds = 2
 	}
@@ -560,46 +561,67 @@ func TestChannelProducerKilled(t *testing.T) {
 		if l := child.line(t); l != "ready" {
 			t.Fatalf("child: %q", l)
 		}
-		next := uint32(0)
-		receive := func(timeout time.Duration) error {
+		var next uint32 // the next sequence number due (atomic: read while receiving)
+		receive := func(buf []byte, timeout time.Duration) error {
 			k, err := c.ReceiveInto(buf, timeout)
 			if err != nil {
 				return err
 			}
-			p, seq, ok := fromPayload(buf[:k])
-			if !ok || p != producer || seq != next {
-				t.Fatalf("round %d: message %d: got %x", round, next, buf[:k])
+			if p, seq, ok := fromPayload(buf[:k]); !ok || p != producer || seq != atomic.LoadUint32(&next) {
+				return fmt.Errorf("message %d: got %x", atomic.LoadUint32(&next), buf[:k])
 			}
-			next++
+			atomic.AddUint32(&next, 1)
 			return nil
 		}
-		// Round by round, the kill finds the channel full (the child blocked in a
-		// send) or the child sending into a channel this process keeps draining.
-		stop := uint32(500 + 300*round)
-		for next < stop {
-			if err := receive(long); err != nil {
-				t.Fatalf("round %d: %v", round, err)
+		stop := uint32(500 + 97*round)
+		killed, received := make(chan struct{}), make(chan error, 1)
+		go func() { // receives until the child is killed and the channel empty
+			buf := make([]byte, 64)
+			for {
+				select {
+				case <-killed:
+					for {
+						if err := receive(buf, 0); err != nil {
+							if errors.Is(err, pipc.ErrBusy) {
+								err = nil
+							}
+							received <- err
+							return
+						}
+					}
+				default:
+				}
+				if round%2 == 1 && atomic.LoadUint32(&next) >= stop {
+					<-killed // the child fills the channel meanwhile
+					continue
+				}
+				if err := receive(buf, 10*time.Millisecond); err != nil && !errors.Is(err, pipc.ErrTimeout) {
+					received <- err
+					return
+				}
 			}
+		}()
+		for deadline := time.Now().Add(long); atomic.LoadUint32(&next) < stop; {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d messages of %d within %v", round, atomic.LoadUint32(&next), stop, long)
+			}
+			runtime.Gosched()
 		}
-		if round%2 == 1 { // the child fills the channel, and waits in a send
-			deadline := time.Now().Add(long)
-			for attributes(t, c).Messages < 8 {
+		if round%2 == 1 {
+			for deadline := time.Now().Add(long); attributes(t, c).Messages < 8; time.Sleep(time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("round %d: the child did not fill the channel", round)
 				}
-				time.Sleep(time.Millisecond)
 			}
 		}
 		child.kill(t)
-		for { // what it sent before it died
-			if err := receive(0); errors.Is(err, pipc.ErrBusy) {
-				break
-			} else if err != nil {
-				t.Fatalf("round %d: after the kill: %v", round, err)
-			}
+		close(killed)
+		if err := <-received; err != nil {
+			t.Fatalf("round %d: %v", round, err)
 		}
 		t.Logf("round %d: %d messages, the producer killed", round, next)
 		// A producer in this process fills the channel and empties it twice over.
+		buf := make([]byte, 64)
 		for i := uint32(0); i < 16; i++ {
 			if err := c.Send(payload(1, i), long); err != nil {
 				t.Fatalf("round %d: send %d after the kill: %v", round, i, err)
