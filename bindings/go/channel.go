@@ -44,7 +44,9 @@ type ChannelAttributes struct {
 // copied from the caller's slice into a slot, or from a slot into the caller's slice.
 // Receive allocates the slice it returns. The C library's zero-copy forms (a slot
 // written or read in place) are not offered in Go: a slice over a slot could outlive
-// the slot, and the mapping itself once the channel is closed.
+// the slot, and the mapping itself once the channel is closed; and a Close on another
+// goroutine, which runs on another thread, would leave the slot held by the thread
+// that reserved it, for as long as that thread lives.
 type Channel struct {
 	h       handle.Handle
 	name    string
