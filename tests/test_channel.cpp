@@ -142,6 +142,18 @@ TEST(Channel, CapacityOrderAndTimeouts) {
   }
 }
 
+// One slot: each message must be taken before the next goes in.
+TEST(Channel, OneSlotHoldsOneMessage) {
+  owned_channel ch(1, 16);
+  ASSERT_NE(ch.channel, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(send_text(ch.channel, "m" + std::to_string(i)), PIPC_OK);
+    EXPECT_EQ(send_text(ch.channel, "over"), PIPC_EAGAIN);
+    EXPECT_EQ(receive_text(ch.channel), "m" + std::to_string(i));
+    EXPECT_EQ(receive_text(ch.channel), would_block);
+  }
+}
+
 TEST(Channel, MessageSizes) {
   owned_channel ch(4, 100);
   ASSERT_NE(ch.channel, nullptr);

@@ -3,9 +3,11 @@
 // others go on: no message is torn, delivered twice to a survivor, or out of order,
 // and the channel never wedges.
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <random>
 #include <vector>
 
@@ -59,6 +61,54 @@ TEST(ChannelProcesses, OrderedExchangeBetweenTwoProcesses) {
   EXPECT_TRUE(receive_until(ch.channel, 0, count - 1, last));
   EXPECT_EQ(last[0], count - 1);
   EXPECT_EQ(wait_child(sender), 0);
+}
+
+// Several sender and receiver processes at once: every message arrives once, whole,
+// and each receiver sees each sender's messages in order.
+TEST(ChannelProcesses, ManySendersAndReceiversInProcessesLoseAndRepeatNothing) {
+  owned_channel ch(16, 512);
+  ASSERT_NE(ch.channel, nullptr);
+  constexpr uint32_t senders = 3, receivers = 3, per_sender = 20000;
+  // How often each message arrived, counted by the receivers in shared memory.
+  void *shared = mmap(nullptr, senders * per_sender, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(shared, MAP_FAILED);
+  auto *arrivals = static_cast<std::atomic<uint8_t> *>(shared);
+  scope_exit unmap([&] { munmap(shared, senders * per_sender); });
+  std::vector<pid_t> children;
+  for (uint32_t p = 0; p < senders; ++p) {
+    children.push_back(spawn_sender(ch.name, p, 0, per_sender, 64 + p * 100));
+  }
+  const std::string name = ch.name;
+  for (uint32_t r = 0; r < receivers; ++r) {
+    children.push_back(spawn([&, r] {
+      pipc_channel *c = open_existing_channel(name);
+      if (c == nullptr) return 1;
+      if (r == 0) pipc_channel_set_spin(c, 10000);
+      std::vector<int64_t> last(senders, -1);
+      unsigned char buf[512];
+      for (;;) {
+        size_t len = 0;
+        const int rc = pipc_channel_receive(&len, c, buf, sizeof buf, 60 * s);
+        if (rc == PIPC_OK && len == 1) return 0;  // the end: see below
+        stamped st{};
+        if (rc != PIPC_OK || !whole(buf, len, &st) || st.sender >= senders ||
+            st.sequence >= per_sender || static_cast<int64_t>(st.sequence) <= last[st.sender]) {
+          return 2;
+        }
+        last[st.sender] = st.sequence;
+        arrivals[st.sender * per_sender + st.sequence].fetch_add(1);
+      }
+    }));
+  }
+  for (uint32_t p = 0; p < senders; ++p) EXPECT_EQ(wait_child(children[p], 60000), 0);
+  for (uint32_t r = 0; r < receivers; ++r) {  // one end mark each, after every message
+    EXPECT_EQ(pipc_channel_send(ch.channel, "", 1, 60 * s), PIPC_OK);
+  }
+  for (uint32_t r = 0; r < receivers; ++r) EXPECT_EQ(wait_child(children[senders + r], 60000), 0);
+  int wrong = 0;
+  for (uint32_t i = 0; i < senders * per_sender; ++i) wrong += arrivals[i].load() != 1;
+  EXPECT_EQ(wrong, 0);
 }
 
 // Round after round, a sender is killed at a random moment, mid-send as often as

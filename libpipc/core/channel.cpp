@@ -9,7 +9,6 @@
 #include <climits>
 #include <cstring>
 #include <new>
-#include <optional>
 
 #include "core/deadline.hpp"
 
@@ -19,8 +18,16 @@ namespace {
 constexpr uint32_t tid_mask = FUTEX_TID_MASK;
 constexpr uint32_t waiters_bit = FUTEX_WAITERS;
 constexpr uint32_t died_bit = FUTEX_OWNER_DIED;
+// Set in an event word while a thread may sleep on it.
+constexpr uint32_t sleepers_bit = 0x80000000u;
 
 // ---- Layout -------------------------------------------------------------------------
+
+// A slot's sequence for position P: free for P's message, or holding it. (Vyukov's
+// P and P + 1 would make "holding P's message" and "free for P + 1" the same value in
+// a ring of one slot.)
+constexpr uint64_t free_for(uint64_t p) { return 2 * p; }
+constexpr uint64_t full_for(uint64_t p) { return 2 * p + 1; }
 
 struct channel_shape {
   uint32_t slots;
@@ -44,7 +51,7 @@ int init_channel(void *object, const void *context) {
   c->slot_stride = stride_for(shape->max_message_size);
   for (uint32_t i = 0; i < c->slots; ++i) {
     channel_slot *s = new (c->slot(i)) channel_slot{};
-    s->sequence.store(i, std::memory_order_relaxed);
+    s->sequence.store(free_for(i), std::memory_order_relaxed);
   }
   return 0;
 }
@@ -122,6 +129,16 @@ void release(channel_slot *s, const robust::thread_state &t) {
 
 // ---- Waiting --------------------------------------------------------------------------
 
+// Tells the core that this is a spin loop (fewer wasted cycles, the other hyperthread
+// served first).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
 // Why a claim found nothing to take now.
 struct blocked {
   enum { no_slot, slot_held } reason;
@@ -136,16 +153,19 @@ class waiter {
       : h_(h), until_(timeout_ns), spin_ns_(h->spin_ns.load(std::memory_order_relaxed)) {}
 
   // Waits until what blocked the claim may be gone: woken::again to try again.
-  woken wait(const blocked &b, std::atomic<uint32_t> &event, std::atomic<uint32_t> &count,
+  woken wait(const blocked &b, std::atomic<uint32_t> &event,
              bool (*still_blocked)(channel_control *), channel_control *c) {
     if (spinning()) return woken::again;
     if (b.reason == blocked::slot_held) return wait_for_slot(b);
-    const uint32_t seen = event.load(std::memory_order_seq_cst);
-    count.fetch_add(1, std::memory_order_seq_cst);
-    woken how = woken::again;
-    if (still_blocked(c)) how = wait_word(reinterpret_cast<uint32_t *>(&event), seen, {&h_->closer}, until_);
-    count.fetch_sub(1, std::memory_order_relaxed);
-    return how;
+    // Marks the event as slept on, then looks again: either the other side's next
+    // notify() sees the mark, or this look sees what it did before.
+    uint32_t seen = event.load(std::memory_order_relaxed);
+    while (!(seen & sleepers_bit) &&
+           !event.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_seq_cst)) {
+    }
+    if (!still_blocked(c)) return woken::again;
+    return wait_word(reinterpret_cast<uint32_t *>(&event), seen | sleepers_bit, {&h_->closer},
+                     until_);
   }
 
  private:
@@ -153,7 +173,7 @@ class waiter {
   bool spinning() {
     if (spin_ns_ <= 0) return false;
     if (spin_end_ns_ == 0) spin_end_ns_ = monotonic_ns() + spin_ns_;
-    __builtin_ia32_pause();
+    cpu_relax();
     if ((++spins_ & 63) != 0) return true;
     if (monotonic_ns() < spin_end_ns_ && !until_.passed()) return true;
     spin_ns_ = 0;
@@ -178,13 +198,18 @@ class waiter {
   uint32_t spins_ = 0;
 };
 
-// Advances EVENT and wakes one sleeper, if COUNT says one may sleep. After a release
-// store that made what the sleepers wait for.
-void notify(std::atomic<uint32_t> &event, std::atomic<uint32_t> &count) {
+// After a release store that made what the sleepers on EVENT wait for: if one marked
+// it, advances it with the mark cleared and wakes them all (each looks again and
+// marks it anew if it must wait on). One system call per sleep, not per message.
+void notify(std::atomic<uint32_t> &event) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (count.load(std::memory_order_relaxed) == 0) return;
-  event.fetch_add(1, std::memory_order_seq_cst);
-  wake_word(&event, 1);
+  uint32_t seen = event.load(std::memory_order_relaxed);
+  while (seen & sleepers_bit) {
+    if (event.compare_exchange_weak(seen, (seen + 1) & ~sleepers_bit, std::memory_order_seq_cst)) {
+      wake_word(&event, INT_MAX);
+      return;
+    }
+  }
 }
 
 // ---- Claiming -------------------------------------------------------------------------
@@ -205,7 +230,7 @@ enum class side { send, receive };
 enum class slot_state { ready, done, not_yet };
 
 slot_state state_for(side who, uint64_t seq, uint64_t pos) {
-  const uint64_t ready = who == side::send ? pos : pos + 1;
+  const uint64_t ready = who == side::send ? free_for(pos) : full_for(pos);
   if (seq == ready) return slot_state::ready;
   return seq > ready ? slot_state::done : slot_state::not_yet;
 }
@@ -252,15 +277,15 @@ bool claim_at_index(channel_control *c, side who, const robust::thread_state &t,
 // Ends the claim H of SIDE: the slot's new sequence, the index past it, the slot given
 // up, and the waiters of the other side told.
 void finish(channel_control *c, side who, const held_slot &h, const robust::thread_state &t) {
-  const uint64_t next = who == side::send ? h.position + 1 : h.position + c->slots;
+  const uint64_t next = who == side::send ? full_for(h.position) : free_for(h.position + c->slots);
   h.slot->sequence.store(next, std::memory_order_release);
   uint64_t pos = h.position;
   index_of(c, who).compare_exchange_strong(pos, pos + 1, std::memory_order_acq_rel);
   release(h.slot, t);
   if (who == side::send) {
-    notify(c->messages_event, c->receivers);
+    notify(c->messages_event);
   } else {
-    notify(c->space_event, c->senders);
+    notify(c->space_event);
   }
 }
 
@@ -304,39 +329,43 @@ int claim_slot(const pinned<channel_handle> &h, const robust::thread_state &t, s
       return wait_ended(woken::timed_out, 0, function, who);
     }
     const woken how = who == side::send
-                          ? w.wait(why, c->space_event, c->senders, send_blocked, c)
-                          : w.wait(why, c->messages_event, c->receivers, receive_blocked, c);
+                          ? w.wait(why, c->space_event, send_blocked, c)
+                          : w.wait(why, c->messages_event, receive_blocked, c);
     if (how != woken::again) return wait_ended(how, timeout_ns, function, who);
   }
 }
 
-// A call on a handle that may wait: the handle checked, then pinned, and the thread.
-class waiting_call {
- public:
-  waiting_call(pipc_channel *channel, int64_t timeout_ns, const char *function)
-      : function_(function) {
-    call<pipc_channel> c(channel);
-    if (!c) {
-      status_ = bad_handle(function);
-    } else if (timeout_invalid(timeout_ns)) {
-      status_ = check_timeout(timeout_ns, function);
-    } else if ((thread_ = robust::current()) == nullptr) {
-      status_ = no_robust_list(function);
-    } else {
-      handle_.emplace(c.pin());
-    }
+// Runs WORK(handle, slot, thread) on a slot claimed for SIDE through CHANNEL: inside
+// the call's reader section when a slot can be had at once (no pin: the common case
+// costs no atomic operation on the handle), else after the handle was pinned and a
+// wait gave one. CHECK(handle) may refuse the call first; UNDO(handle) runs when no
+// slot could be had after CHECK passed.
+template <class Check, class Work, class Undo>
+int with_slot(pipc_channel *channel, side who, int64_t timeout_ns, const char *function,
+              Check check, Work work, Undo undo) {
+  call<pipc_channel> c(channel);
+  if (!c) return bad_handle(function);
+  if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, function);
+  const robust::thread_state *t = robust::current();
+  if (t == nullptr) return no_robust_list(function);
+  int rc = check(*c);
+  if (rc != PIPC_OK) return rc;
+  held_slot slot;
+  blocked why{};
+  if (claim_at_index(c->control(), who, *t, slot, why)) return work(*c, slot, *t);
+  if (timeout_ns == 0 && why.reason == blocked::no_slot) {
+    undo(*c);
+    return wait_ended(woken::timed_out, 0, function, who);
   }
-  int status() const { return status_; }
-  const pinned<channel_handle> &handle() const { return *handle_; }
-  const robust::thread_state &thread() const { return *thread_; }
-  channel_control *control() const { return (*handle_)->control(); }
+  const pinned<channel_handle> h = c.pin();
+  rc = claim_slot(h, *t, who, timeout_ns, slot, function);
+  if (rc == PIPC_OK) return work(*h, slot, *t);
+  undo(*h);
+  return rc;
+}
 
- private:
-  const char *function_;
-  int status_ = PIPC_OK;
-  const robust::thread_state *thread_ = nullptr;
-  std::optional<pinned<channel_handle>> handle_;
-};
+const auto no_check = [](channel_handle &) -> int { return PIPC_OK; };
+const auto no_undo = [](channel_handle &) {};
 
 }  // namespace
 
@@ -383,19 +412,19 @@ int channel_dup(pipc_channel **out, const channel_handle &c) {
 int channel_send(pipc_channel *channel, const void *data, size_t len, int64_t timeout_ns) noexcept {
   constexpr char fn[] = "pipc_channel_send";
   if (data == nullptr && len != 0) return fail(PIPC_EINVAL, EINVAL, "%s: data is NULL", fn);
-  const waiting_call w(channel, timeout_ns, fn);
-  if (w.status() != PIPC_OK) return w.status();
-  if (len > w.control()->max_message_size) {
+  const auto fits = [&](channel_handle &h) -> int {
+    if (len <= h.control()->max_message_size) return PIPC_OK;
     return fail(PIPC_EMSGSIZE, EMSGSIZE, "%s: %zu bytes, more than \"%s\"'s %u", fn, len,
-                w.handle()->name.c_str(), w.control()->max_message_size);
-  }
-  held_slot slot;
-  const int rc = claim_slot(w.handle(), w.thread(), side::send, timeout_ns, slot, fn);
-  if (rc != PIPC_OK) return rc;
-  std::memcpy(slot.slot->data(), data, len);
-  slot.slot->length = static_cast<uint32_t>(len);
-  finish(w.control(), side::send, slot, w.thread());
-  return PIPC_OK;
+                h.name.c_str(), h.control()->max_message_size);
+  };
+  return with_slot(channel, side::send, timeout_ns, fn, fits,
+                   [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
+                     std::memcpy(slot.slot->data(), data, len);
+                     slot.slot->length = static_cast<uint32_t>(len);
+                     finish(h.control(), side::send, slot, t);
+                     return PIPC_OK;
+                   },
+                   no_undo);
 }
 
 int channel_receive(size_t *len_out, pipc_channel *channel, void *buf, size_t cap,
@@ -404,21 +433,20 @@ int channel_receive(size_t *len_out, pipc_channel *channel, void *buf, size_t ca
   if (len_out == nullptr || (buf == nullptr && cap != 0)) {
     return fail(PIPC_EINVAL, EINVAL, "%s: len_out or buf is NULL", fn);
   }
-  const waiting_call w(channel, timeout_ns, fn);
-  if (w.status() != PIPC_OK) return w.status();
-  held_slot slot;
-  const int rc = claim_slot(w.handle(), w.thread(), side::receive, timeout_ns, slot, fn);
-  if (rc != PIPC_OK) return rc;
-  const size_t len = slot.slot->length;
-  *len_out = len;
-  if (len > cap) {  // the message stays for a receiver with room for it
-    release(slot.slot, w.thread());
-    return fail(PIPC_EMSGSIZE, EMSGSIZE, "%s: the next message has %zu bytes, more than %zu",
-                fn, len, cap);
-  }
-  std::memcpy(buf, slot.slot->data(), len);
-  finish(w.control(), side::receive, slot, w.thread());
-  return PIPC_OK;
+  return with_slot(channel, side::receive, timeout_ns, fn, no_check,
+                   [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
+                     const size_t len = slot.slot->length;
+                     *len_out = len;
+                     if (len > cap) {  // the message stays for a receiver with room for it
+                       release(slot.slot, t);
+                       return fail(PIPC_EMSGSIZE, EMSGSIZE,
+                                   "%s: the next message has %zu bytes, more than %zu", fn, len, cap);
+                     }
+                     std::memcpy(buf, slot.slot->data(), len);
+                     finish(h.control(), side::receive, slot, t);
+                     return PIPC_OK;
+                   },
+                   no_undo);
 }
 
 namespace {
@@ -427,27 +455,24 @@ namespace {
 // thread's robust list, where it stays while the caller works in it.
 int hold(pipc_channel *channel, side who, int64_t timeout_ns, zero_copy_hold channel_handle::*held,
          const char *function, held_slot *out) {
-  const waiting_call w(channel, timeout_ns, function);
-  if (w.status() != PIPC_OK) return w.status();
-  zero_copy_hold &hold = (*w.handle()).*held;
-  channel_slot *none = nullptr;
-  if (!hold.slot.compare_exchange_strong(none, zero_copy_hold::taking)) {
+  const auto take = [&](channel_handle &h) -> int {
+    channel_slot *none = nullptr;
+    if ((h.*held).slot.compare_exchange_strong(none, zero_copy_hold::taking)) return PIPC_OK;
     return fail(PIPC_EINVAL, EINVAL, "%s: the handle already holds a slot (%s it first)", function,
                 who == side::send ? "commit or cancel" : "release");
-  }
-  held_slot slot;
-  const int rc = claim_slot(w.handle(), w.thread(), who, timeout_ns, slot, function);
-  if (rc != PIPC_OK) {
-    hold.slot.store(nullptr);
-    return rc;
-  }
-  robust::link(w.thread().head, links_of(slot.slot));
-  robust::end_op(w.thread().head);
-  hold.position.store(slot.position, std::memory_order_relaxed);
-  hold.tid.store(slot.tid, std::memory_order_relaxed);
-  hold.slot.store(slot.slot, std::memory_order_release);
-  *out = slot;
-  return PIPC_OK;
+  };
+  const auto keep = [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
+    robust::link(t.head, links_of(slot.slot));
+    robust::end_op(t.head);
+    zero_copy_hold &z = h.*held;
+    z.position.store(slot.position, std::memory_order_relaxed);
+    z.tid.store(slot.tid, std::memory_order_relaxed);
+    z.slot.store(slot.slot, std::memory_order_release);
+    *out = slot;
+    return PIPC_OK;
+  };
+  const auto give_up = [&](channel_handle &h) { (h.*held).slot.store(nullptr); };
+  return with_slot(channel, who, timeout_ns, function, take, keep, give_up);
 }
 
 // Ends a zero-copy hold of handle C on the calling thread: FINISHED says whether the

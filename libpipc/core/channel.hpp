@@ -1,8 +1,8 @@
 // Channels: a bounded multi-producer multi-consumer ring of fixed-size slots in a
 // shared memory segment (shared_segment.hpp), after D. Vyukov's bounded MPMC queue.
 //
-// Each slot has a 64-bit sequence: equal to a position P when the slot is free for
-// the message of position P, P + 1 once that message is in it. Senders take
+// Each slot has a 64-bit sequence: 2P when the slot is free for the message of
+// position P, 2P + 1 once that message is in it. Senders take
 // positions from `tail`, receivers from `head`. A process can be killed at any
 // instruction, so a slot is claimed before anything in it changes: its `owner` word
 // is a robust futex (the kernel's protocol, robust_list.hpp) that holds the claiming
@@ -21,10 +21,10 @@
 // on its way to being released.
 //
 // Waiting: a receiver that finds nothing to take, or a sender that finds no free
-// slot, counts itself in the channel's `receivers` or `senders` count, looks again,
-// and sleeps on the `messages_event` or `space_event` word (waits.hpp, so that a
-// close and a signal end it). Whoever publishes a message or frees a slot advances
-// the event and wakes a sleeper only if the count says someone waits. A thread that
+// slot, marks the channel's `messages_event` or `space_event` word as slept on, looks
+// again, and sleeps on the word (waits.hpp, so that a close and a signal end it).
+// Whoever publishes a message or frees a slot advances the event and wakes the
+// sleepers only if the mark is there, clearing it: one wake-up per sleep. A thread that
 // finds a slot held by a live claimer waits for it on the slot's owner word, as for
 // a robust mutex (FUTEX_WAITERS).
 #pragma once
@@ -77,10 +77,9 @@ struct channel_control {
   uint32_t reserved[13];
   alignas(cache_line) std::atomic<uint64_t> tail;  // the next position to send
   alignas(cache_line) std::atomic<uint64_t> head;  // the next position to receive
+  // Advanced when a message is published / a slot freed while marked slept on.
   alignas(cache_line) std::atomic<uint32_t> messages_event;
-  std::atomic<uint32_t> receivers;  // threads counted in to wait for a message
   alignas(cache_line) std::atomic<uint32_t> space_event;
-  std::atomic<uint32_t> senders;  // threads counted in to wait for a free slot
 
   channel_slot *slot(uint64_t position) {
     auto *first = reinterpret_cast<unsigned char *>(this) + sizeof(channel_control);
