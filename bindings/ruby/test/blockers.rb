@@ -59,7 +59,7 @@ BLOCKERS = {
   channel_receive_into: Blocker.new(->(t) { t.pipc_channel }, :name.to_proc, ->(ref) { Pipc::Channel.new(ref) },
                                     ->(c, timeout) { c.receive_into(+"", timeout: timeout) },
                                     ->(c) { c.send("x") }, :messages.to_proc),
-  channel_send_full: Blocker.new(->(t) { t.pipc_channel(slots: 1).tap { |c| c.send("full") } },
+  channel_send_full: Blocker.new(->(t) { t.pipc_channel(slots: 2).tap { |c| 2.times { c.send("full") } } },
                                  :name.to_proc, ->(ref) { Pipc::Channel.new(ref) },
                                  ->(c, timeout) { c.send("x", timeout: timeout) }, :receive.to_proc,
                                  :messages.to_proc),
