@@ -5,10 +5,11 @@
 # Issue 16's goal for Ruby: the channel moves at least 3x the queue's messages.
 #
 # The queue has 10 slots (the kernel's default msg_max, which only CAP_SYS_RESOURCE
-# raises); the channel is measured with its default 64 slots and with 8 (<= the queue's).
+# raises); the channel is measured with its default 64 slots and with 8 (<= the queue's),
+# and, informative, with both sides spinning 20 us before they sleep (spin=).
 # Each case runs REPEATS times, the cases taking turns so that all see the same machine
 # load; a run is timed from the consumer's first message to its last. Figures: medians.
-# Usage: bench_channel.rb [--quick]      (the producer: bench_channel.rb --produce KIND NAME COUNT)
+# Usage: bench_channel.rb [--quick]   (the producer: bench_channel.rb --produce KIND NAME COUNT SPIN_NS)
 require "pipc"
 
 SIZE = 64
@@ -25,8 +26,9 @@ def open_object(kind, name, create: false, slots: nil)
 end
 
 if ARGV.first == "--produce"
-  _, kind, name, count = ARGV
+  _, kind, name, count, spin = ARGV
   obj = open_object(kind, name)
+  obj.spin = Integer(spin) if kind == "channel"
   message = "m" * SIZE
   i = 0
   n = Integer(count)
@@ -45,10 +47,11 @@ REPEATS = quick ? 1 : 3
 LIBS = $LOADED_FEATURES.grep(%r{/pipc(\.rb|/lowlevel\.[a-z]+)\z}).map { |f| File.dirname(f).delete_suffix("/pipc") }.uniq
 
 # One run: messages per second received from a producer process.
-def run(kind, slots: nil, into: false)
+def run(kind, slots: nil, into: false, spin: 0)
   obj = open_object(kind, nil, create: true, slots: slots)
+  obj.spin = spin if kind == "channel"
   pid = Process.spawn(RbConfig.ruby, *LIBS.flat_map { |l| ["-I", l] }, __FILE__, "--produce", kind, obj.name,
-                      COUNT.to_s)
+                      COUNT.to_s, spin.to_s)
   buffer = +""
   first = into ? obj.receive_into(buffer, timeout: 30) : obj.receive(timeout: 30)
   first = first.first if kind == "mq"    # [data, priority]
@@ -81,6 +84,7 @@ CASES = {
   "channel (64 slots)" => -> { run("channel") },
   "channel (8 slots)" => -> { run("channel", slots: 8) },
   "channel receive_into (64)" => -> { run("channel", into: true) },
+  "channel (64, spin 20 us)" => -> { run("channel", spin: 20_000) },
 }.freeze
 
 results = Hash.new { |h, k| h[k] = [] }
