@@ -14,10 +14,10 @@ PIPC_BEGIN_DECLS
  * (optionally after a bounded spin, pipc_channel_set_spin), and a sender or receiver
  * wakes one only when one waits. A process killed in the middle of any call, zero-copy
  * ones included, never wedges the channel: the slot it held is found (the kernel's robust
- * futex list marks it) and skipped or reclaimed by the next process that needs it. Waits
- * end with PIPC_EINTR when a signal handler runs and with PIPC_EBADHANDLE at once when
- * their handle is closed; timeouts are kept on CLOCK_MONOTONIC. None of these functions
- * is async-signal-safe. */
+ * futex list marks it) and refilled or delivered by the next process that needs it. Waits
+ * end with PIPC_EINTR when a signal handler installed without SA_RESTART runs, and with
+ * PIPC_EBADHANDLE at once when their handle is closed; timeouts are kept on
+ * CLOCK_MONOTONIC. None of these functions is async-signal-safe. */
 typedef struct pipc_channel pipc_channel;
 
 #define PIPC_CHANNEL_OPTIONS_VERSION 1u
@@ -44,8 +44,10 @@ PIPC_API int pipc_channel_open(pipc_channel **out, const char *name,
 PIPC_API int pipc_channel_dup(pipc_channel **out, pipc_channel *channel);
 
 /* Ends the calls blocked on the handle (PIPC_EBADHANDLE) and releases it; NULL is a no-op.
- * A slot the handle holds for a zero-copy call is given back as pipc_channel_cancel and
- * pipc_channel_release would. Never unlinks. */
+ * A slot the handle holds for a zero-copy call of the calling thread is given back
+ * unused: a reserved slot unsent, a peeked message left for the next receiver. One held
+ * by another thread stays held (its commit, cancel or release then gets PIPC_EBADHANDLE)
+ * until that thread ends, as if it had died. Never unlinks. */
 PIPC_API int pipc_channel_close(pipc_channel *channel);
 
 /* Sends LEN bytes (at most the channel's max_message_size, else PIPC_EMSGSIZE), waiting
