@@ -117,9 +117,10 @@ CONSTRUCTORS = {
   sysv_shm: [[:key, :key, :pos], [:flags, :shm_flags, :key], [:mode, :mode, :key], [:size, :size, :key],
              [:fill_byte, :fill, :key]],
   sysv_mq: [[:key, :key, :pos], [:flags, :sysv_flags, :key], [:mode, :mode, :key], [:max_bytes, :max_bytes, :key]],
-  mutex: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key], [:recover, :recover, :key]],
-  cond: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key]],
-  channel: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key], [:slots, :slots, :key],
+  mutex: [[:name, :laid_out_name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key],
+          [:recover, :recover, :key]],
+  cond: [[:name, :laid_out_name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key]],
+  channel: [[:name, :laid_out_name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key], [:slots, :slots, :key],
             [:max_message_size, :mq_size, :key]],
 }.freeze
 LOWLEVEL_EXTRA = { sysv_sem: [[:id, :ipc_id, :pos]], sysv_shm: [[:id, :ipc_id, :pos]],
@@ -354,6 +355,15 @@ class Values
   def v_recover = choose(["nil", "proc {}", "-> {}"], ["-> { raise FuzzRaised }", "->(x) { x }", "method(:fz_note)",
                                                       "5", "Object.new", "BasicObject.new", "Odd.new(1)"])
   def v_mutex = slot(:mutex) || choose(["nil"], ["Thread::Mutex.new", "Pipc::Mutex.allocate", "Object.new"])
+  # The name of a mutex, condition variable or channel: any name, or one of theirs. Their
+  # names are kept apart from the other names (State#remember): a POSIX shared memory
+  # handle on one of their segments could shrink it, and touching a shrunk segment is
+  # SIGBUS by design (as for views), which would end the batch.
+  def v_laid_out_name
+    return pick(@state.laid_out_names).inspect if chance(0.3) && !@state.laid_out_names.empty?
+
+    v_name
+  end
   def v_slots = choose(%w[1 2 4 64 1024], %w[0 3 -1 65536 65537 2**31 2**32 2**63 fz_int(8) 1.0 nil])
   def v_spin = choose(%w[0 1000 20_000 1_000_000], %w[1_000_001 -1 2**32 2**63 0.5 nil fz_int(10)])
   def v_buffer = choose(['"".dup', '"x" * 2000', "IO::Buffer.new(64)", "IO::Buffer.new(4096)"],
@@ -369,7 +379,7 @@ SAFE_SIGNALS = [Signal.list["USR1"], Signal.list["USR2"]].freeze
 # What the generator knows of the batch: the live slots and what they hold, names and keys
 # used so far, the slots made by known-crash call shapes.
 class State
-  attr_reader :kinds, :names, :keys, :tagged, :shared_ipc
+  attr_reader :kinds, :names, :laid_out_names, :keys, :tagged, :shared_ipc
 
   def initialize(rng, token, shared_ipc)
     @rng = rng
@@ -377,6 +387,7 @@ class State
     @shared_ipc = shared_ipc
     @kinds = {}      # slot -> [family, class]
     @names = []
+    @laid_out_names = []   # of the objects libpipc lays out in a segment of their own
     @keys = []
     @tagged = {}
     @counter = 0
@@ -395,9 +406,14 @@ class State
     end
   end
 
-  def remember(ident)
+  def remember(ident, family)
     case ident
-    when String then @names = @names.last(40) + [ident]
+    when String
+      if %i[mutex cond channel].include?(family)
+        @laid_out_names = @laid_out_names.last(40) + [ident]
+      else
+        @names = @names.last(40) + [ident]
+      end
     when Integer then @keys = @keys.last(40) + [ident]
     end
   end
@@ -783,7 +799,7 @@ class Batch
       value = @context.o[slot]
       state.kinds[slot] = [family_of(value), value.class]
       state.tagged[slot] = statement.tag if statement.tag
-      state.remember(ident)
+      state.remember(ident, state.kinds[slot][0])
     end
     finish
   end
