@@ -168,7 +168,23 @@ typedef struct rbpipc_channel {} rbpipc_channel;
         rb_str_locktmp(buffer);
         rb_ensure(rbpipc_channel_wait_body, (VALUE)&w, rbpipc_channel_unlock_str, buffer);
       } else if (RTEST(rb_funcall(buffer, rbpipc_id_locked_p, 0))) {
-        rbpipc_channel_wait_body((VALUE)&w);    /* its owner keeps it */
+        /* locked by someone else, who may unlock it meanwhile: wait into a String of our
+         * own, then copy into the buffer as it is then */
+        VALUE s = rbpipc_recv_buffer(c.cap);
+        c.buf = RSTRING_PTR(s);
+        rbpipc_channel_wait_body((VALUE)&w);
+        if (w.rc >= 0) {
+          size_t size;
+          rb_io_buffer_get_bytes_for_writing(buffer, &base, &size);
+          if (c.len > size) {
+            char detail[200];
+            snprintf(detail, sizeof detail, "the buffer shrank to %zu bytes during the wait, and "
+                     "the message of %zu bytes it received is lost", size, c.len);
+            rbpipc_raise_detail(PIPC_EMSGSIZE, EMSGSIZE, detail);
+          }
+          if (c.len) memcpy(base, c.buf, c.len);
+        }
+        RB_GC_GUARD(s);
       } else {
         rb_io_buffer_lock(buffer);
         rb_ensure(rbpipc_channel_wait_body, (VALUE)&w, rbpipc_channel_unlock_buffer, buffer);
@@ -180,6 +196,7 @@ typedef struct rbpipc_channel {} rbpipc_channel;
     if (is_str) {
       rb_str_set_len(buffer, (long)c.len);
       rb_enc_associate(buffer, rb_ascii8bit_encoding());
+      ENC_CODERANGE_CLEAR(buffer);   /* new bytes: what was known of the old ones is void */
     }
     RB_GC_GUARD(buffer);
     return SIZET2NUM(c.len);

@@ -121,6 +121,10 @@ class TestChannel < PipcTestCase
     assert_equal "x" * 64, buffer
     assert_raises(Pipc::BusyError) { ch.receive_into(buffer, timeout: 0) }
     assert_equal "x" * 64, buffer            # untouched by a failed call
+    assert_predicate buffer, :ascii_only?   # Ruby caches what it knows of the bytes...
+    ch.send("\xff\xfe".b)
+    ch.receive_into(buffer)
+    refute_predicate buffer, :ascii_only?   # ...and forgets it when they change
     assert_raises(FrozenError) { ch.receive_into("frozen".freeze) }
     assert_raises(TypeError) { ch.receive_into(:nope) }
   end
@@ -159,6 +163,12 @@ class TestChannel < PipcTestCase
     assert_equal 3, buffer_waiter.value
     refute_predicate buffer, :locked?
     assert_equal "two", buffer.get_string(0, 3)
+    # a buffer its owner locked: the message reaches it all the same
+    locked_waiter = blocked_thread { buffer.locked { ch.receive_into(buffer, timeout: BOUND) } }
+    ch.send("three")
+    assert_equal 5, locked_waiter.value
+    assert_equal "three", buffer.get_string(0, 5)
+    refute_predicate buffer, :locked?
   end
 
   def test_spin
