@@ -281,6 +281,61 @@ class TestChannel < PipcTestCase
     assert_raises(Pipc::BusyError) { ch.receive(timeout: 0) }
   end
 
+  # A signal whose trap does not raise interrupts the wait (PIPC_EINTR): the trap runs, and
+  # the wait resumes with the time left, still ending at its deadline or at a message.
+  def test_signals_during_a_wait
+    ch = pipc_channel
+    trapped = 0
+    old = trap(:USR2) { trapped += 1 }
+    main = Thread.current
+    helper = Thread.new do
+      3.times do |i|
+        wait_blocked(main)
+        Process.kill(:USR2, Process.pid)
+        wait_until(LIMIT, "the trap running") { trapped > i }
+      end
+    end
+    t = elapsed { assert_raises(Pipc::BusyError) { ch.receive(timeout: 0.5) } }
+    assert_operator t, :>=, 0.5
+    assert_operator t, :<, LIMIT
+    assert helper.join(LIMIT)
+    assert_equal 3, trapped
+    helper = Thread.new do
+      wait_blocked(main)
+      Process.kill(:USR2, Process.pid)
+      wait_until(LIMIT, "the trap running") { trapped == 4 }
+      wait_blocked(main)
+      ch.send("after the signal")
+    end
+    assert_equal "after the signal", ch.receive(timeout: BOUND)
+    assert helper.join(LIMIT)
+  ensure
+    helper&.kill
+    trap(:USR2, old)
+  end
+
+  # Ctrl-C: SIGINT to a process blocked for ever in a receive ends it with Interrupt.
+  def test_sigint_ends_a_receive
+    ch = pipc_channel
+    ready = posix_sem
+    reader, writer = IO.pipe
+    pid = spawn_child(<<~RUBY, ch.name, ready.name, err: writer)
+      ch = Pipc::Channel.new(ARGV[0])
+      Pipc::Posix::Semaphore.open(ARGV[1], &:release)
+      ch.receive
+    RUBY
+    writer.close
+    ready.acquire(timeout: LIMIT)
+    Process.kill(:INT, pid)
+    status = wait_child(pid, limit: LIMIT)
+    assert_equal Signal.list["INT"], status.termsig
+    assert_match(/Interrupt/, reader.read)
+    ch.send("still works")
+    assert_equal 1, ch.messages
+  ensure
+    reader&.close
+  end
+
   def test_threads_send_and_receive_at_once
     ch = pipc_channel(slots: 4, max_message_size: 32)
     producers = Array.new(3) do |p|
