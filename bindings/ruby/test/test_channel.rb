@@ -366,10 +366,12 @@ class TestChannel < PipcTestCase
   end
 
   # A producer process sends a numbered stream without end; it is killed with SIGKILL
-  # after a varying number of messages were received, likely in the middle of a send.
-  # What it sent is received once each, in order and whole (the message of the send it
-  # was killed in, or not), and the channel keeps working: a new producer's messages
-  # all arrive, and nothing is left over.
+  # after a varying number of messages were received: in some rounds while this process
+  # has stopped receiving (the producer waits on a full channel), in the others while it
+  # goes on receiving (the producer is likely in the middle of a send). What it sent is
+  # received once each, in order and whole (the message of the send it was killed in, or
+  # not), and the channel keeps working: a new producer's messages all arrive, and
+  # nothing is left over.
   def test_producer_killed_mid_stream
     ch = pipc_channel(slots: 16, max_message_size: 128)
     producer = <<~RUBY
@@ -386,7 +388,7 @@ class TestChannel < PipcTestCase
       word, seq, pad = message.split(" ", 3)
       assert_equal [tag, expected, "p" * (expected % 97)], [word, Integer(seq, 10), pad.to_s]
     end
-    [37, 1000, 4321].each_with_index do |receive_first, round|
+    [37, 1000, 4321, 5, 777, 3000].each_with_index do |receive_first, round|
       tag = "r#{round}"
       pid = spawn_child(producer, ch.name, tag)
       next_seq = 0
@@ -394,16 +396,19 @@ class TestChannel < PipcTestCase
         check.call(tag, ch.receive(timeout: BOUND), next_seq)
         next_seq += 1
       end
-      Process.kill(:KILL, pid)
-      assert_equal Signal.list["KILL"], wait_child(pid).termsig
-      # what it managed to send: the rest of its stream, in order
+      killer = Thread.new { Process.kill(:KILL, pid) && wait_child(pid) }
+      killer.join if round < 3     # else receive on while it dies
+      # what it managed to send: the rest of its stream, in order, until it is dead and
+      # the channel empty
       loop do
-        message = ch.receive(timeout: 0)
+        dead = !killer.alive?
+        message = ch.receive(timeout: dead ? 0 : 0.01)
         check.call(tag, message, next_seq)
         next_seq += 1
       rescue Pipc::BusyError
-        break
+        break if dead
       end
+      assert_equal Signal.list["KILL"], killer.value.termsig
     end
     # the channel still works for everyone: a new producer, this process, and a consumer elsewhere
     pid = spawn_child(producer, ch.name, "after", 500)
