@@ -9,12 +9,15 @@
 # and, informative, with both sides spinning 20 us before they sleep (spin=).
 # Each case runs REPEATS times, the cases taking turns so that all see the same machine
 # load; a run is timed from the consumer's first message to its last. Figures: medians.
+# Beside the rates, the CPU time both processes spent per message (each timing its own
+# loop): the machine's other load moves it much less than the wall-clock rates.
 # Usage: bench_channel.rb [--quick]   (the producer: bench_channel.rb --produce KIND NAME COUNT SPIN_NS)
 require "pipc"
 
 SIZE = 64
 
 def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+def cpu_now = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID)
 
 def open_object(kind, name, create: false, slots: nil)
   flags = create ? Pipc::Posix::O_CREX : 0
@@ -32,10 +35,12 @@ if ARGV.first == "--produce"
   message = "m" * SIZE
   i = 0
   n = Integer(count)
+  cpu = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID)
   while i < n
     obj.send(message)
     i += 1
   end
+  $stdout.puts Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID) - cpu   # for the consumer
   obj.close
   exit 0
 end
@@ -46,18 +51,22 @@ REPEATS = quick ? 1 : 3
 # the -I dirs this process loaded pipc from, for the producer
 LIBS = $LOADED_FEATURES.grep(%r{/pipc(\.rb|/lowlevel\.[a-z]+)\z}).map { |f| File.dirname(f).delete_suffix("/pipc") }.uniq
 
-# One run: messages per second received from a producer process.
+# One run: [messages per second received from a producer process, CPU seconds of both
+# processes per message].
 def run(kind, slots: nil, into: false, spin: 0)
   obj = open_object(kind, nil, create: true, slots: slots)
   obj.spin = spin if kind == "channel"
+  from_producer, to_consumer = IO.pipe
   pid = Process.spawn(RbConfig.ruby, *LIBS.flat_map { |l| ["-I", l] }, __FILE__, "--produce", kind, obj.name,
-                      COUNT.to_s, spin.to_s)
+                      COUNT.to_s, spin.to_s, out: to_consumer)
+  to_consumer.close
   buffer = +""
   first = into ? obj.receive_into(buffer, timeout: 30) : obj.receive(timeout: 30)
   first = first.first if kind == "mq"    # [data, priority]
   raise "bad message" unless (into ? buffer : first).bytesize == SIZE
 
   start = now
+  cpu = cpu_now
   i = 1
   if into
     i += 1 while i < COUNT && obj.receive_into(buffer, timeout: 30)
@@ -65,12 +74,15 @@ def run(kind, slots: nil, into: false, spin: 0)
     i += 1 while i < COUNT && obj.receive(timeout: 30)
   end
   elapsed = now - start
+  cpu = cpu_now - cpu
+  producer_cpu = Float(from_producer.read)
   Process.wait(pid)
   pid = nil
   raise "the producer failed: #{$?.inspect}" unless $?.success?
 
-  (COUNT - 1) / elapsed
+  [(COUNT - 1) / elapsed, (cpu + producer_cpu) / COUNT]
 ensure
+  from_producer&.close
   if pid   # the run failed: the producer may wait for room for ever
     Process.kill(:KILL, pid)
     Process.wait(pid)
@@ -89,11 +101,18 @@ CASES = {
 
 results = Hash.new { |h, k| h[k] = [] }
 REPEATS.times { CASES.each { |name, job| results[name] << job.call } }
-median = results.transform_values { |v| v.sort[v.size / 2] }
-base = median.fetch("posix mq (10 slots)")
+median = ->(values) { values.sort[values.size / 2] }
+rates = results.transform_values { |v| median.call(v.map(&:first)) }
+cpus = results.transform_values { |v| median.call(v.map(&:last)) }
+base = rates.fetch("posix mq (10 slots)")
+base_cpu = cpus.fetch("posix mq (10 slots)")
 puts "#{RUBY_DESCRIPTION.split.first(2).join(' ')}: #{SIZE} B messages, one producer process -> one " \
      "consumer process, #{COUNT} messages, median of #{REPEATS} turn(s)"
-puts format("%-28s %14s %10s", "case", "messages/s", "vs mq")
-median.each { |name, rate| puts format("%-28s %14.0f %9.1fx", name, rate, rate / base) }
-ratio = median.fetch("channel (64 slots)") / base
-puts format("channel / posix mq: %.1fx (issue 16's goal for Ruby: >= 3x)", ratio)
+puts format("%-28s %14s %8s %16s %8s", "case", "messages/s", "vs mq", "CPU ns/message", "vs mq")
+rates.each_key do |name|
+  puts format("%-28s %14.0f %7.1fx %16.0f %7.1fx", name, rates[name], rates[name] / base, cpus[name] * 1e9,
+              base_cpu / cpus[name])
+end
+puts format("channel / posix mq: %.1fx the messages per second, %.1fx less CPU per message " \
+            "(issue 16's goal for Ruby: >= 3x)", rates.fetch("channel (64 slots)") / base,
+            base_cpu / cpus.fetch("channel (64 slots)"))
