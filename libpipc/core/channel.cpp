@@ -1,6 +1,7 @@
 #include "core/channel.hpp"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -170,11 +171,14 @@ class waiter {
 
  private:
   // True while the handle's spin time lasts (it starts at the first wait).
+  // Every so often it yields the core: when the other side shares it, spinning alone
+  // would only keep it from running.
   bool spinning() {
     if (spin_ns_ <= 0) return false;
     if (spin_end_ns_ == 0) spin_end_ns_ = monotonic_ns() + spin_ns_;
     cpu_relax();
     if ((++spins_ & 63) != 0) return true;
+    sched_yield();
     if (monotonic_ns() < spin_end_ns_ && !until_.passed()) return true;
     spin_ns_ = 0;
     return false;
