@@ -152,7 +152,12 @@ static void *pychan_open(PyObject *const *args) {
   o.mode = (uint32_t)md & 07777u;
   o.slots = (uint32_t)sl;
   o.max_message_size = (uint32_t)ms;
-  if ((rc = pipc_channel_open(&c->h, c->cname, &o)) < 0) { pypipc_raise(rc); goto fail; }
+  /* without the GIL: opening a channel whose creator has not finished making it waits for
+   * that (up to a second, then BusyError) */
+  Py_BEGIN_ALLOW_THREADS
+  rc = pipc_channel_open(&c->h, c->cname, &o);
+  Py_END_ALLOW_THREADS
+  if (rc < 0) { pypipc_raise(rc); goto fail; }
   c->created = pipc_channel_created(c->h) == 1;
   if ((rc = pipc_channel_attributes_get(&a, c->h)) < 0) { pypipc_raise(rc); goto undo; }
   c->slots = a.slots;
@@ -434,7 +439,9 @@ static const pypipc_doc pychan_docs[] = {
         "mode: the permission bits of a channel this call creates.\n"
         "slots: a new channel's capacity in messages, a power of two from 1 to 65536.\n"
         "max_message_size: a new channel's largest message in bytes, 1 to 16 MiB.\n"
-        "An existing channel keeps its own slots and max_message_size.\n\n"
+        "An existing channel keeps its own slots and max_message_size. Opening one whose\n"
+        "creator has not finished making it waits for that up to a second (BusyError\n"
+        "then); an object that is not a channel of this layout is a ValueError, untouched.\n\n"
         "`with Channel(...) as ch:` closes the channel at the end (it is not unlinked)." },
   { "send", "send($self, /, data, timeout=None)\n--\n\n"
             "Send DATA (bytes or any bytes-like object: the buffer protocol) as one message,\n"
@@ -502,7 +509,8 @@ static void pychan_add_method(PyTypeObject *tp, PyMethodDef *def, const pypipc_d
         "The channel does not exist, already exists, or this object was closed");
     pypipc_BusyError = pypipc_add_exc(mod, "pipc.channel", "BusyError", pypipc_Error,
         "The call would have had to wait (timeout 0), or its timeout ran out: the channel\n"
-        "was full (send) or empty (receive)");
+        "was full (send) or empty (receive); or the channel opened was never finished by\n"
+        "its creator (slow, or dead)");
     if (!pypipc_Error || !pypipc_PermissionsError || !pypipc_ExistentialError ||
         !pypipc_BusyError || !tp)
       return NULL;

@@ -236,6 +236,46 @@ def test_spin(made):
     assert ch.spin == 0
 
 
+@pytest.fixture
+def foreign():
+    """foreign(data): a POSIX shared memory object that is no channel, holding DATA; its
+    name. Unlinked at teardown."""
+    made = []
+
+    def make(data):
+        shm = posix_ipc.SharedMemory(None, posix_ipc.O_CREX, size=len(data))
+        made.append(shm)
+        with mmap.mmap(shm.fd, len(data)) as view:
+            view[:] = data
+        shm.close_fd()
+        return shm.name
+    yield make
+    for shm in made:
+        shm.unlink()
+
+
+def test_an_object_of_another_layout_is_refused_untouched(foreign):
+    data = b'\xff' * 4096
+    name = foreign(data)
+    with pytest.raises(ValueError, match='layout'):
+        channel.Channel(name)
+    with open('/dev/shm' + name, 'rb') as f:
+        assert f.read() == data
+
+
+def test_an_unfinished_channel_is_waited_for_without_the_gil(foreign):
+    """Opening a channel whose creator never finished it (zeros: a creator that died
+    early) waits a while, then raises BusyError; meanwhile other threads run."""
+    name = foreign(bytes(4096))
+    t, out = start_thread(lambda: channel.Channel(name))
+    ticks = 0
+    while t.is_alive():                     # this thread runs while the open waits
+        ticks += 1
+        time.sleep(0.01)
+    assert isinstance(finish(t, out).get('error'), channel.BusyError)
+    assert ticks > 10
+
+
 # ---- closing --------------------------------------------------------------------------
 
 def test_closed_channel_raises(made):
