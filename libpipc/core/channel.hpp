@@ -21,7 +21,7 @@
 // on its way to being released.
 //
 // Waiting: a receiver that finds nothing to take, or a sender that finds no free
-// slot, marks the channel's `messages_event` or `space_event` word as slept on, looks
+// slot, yields the processor once and looks again; then it marks the channel's `messages_event` or `space_event` word as slept on, looks
 // again, and sleeps on the word (waits.hpp, so that a close and a signal end it).
 // Whoever publishes a message or frees a slot advances the event and wakes the
 // sleepers only if the mark is there, clearing it: one wake-up per sleep. A thread that
