@@ -11,5 +11,6 @@
 #include "pipc/sysv.h"
 #include "pipc/inventory.h"
 #include "pipc/mutex.h"
+#include "pipc/channel.h"
 
 #endif

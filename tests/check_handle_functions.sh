@@ -6,7 +6,7 @@ headers=$1
 test_source=$2
 # One declaration per line, then the ones whose parameters include a handle.
 declared=$(cat "$headers"/*.h | tr '\n' ' ' | sed 's/PIPC_API/\nPIPC_API/g' | sed 's/;.*//' |
-  grep -E '^PIPC_API .*[(,] *pipc_(sem|shm|mq|sysv_sem|sysv_shm|sysv_mq|objects|mutex|cond) \*[a-z_]+ *[,)]' |
+  grep -E '^PIPC_API .*[(,] *pipc_(sem|shm|mq|sysv_sem|sysv_shm|sysv_mq|objects|mutex|cond|channel) \*[a-z_]+ *[,)]' |
   sed -E 's/^PIPC_API [^(]*[ *](pipc_[a-z_]+) *\(.*/\1/' | sort -u)
 [ -n "$declared" ] || { echo "no handle functions found in $headers"; exit 1; }
 missing=""

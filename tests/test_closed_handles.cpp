@@ -392,9 +392,54 @@ const family cond_family{
     },
 };
 
+pipc_channel *as_channel(void *h) { return as<pipc_channel>(h); }
+
+const family channel_family{
+    "channel",
+    [] { return open_named(pipc_channel_open, pipc_channel_options PIPC_CHANNEL_OPTIONS_INIT); },
+    [](void *h) {
+      pipc_channel_unlink(as_channel(h));
+      pipc_channel_close(as_channel(h));
+    },
+    {
+        {"pipc_channel_close", [](void *h) { return pipc_channel_close(as_channel(h)); }},
+        {"pipc_channel_dup",
+         [](void *h) { pipc_channel *d; return pipc_channel_dup(&d, as_channel(h)); }},
+        {"pipc_channel_send", [](void *h) { return pipc_channel_send(as_channel(h), "x", 1, 0); }},
+        {"pipc_channel_receive",
+         [](void *h) {
+           char buf[8];
+           size_t len;
+           return pipc_channel_receive(&len, as_channel(h), buf, sizeof buf, 0);
+         }},
+        {"pipc_channel_reserve",
+         [](void *h) { void *slot; return pipc_channel_reserve(&slot, as_channel(h), 0); }},
+        {"pipc_channel_commit", [](void *h) { return pipc_channel_commit(as_channel(h), 0); }},
+        {"pipc_channel_cancel", [](void *h) { return pipc_channel_cancel(as_channel(h)); }},
+        {"pipc_channel_peek",
+         [](void *h) {
+           const void *data;
+           size_t len;
+           return pipc_channel_peek(&data, &len, as_channel(h), 0);
+         }},
+        {"pipc_channel_release", [](void *h) { return pipc_channel_release(as_channel(h)); }},
+        {"pipc_channel_attributes_get",
+         [](void *h) {
+           pipc_channel_attributes a;
+           return pipc_channel_attributes_get(&a, as_channel(h));
+         }},
+        {"pipc_channel_set_spin", [](void *h) { return pipc_channel_set_spin(as_channel(h), 0); }},
+        {"pipc_channel_name",
+         [](void *h) { return name_status(pipc_channel_name(as_channel(h))); }, false},
+        {"pipc_channel_created", [](void *h) { return pipc_channel_created(as_channel(h)); }},
+        {"pipc_channel_unlink", [](void *h) { return pipc_channel_unlink(as_channel(h)); }},
+    },
+};
+
 const family *const families[] = {&sem_family,      &shm_family,      &mq_family,
                                   &sysv_sem_family, &sysv_shm_family, &sysv_mq_family,
-                                  &objects_family,  &mutex_family,    &cond_family};
+                                  &objects_family,  &mutex_family,    &cond_family,
+                                  &channel_family};
 
 // A fresh object's handle, destroyed (if still open) when the test ends.
 struct live {

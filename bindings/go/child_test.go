@@ -56,6 +56,10 @@ func runChild(role, arg string) int {
 		err = holdUntilKilled(arg)
 	case "cond-take": // takes one token, waiting on the condition variable for it
 		err = takeToken(arg)
+	case "chan-produce", "chan-consume":
+		err = channelChild(role, arg)
+	case "mq-consume":
+		err = queueConsumer(arg)
 	default:
 		err = errors.New("unknown role " + role)
 	}

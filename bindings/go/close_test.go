@@ -117,6 +117,68 @@ var waitCases = []testmain.WaitCase{
 				}
 			}
 	}},
+	{Name: "channel receive", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+		c := newChannel(t, pipc.ChannelOptions{Slots: 2, MaxMessageSize: 16})
+		w := openChannel(t, c)
+		return func(ctx context.Context, timeout time.Duration) (err error) {
+			if ctx != nil {
+				_, err = w.ReceiveContext(ctx)
+			} else {
+				_, err = w.Receive(timeout)
+			}
+			return err
+		}, w.Close, channelUnchanged(c)
+	}},
+	{Name: "channel receive into", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+		c := newChannel(t, pipc.ChannelOptions{Slots: 2, MaxMessageSize: 16})
+		w := openChannel(t, c)
+		buf := make([]byte, 16)
+		return func(ctx context.Context, timeout time.Duration) (err error) {
+			if ctx != nil {
+				_, err = w.ReceiveIntoContext(ctx, buf)
+			} else {
+				_, err = w.ReceiveInto(buf, timeout)
+			}
+			return err
+		}, w.Close, channelUnchanged(c)
+	}},
+	{Name: "channel send", Open: func(t *testing.T) (func(context.Context, time.Duration) error, func() error, func(*testing.T)) {
+		c := newChannel(t, pipc.ChannelOptions{Slots: 2, MaxMessageSize: 16})
+		for _, m := range []string{"first", "second"} {
+			if err := c.Send([]byte(m), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := openChannel(t, c)
+		return func(ctx context.Context, timeout time.Duration) error {
+				if ctx != nil {
+					return w.SendContext(ctx, []byte("third"))
+				}
+				return w.Send([]byte("third"), timeout)
+			}, w.Close, func(t *testing.T) {
+				for _, m := range []string{"first", "second"} {
+					if msg, err := c.Receive(0); err != nil || string(msg) != m {
+						t.Fatalf("the channel holds %q (%v), not %q", msg, err, m)
+					}
+				}
+				channelUnchanged(c)(t)
+			}
+	}},
+}
+
+// channelUnchanged checks that c is empty and still carries messages.
+func channelUnchanged(c *pipc.Channel) func(*testing.T) {
+	return func(t *testing.T) {
+		if a, err := c.Attributes(); a.Messages != 0 || err != nil {
+			t.Fatalf("%d messages (%v)", a.Messages, err)
+		}
+		if err := c.Send([]byte("after"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if msg, err := c.Receive(0); err != nil || string(msg) != "after" {
+			t.Fatalf("got %q (%v)", msg, err)
+		}
+	}
 }
 
 // queueUnchanged checks that q is still empty and still carries messages.

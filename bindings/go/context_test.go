@@ -25,6 +25,8 @@ func TestContextAlreadyDone(t *testing.T) {
 	q := newMessageQueue(t, small())
 	q.Send([]byte("queued"), 0, 0)
 	m, c := newMutex(t, nil), newCond(t)
+	ch := newChannel(t, pipc.ChannelOptions{Slots: 1, MaxMessageSize: 16})
+	ch.Send([]byte("queued"), 0)
 	for _, done := range testmain.DoneContexts(t) {
 		ctx, check := done.Ctx, done.Check
 		check(t, s.AcquireContext(ctx))
@@ -37,6 +39,14 @@ func TestContextAlreadyDone(t *testing.T) {
 		_, _, err = q.ReceiveIntoContext(ctx, make([]byte, 64))
 		check(t, err)
 		check(t, q.SendContext(ctx, []byte("more"), 0))
+		_, err = ch.ReceiveContext(ctx)
+		check(t, err)
+		_, err = ch.ReceiveIntoContext(ctx, make([]byte, 16))
+		check(t, err)
+		check(t, ch.SendContext(ctx, []byte("more")))
+	}
+	if a := attributes(t, ch); a.Messages != 1 {
+		t.Fatalf("%d messages in the channel", a.Messages)
 	}
 	if v := value(t, s); v != 1 {
 		t.Fatalf("value %d", v)
@@ -141,8 +151,12 @@ func TestContextCancelManyLeavesNothing(t *testing.T) {
 	q := newMessageQueue(t, small())
 	held, m, c := newMutex(t, nil), newMutex(t, nil), newCond(t)
 	holdMutex(t, held)
+	ch := newChannel(t, pipc.ChannelOptions{Slots: 1, MaxMessageSize: 8})
 	testmain.CancelMany(t, 32, s.AcquireContext, func(ctx context.Context) error {
 		_, _, err := q.ReceiveContext(ctx)
+		return err
+	}, func(ctx context.Context) error {
+		_, err := ch.ReceiveContext(ctx)
 		return err
 	}, held.LockContext, func(ctx context.Context) error {
 		if err := m.Lock(); err != nil {

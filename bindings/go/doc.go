@@ -1,7 +1,7 @@
 // Package pipc is the Go binding of libpipc: POSIX named semaphores, shared memory and
-// message queues, and robust named mutexes and condition variables (Mutex, Cond), that
-// C, Python, Ruby and Go programs on one machine share by name. The System V objects
-// are in the sysv subpackage.
+// message queues, robust named mutexes and condition variables (Mutex, Cond), and
+// message channels in shared memory (Channel), that C, Python, Ruby and Go programs on
+// one machine share by name. The System V objects are in the sysv subpackage.
 //
 // Names begin with "/" and contain no other "/"; the empty name "" creates an object
 // with a random unused name (read it back with Name). Timeouts are time.Durations:
@@ -25,17 +25,24 @@
 // matches ctx.Err() with errors.Is (context.Canceled, or context.DeadlineExceeded,
 // which also matches ErrTimeout), and has taken or queued nothing (Cond.WaitContext
 // holds its mutex again). A ctx already done ends the call before it tries. A call
-// that has to wait starts a goroutine that ends the wait when ctx is done: a semaphore,
-// mutex or condition wait runs on a duplicate of the handle, which that goroutine
-// closes; a queue wait polls the queue's descriptor beside an eventfd, which it writes
-// (closing a duplicate of a queue's descriptor would end this process's notification
-// registration). Neither the goroutine nor the duplicate or eventfd outlives the call.
-// A ctx that is never done (context.Background()) makes the plain call.
+// that has to wait starts a goroutine that ends the wait when ctx is done: a
+// semaphore, mutex, condition or channel wait runs on a duplicate of the handle, which
+// that goroutine closes; a queue wait polls the queue's descriptor beside an eventfd,
+// which it writes (closing a duplicate of a queue's descriptor would end this
+// process's notification registration). Neither the goroutine nor the duplicate or
+// eventfd outlives the call. A ctx that is never done (context.Background()) makes the
+// plain call.
 //
 // A Mutex survives its owner: when the owner dies holding it (a process killed, even
 // by SIGKILL, or a thread ending), the next Lock takes it with ErrOwnerDead, or runs
 // MutexOptions.Recover. Its lock belongs to an OS thread, so Lock wires the calling
 // goroutine to its thread until Unlock, which must run on that goroutine (see Mutex).
+//
+// A Channel carries messages between processes through shared memory: a send or
+// receive makes no system call unless it must wait or wake a waiter, so it moves many
+// times more messages per second than a MessageQueue, and a process killed in the
+// middle of one never wedges the channel. Send and ReceiveInto are one native call
+// each and allocate nothing.
 //
 // Build: cgo (CGO_ENABLED=1) and pkg-config finding libpipc.pc.
 package pipc

@@ -74,7 +74,8 @@ func OpenMessageQueue(name string, opts *MessageQueueOptions) (*MessageQueue, er
 		q.h.Close()
 		return nil, err
 	}
-	q.scratch.New = func() interface{} { b := make([]byte, q.maxMessageSize); return &b }
+	size := q.maxMessageSize // not q: a queue reachable from itself would never be finalized
+	q.scratch.New = func() interface{} { b := make([]byte, size); return &b }
 	runtime.SetFinalizer(q, (*MessageQueue).Close)
 	return q, nil
 }

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
 
 	"libpipc.dev/pipc"
+	"libpipc.dev/pipc/internal/testmain"
 )
 
 func small() pipc.MessageQueueOptions {
@@ -214,5 +216,33 @@ func TestMessageQueueNotifySignal(t *testing.T) {
 	case <-sigs:
 	case <-time.After(long):
 		t.Fatal("no signal")
+	}
+}
+
+// A finalizer closes an unreachable queue (its descriptor goes), and never unlinks it.
+func TestMessageQueueFinalizerCloses(t *testing.T) {
+	q := newMessageQueue(t, small())
+	before, ok := testmain.Descriptors()
+	if !ok {
+		t.Skip("no /proc/self/fd")
+	}
+	func() {
+		o, err := pipc.OpenMessageQueue(q.Name(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Receive(0) // used once: its scratch buffer made
+	}()
+	for deadline := time.Now().Add(long); ; time.Sleep(time.Millisecond) {
+		runtime.GC()
+		if n, _ := testmain.Descriptors(); n == before {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the unreachable queue was never closed")
+		}
+	}
+	if err := q.Send([]byte("still there"), 0, 0); err != nil {
+		t.Fatal(err)
 	}
 }

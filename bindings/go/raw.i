@@ -14,6 +14,7 @@
 %{
 #include <pipc.h>
 #include <pipc/inventory.h>
+#include <pipc/channel.h>
 %}
 
 /* The failure records' sizes and states, also Go constants (raw.Failure). */
@@ -98,6 +99,7 @@ typedef int64_t pgo_rc; /* (again, for SWIG) */
               int pipc_sem_created, int pipc_shm_created, int pipc_mq_created,
               int pipc_sysv_sem_created, int pipc_sysv_shm_created, int pipc_sysv_mq_created,
               int pipc_mutex_close, int pipc_cond_close, int pipc_mutex_created, int pipc_cond_created,
+              int pipc_channel_close, int pipc_channel_created,
               int pgo_failures_pooled %{ $result = $1; %}
 
 /* ---- handles ------------------------------------------------------------------------ */
@@ -119,6 +121,7 @@ PGO_HANDLE(pipc_sysv_shm)
 PGO_HANDLE(pipc_sysv_mq)
 PGO_HANDLE(pipc_mutex)
 PGO_HANDLE(pipc_cond)
+PGO_HANDLE(pipc_channel)
 
 /* ---- names: "" is NULL (a random name) -------------------------------------------- */
 %typemap(in) const char *name, const char *path %{
@@ -169,6 +172,7 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_mq_options_init;
 %ignore pipc_mutex_options_init;
 %ignore pipc_cond_options_init;
+%ignore pipc_channel_options_init;
 %ignore pipc_sem_open;                /* the pgo_ helpers take the options as arguments */
 %ignore pipc_shm_open;
 %ignore pipc_mq_open;
@@ -177,9 +181,17 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_mq_open;
 %ignore pipc_mutex_open;
 %ignore pipc_cond_open;
+%ignore pipc_channel_open;
 %ignore pipc_cond_wait;               /* pgo_cond_wait: PIPC_EINTR is a wakeup */
 %ignore pipc_mq_receive;              /* pgo_mq_receive: length and priority in the result */
 %ignore pipc_sysv_mq_receive;         /* pgo_sysv_mq_receive: the length in the result */
+%ignore pipc_channel_receive;         /* pgo_channel_receive: the length in the result */
+%ignore pipc_channel_attributes_get;  /* pgo_channel_attributes: three int64 fields */
+%ignore pipc_channel_reserve;         /* zero-copy: not offered in Go (see channel.go) */
+%ignore pipc_channel_commit;
+%ignore pipc_channel_cancel;
+%ignore pipc_channel_peek;
+%ignore pipc_channel_release;
 %ignore pipc_last_errno;              /* read inside the failing call: pgo_result */
 %ignore pipc_last_message;
 %ignore pipc_mq_notify_callback;      /* pgo_mq_notify: the Go trampoline */
@@ -196,6 +208,8 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %ignore pipc_sysv_mq_options;
 %ignore pipc_mutex_options;
 %ignore pipc_cond_options;
+%ignore pipc_channel_options;
+%ignore pipc_channel_attributes;
 %ignore pipc_sysv_perm;
 %ignore pipc_sysv_sem_stat;
 %ignore pipc_sysv_shm_stat;
@@ -221,6 +235,7 @@ PGO_OUT(void **address_out, "[]unsafe.Pointer")
 %include "pipc/mq.h"
 %include "pipc/sysv.h"
 %include "pipc/mutex.h"
+%include "pipc/channel.h"
 %include "pipc/inventory.h"
 
 %include "raw_helpers.i"

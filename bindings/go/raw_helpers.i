@@ -20,6 +20,12 @@ extern void pgoNotifyTrampoline(void *arg);
 %}
 %constant int PGO_STAT_FIELDS = PGO_STAT_FIELDS;
 
+%typemap(gotype) int64_t *attributes "[]int64"
+%typemap(in) int64_t *attributes %{
+  if ($input.len < 3) { _swig_gopanic("raw: attributes slice too short"); }
+  $1 = (int64_t *)$input.array;
+%}
+
 %inline %{
 static pgo_rc pgo_sem_open(pipc_sem **out, const char *name, uint32_t flags, uint32_t mode,
                            uint32_t initial_value) {
@@ -95,6 +101,31 @@ static pgo_rc pgo_cond_open(pipc_cond **out, const char *name, uint32_t flags, u
 static pgo_rc pgo_cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) {
   const int st = pipc_cond_wait(cond, mutex, timeout_ns);
   return st == PIPC_EINTR ? PIPC_OK : st;
+}
+
+static pgo_rc pgo_channel_open(pipc_channel **out, const char *name, uint32_t flags, uint32_t mode,
+                               uint32_t slots, uint32_t max_message_size) {
+  pipc_channel_options o = PIPC_CHANNEL_OPTIONS_INIT;
+  o.flags = flags; o.mode = mode;
+  if (slots) o.slots = slots;                        /* 0: the C default */
+  if (max_message_size) o.max_message_size = max_message_size;
+  return pipc_channel_open(out, name, &o);
+}
+
+/* The message's length (at most 16 MiB). */
+static pgo_rc pgo_channel_receive(pipc_channel *channel, void *buf, size_t cap, int64_t timeout_ns) {
+  size_t len = 0;
+  const int st = pipc_channel_receive(&len, channel, buf, cap, timeout_ns);
+  return st < 0 ? st : (int64_t)len;
+}
+
+/* slots max_message_size messages */
+static pgo_rc pgo_channel_attributes(int64_t *attributes, pipc_channel *channel) {
+  pipc_channel_attributes a;
+  const int st = pipc_channel_attributes_get(&a, channel);
+  if (st < 0) return st;
+  attributes[0] = a.slots; attributes[1] = a.max_message_size; attributes[2] = a.messages;
+  return 0;
 }
 
 /* The message's length; its type in type_out[0]. */

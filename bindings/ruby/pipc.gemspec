@@ -15,8 +15,9 @@ Gem::Specification.new do |s|
   s.name = "pipc"
   s.version = version
   s.summary = "POSIX and System V semaphores, shared memory and message queues, robust " \
-              "mutexes and condition variables (libpipc)"
-  s.description = "Pipc::Posix, Pipc::SysV, Pipc::Mutex and Pipc::ConditionVariable: the IPC " \
+              "mutexes and condition variables, shared-memory channels (libpipc)"
+  s.description = "Pipc::Posix, Pipc::SysV, Pipc::Mutex, Pipc::ConditionVariable and " \
+                  "Pipc::Channel: the IPC " \
                   "objects of libpipc, shared by name " \
                   "or key with C, Python and Go programs on the same machine."
   s.authors = ["libpipc developers"]

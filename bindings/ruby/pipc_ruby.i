@@ -1,6 +1,6 @@
 /* pipc_ruby.i — the low-level Ruby extension Pipc::Lowlevel (pipc/lowlevel.so).
  *
- * One SWIG class per object family (posix.i, sysv.i, mutex.i), written with %extend so
+ * One SWIG class per object family (posix.i, sysv.i, mutex.i, channel.i), written with %extend so
  * that every hot-path method (acquire, release, send, receive, read, write, lock, unlock)
  * is a C method doing one libpipc call. lib/pipc/*.rb subclasses these classes under their public names and adds
  * keyword constructors, block forms and the other conveniences. Here: what the families
@@ -326,3 +326,4 @@ static inline VALUE rbpipc_recv_done(VALUE s, size_t n) {
 %include "sysv.i"
 %include "inventory.i"
 %include "mutex.i"
+%include "channel.i"

@@ -12,7 +12,8 @@ PIPC_BEGIN_DECLS
  * robust futex protocol); the condition variable is libpipc's own and waits on
  * CLOCK_MONOTONIC. An object made by an incompatible libpipc gives PIPC_EINVAL, one
  * whose creator has not finished initialising it within a second PIPC_EAGAIN.
- * Waits end with PIPC_EINTR when a signal handler runs, and with PIPC_EBADHANDLE at
+ * Waits end with PIPC_EINTR when a signal handler installed without SA_RESTART runs
+ * (one with SA_RESTART resumes them), and with PIPC_EBADHANDLE at
  * once when a handle they use is closed. pipc_mutex_open gives PIPC_ENOTSUP where the
  * C library does not keep robust mutexes as glibc does. None of these functions is
  * async-signal-safe. */

@@ -45,6 +45,7 @@ enum family_id : uint64_t {
   objects_family = 7,  // inventory walks (pipc_objects)
   mutex_family = 8,
   cond_family = 9,
+  channel_family = 10,
 };
 
 struct alignas(32) slot {

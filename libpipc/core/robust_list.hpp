@@ -51,13 +51,26 @@ inline thread_state *current() noexcept {
   return __builtin_expect(self.tid != 0, 1) ? &self : current_slow();
 }
 
+// A list entry's two links; the entry pointer is the address of `next`, and the
+// lock word lies futex_offset bytes from it (32 before it, checked by usable()).
+struct links {
+  void **prev;
+  void **next;
+};
+
+inline links links_of(pthread_mutex_t *m) {
+  return {reinterpret_cast<void **>(&m->__data.__list.__prev),
+          reinterpret_cast<void **>(&m->__data.__list.__next)};
+}
+
 // The list entry of mutex M: the address of its __next field.
 inline void *entry(pthread_mutex_t *m) { return &m->__data.__list.__next; }
 
-// Tells the kernel that an operation on M is in progress, so that M is looked at
-// if the thread dies before M is on (or after it left) the list.
-inline void begin_op(list_head *head, pthread_mutex_t *m) {
-  head->list_op_pending = entry(m);
+// Tells the kernel that an operation on the lock word of list entry ENTRY is in
+// progress, so that the word is looked at if the thread dies before the entry is on
+// (or after it left) the list.
+inline void begin_op(list_head *head, void *entry) {
+  head->list_op_pending = entry;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -73,24 +86,24 @@ inline __pthread_list_t *node(void *e) {
                                               offsetof(__pthread_list_t, __next));
 }
 
-// Links M, which the thread has just locked, at the head of its list (the head's
-// own "node" is the word before it and the head's list pointer: glibc's
+// Links the entry L, whose lock the thread has just taken, at the head of its list
+// (the head's own "node" is the word before it and the head's list pointer: glibc's
 // robust_prev and robust_head.list).
-inline void link(list_head *head, pthread_mutex_t *m) {
-  node(head->list)->__prev = static_cast<__pthread_list_t *>(entry(m));
-  m->__data.__list.__next = static_cast<__pthread_list_t *>(head->list);
-  m->__data.__list.__prev = reinterpret_cast<__pthread_list_t *>(head);
+inline void link(list_head *head, links l) {
+  node(head->list)->__prev = reinterpret_cast<__pthread_list_t *>(l.next);
+  *l.next = head->list;
+  *l.prev = head;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);  // the entry is whole before the kernel can see it
-  head->list = entry(m);
+  head->list = l.next;
 }
 
-// Unlinks M, which the thread is about to unlock.
-inline void unlink(pthread_mutex_t *m) {
-  node(m->__data.__list.__next)->__prev = m->__data.__list.__prev;
-  node(m->__data.__list.__prev)->__next = m->__data.__list.__next;
+// Unlinks the entry L, whose lock the thread is about to give up.
+inline void unlink(links l) {
+  node(*l.next)->__prev = static_cast<__pthread_list_t *>(*l.prev);
+  node(*l.prev)->__next = static_cast<__pthread_list_t *>(*l.next);
   __atomic_signal_fence(__ATOMIC_SEQ_CST);  // out of the list before its __next changes
-  m->__data.__list.__prev = nullptr;
-  m->__data.__list.__next = nullptr;
+  *l.prev = nullptr;
+  *l.next = nullptr;
 }
 
 }  // namespace pipc::core::robust

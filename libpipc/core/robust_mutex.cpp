@@ -16,7 +16,7 @@ namespace {
 constexpr char lock_fn[] = "pipc_mutex_lock";
 constexpr char unlock_fn[] = "pipc_mutex_unlock";
 
-int init_mutex(void *object) {
+int init_mutex(void *object, const void *) {
   pthread_mutexattr_t attr;
   int err = pthread_mutexattr_init(&attr);
   if (err != 0) return err;
@@ -28,7 +28,7 @@ int init_mutex(void *object) {
   return err;
 }
 
-int init_cond(void *object) {
+int init_cond(void *object, const void *) {
   new (object) cond_state{};
   return 0;
 }
@@ -107,7 +107,7 @@ void give_back(pthread_mutex_t *m, const robust::thread_state &t) noexcept {
 }
 
 int try_lock(pthread_mutex_t *m, const robust::thread_state &t, uint32_t also) noexcept {
-  robust::begin_op(t.head, m);
+  robust::begin_op(t.head, robust::entry(m));
   uint32_t word = lock_word::load(m);
   for (;;) {
     int taken = 0;
@@ -134,7 +134,7 @@ int try_lock(pthread_mutex_t *m, const robust::thread_state &t, uint32_t also) n
     if (taken == EOWNERDEAD) {
       __atomic_store_n(&m->__data.__owner, state_inconsistent, __ATOMIC_RELAXED);
     }
-    robust::link(t.head, m);
+    robust::link(t.head, robust::links_of(m));
     robust::end_op(t.head);
     return taken;
   }
@@ -209,8 +209,8 @@ int unlock(pthread_mutex_t *m, const robust::thread_state &t) noexcept {
   if (recovery_state(m) == state_inconsistent) {
     __atomic_store_n(&m->__data.__owner, state_not_recoverable, __ATOMIC_RELAXED);
   }
-  robust::begin_op(t.head, m);
-  robust::unlink(m);
+  robust::begin_op(t.head, robust::entry(m));
+  robust::unlink(robust::links_of(m));
   release_word(m);
   robust::end_op(t.head);
   return 0;

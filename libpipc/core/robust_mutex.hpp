@@ -101,7 +101,7 @@ void give_back(pthread_mutex_t *m, const robust::thread_state &t) noexcept
 // Locks M for thread T when it is free and consistent: the hot path's whole lock.
 // False, with nothing changed, in every other case.
 inline bool lock_if_free(pthread_mutex_t *m, const robust::thread_state &t) {
-  robust::begin_op(t.head, m);
+  robust::begin_op(t.head, robust::entry(m));
   uint32_t expected = 0;
   if (!__atomic_compare_exchange_n(lock_word::of(m), &expected, static_cast<uint32_t>(t.tid),
                                    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
@@ -113,7 +113,7 @@ inline bool lock_if_free(pthread_mutex_t *m, const robust::thread_state &t) {
     give_back(m, t);
     return false;
   }
-  robust::link(t.head, m);
+  robust::link(t.head, robust::links_of(m));
   robust::end_op(t.head);
   return true;
 }
@@ -125,8 +125,8 @@ inline bool unlock_if_held(pthread_mutex_t *m, const robust::thread_state &t) {
       recovery_state(m) != 0) {
     return false;
   }
-  robust::begin_op(t.head, m);
-  robust::unlink(m);
+  robust::begin_op(t.head, robust::entry(m));
+  robust::unlink(robust::links_of(m));
   if (__atomic_exchange_n(lock_word::of(m), 0u, __ATOMIC_RELEASE) & lock_word::waiters) {
     wake_word(lock_word::of(m), 1);
   }

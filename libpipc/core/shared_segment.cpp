@@ -40,7 +40,7 @@ int create(int fd, const segment_spec &spec, void **address, const char *name) {
   const size_t size = segment_size(spec);
   if (ftruncate(fd, static_cast<off_t>(size)) != 0) return os_fail("ftruncate", name);
   int err = map(address, fd, size);
-  if (err == 0) err = spec.init(static_cast<char *>(*address) + sizeof(segment_header));
+  if (err == 0) err = spec.init(static_cast<char *>(*address) + sizeof(segment_header), spec.context);
   if (err != 0) {
     if (*address != nullptr) munmap(*address, size);
     errno = err;
@@ -55,10 +55,19 @@ int create(int fd, const segment_spec &spec, void **address, const char *name) {
   return PIPC_OK;
 }
 
+const char *kind_name(segment_kind kind) {
+  switch (kind) {
+    case segment_kind::mutex: return "mutex";
+    case segment_kind::cond: return "condition variable";
+    case segment_kind::channel: return "channel";
+  }
+  return "object";
+}
+
 int incompatible(const segment_spec &spec, const char *name, const char *what) {
   return fail(PIPC_EINVAL, EINVAL,
               "%s: \"%s\" is not a %s of libpipc's layout %u (%s); it was left untouched",
-              spec.function, name, spec.kind == segment_kind::mutex ? "mutex" : "condition variable",
+              spec.function, name, kind_name(spec.kind),
               segment_layout_version, what);
 }
 
@@ -70,15 +79,18 @@ int not_ready(const segment_spec &spec, const char *name) {
 }
 
 // An existing segment: waits for its creator, then checks what it finds.
-int attach(int fd, const segment_spec &spec, void **address, const char *name) {
+int attach(int fd, const segment_spec &spec, void **address, size_t *mapped, const char *name) {
   const deadline until(init_wait_ns);
-  const size_t size = segment_size(spec);
+  size_t size = segment_size(spec);
   struct stat st {};
   for (;;) {
     if (fstat(fd, &st) != 0) return os_fail("fstat", name);
     if (st.st_size != 0) break;
     if (until.passed()) return not_ready(spec, name);
     pause_briefly();
+  }
+  if (spec.check != nullptr && static_cast<uint64_t>(st.st_size) > sizeof(segment_header)) {
+    size = static_cast<size_t>(st.st_size);
   }
   if (static_cast<uint64_t>(st.st_size) != size) return incompatible(spec, name, "size differs");
   const int err = map(address, fd, size);
@@ -108,9 +120,14 @@ int attach(int fd, const segment_spec &spec, void **address, const char *name) {
       rc = incompatible(spec, name, "another kind of object");
     } else if (header->size != size) {
       rc = incompatible(spec, name, "size differs");
+    } else if (spec.check != nullptr) {
+      const char *wrong = spec.check(static_cast<char *>(*address) + sizeof(segment_header),
+                                     size - sizeof(segment_header));
+      if (wrong != nullptr) rc = incompatible(spec, name, wrong);
     }
   }
   if (rc != PIPC_OK) munmap(*address, size);
+  *mapped = size;
   return rc;
 }
 
@@ -131,13 +148,13 @@ int open_segment(opened_segment &out, const char *name, uint32_t flags, uint32_t
   }
   const char *n = opened.name.c_str();
   void *address = nullptr;
-  int rc = opened.created ? create(fd, spec, &address, n) : attach(fd, spec, &address, n);
+  size_t mapped = segment_size(spec);
+  int rc = opened.created ? create(fd, spec, &address, n) : attach(fd, spec, &address, &mapped, n);
   close(fd);
   if (rc == PIPC_OK) {
-    out.mapping.reset(new (std::nothrow)
-                          segment_mapping(address, segment_size(spec), spec.keep_mapped));
+    out.mapping.reset(new (std::nothrow) segment_mapping(address, mapped, spec.keep_mapped));
     if (out.mapping == nullptr) {
-      munmap(address, segment_size(spec));
+      munmap(address, mapped);
       rc = fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", spec.function);
     }
   }

@@ -20,7 +20,7 @@ constexpr uint32_t segment_magic = 0x43504950;  // "PIPC" in memory on little-en
 constexpr uint32_t segment_layout_version = 1;
 constexpr int64_t init_wait_ns = 1000 * 1000 * 1000;
 
-enum class segment_kind : uint32_t { mutex = 1, cond = 2 };
+enum class segment_kind : uint32_t { mutex = 1, cond = 2, channel = 3 };
 
 // Stable within a layout version: docs/man/pipc_mutex.3 documents it.
 struct segment_header {
@@ -44,6 +44,7 @@ struct segment_mapping {
   segment_mapping &operator=(const segment_mapping &) = delete;
 
   void *object() const { return static_cast<char *>(address) + sizeof(segment_header); }
+  size_t object_size() const { return size - sizeof(segment_header); }
 
   void *const address;
   const size_t size;
@@ -52,10 +53,15 @@ struct segment_mapping {
 
 struct segment_spec {
   segment_kind kind;
+  // The object's size when a call creates it. Kinds of a fixed size have only that
+  // one; an opener of a kind whose CHECK is set takes the size the segment has and
+  // lets CHECK judge the object (nullptr: fine; else what is wrong with it).
   size_t object_size;
-  int (*init)(void *object);             // builds the object; 0 or an errno value
-  bool (*keep_mapped)(void *object);     // see segment_mapping
-  const char *function;                  // for messages
+  int (*init)(void *object, const void *context);  // builds the object; 0 or an errno value
+  bool (*keep_mapped)(void *object);               // see segment_mapping
+  const char *function;                            // for messages
+  const char *(*check)(const void *object, size_t size) = nullptr;
+  const void *context = nullptr;                   // passed to init
 };
 
 struct opened_segment {

@@ -62,7 +62,7 @@ def expected_files():
                                 check=True, capture_output=True, text=True).stdout.strip()
         package = source_files("bindings/python/pipc", "*", exclude=("meson.build",))
         files |= {f"{args.python_dir}/pipc/{f}" for f in package}
-        files |= {f"{args.python_dir}/pipc/{m}{suffix}" for m in ("posix_ipc", "sysv_ipc", "_inventory", "sync")}
+        files |= {f"{args.python_dir}/pipc/{m}{suffix}" for m in ("posix_ipc", "sysv_ipc", "_inventory", "sync", "channel")}
     if args.ruby:
         files |= {f"{args.ruby_lib}/{f}" for f in source_files("bindings/ruby/lib", "**/*.rb")}
         files.add(f"{args.ruby_arch}/pipc/lowlevel.{args.ruby_dlext}")

@@ -34,7 +34,7 @@ REPLY_TIMEOUT = 60.0     # generous: a reply normally takes milliseconds
 STRESS_TIMEOUT = 600.0
 LABELS = {"sem": "POSIX semaphore", "shm": "POSIX shared memory", "mq": "POSIX message queue",
           "sysv_sem": "System V semaphore", "sysv_shm": "System V shared memory",
-          "sysv_mq": "System V message queue"}
+          "sysv_mq": "System V message queue", "channel": "channel"}
 
 
 class CellFailed(Exception):
@@ -173,6 +173,17 @@ def exchange_queue(creator, opener, posix):
     opener.expect("receive 0", "busy")       # nothing else was queued
 
 
+def exchange_channel(creator, opener):
+    first, second, back = random_bytes(40), random_bytes(200), random_bytes(100)
+    creator.expect("send 0 " + first.hex())
+    creator.expect("send 0 " + second.hex())
+    opener.expect("receive 10000", "ok 0 " + first.hex())    # in the order sent
+    opener.expect("receive 10000", "ok 0 " + second.hex())
+    opener.expect("send 0 " + back.hex())
+    creator.expect("receive 10000", "ok 0 " + back.hex())
+    opener.expect("receive 0", "busy")       # nothing else was sent
+
+
 def exchange_mutex(creator, opener):
     for holder, taker in ((creator, opener), (opener, creator)):
         holder.expect("lock 10000")
@@ -233,6 +244,7 @@ EXCHANGES = [
     Exchange(LABELS["sysv_sem"], "sysv_sem", "0", exchange_semaphore),
     Exchange(LABELS["sysv_shm"], "sysv_shm", "4096", exchange_memory),
     Exchange(LABELS["sysv_mq"], "sysv_mq", "", lambda c, o: exchange_queue(c, o, False)),
+    Exchange(LABELS["channel"], "channel", "8 256", exchange_channel),
     Exchange("robust mutex, handed over", "mutex", "", exchange_mutex),
     Exchange("robust mutex, owner killed holding it", "mutex", "", exchange_owner_death),
     Exchange("condition variable, signal", "cond", "", exchange_signal),
@@ -293,12 +305,16 @@ class Remover:
 
 # ---- stress ---------------------------------------------------------------------------------
 
+# The stress queues and what their creator's open adds.
+QUEUE_CREATE_ARGS = {"mq": "10 64", "sysv_mq": "", "channel": "64 64"}
+
+
 def stress_queue(langs, kind, remover, per_producer):
     name = random_key() if kind == "sysv_mq" else random_name()
     setup = Helper("c", langs["c"])
     helpers = []
     try:
-        setup.expect(("open %s %s 1 %s" % (kind, name, "10 64" if kind == "mq" else "")).strip())
+        setup.expect(("open %s %s 1 %s" % (kind, name, QUEUE_CREATE_ARGS[kind])).strip())
         producers = [Helper(lang, cmd) for lang, cmd in langs.items()]
         consumers = [Helper(lang, cmd) for lang, cmd in langs.items()]
         helpers = producers + consumers
@@ -494,7 +510,7 @@ def main():
                 run_case(results, name, absent(first, second),
                          lambda exchange=exchange, first=first, second=second:
                          cell(langs, exchange, first, second, remover))
-    for kind in ("mq", "sysv_mq"):
+    for kind in QUEUE_CREATE_ARGS:
         name = "stress: %s, every language producing and consuming" % LABELS[kind]
         if args.select in name:
             run_case(results, name, [],

@@ -5,7 +5,8 @@ prints each Go benchmark's median time per operation over the median of
 its counterparts from the same run: BenchmarkCX (the operations in a C loop) and, where
 there is one, BenchmarkCgoX (one bare cgo call per operation, no binding: the least a
 Go program can pay) and BenchmarkSyncX (the Go standard library's in-process
-equivalent, for information).
+equivalent, for information). Then the ratios between Go benchmarks that RATIOS
+names: how many times the first one's messages per second the second's are.
 
 usage: go_bench.py ROUNDS GO [go test build flags...]   (run in the package's directory)"""
 import os
@@ -19,6 +20,9 @@ LINE = re.compile(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op")
 
 # The targets of the issue: Go over C, at most.
 TARGETS = {"SemaphorePair": 10.0, "MessageQueuePair": 1.3}
+
+# Go against Go: (faster, slower, goal) -- slower's ns per operation over faster's, at least goal.
+RATIOS = [("Stream64Channel", "Stream64MessageQueue", 3.0)]  # issue 16: a channel >= 3x the queue
 
 
 def run(binary, *args):
@@ -55,6 +59,12 @@ def report(ns):
         sync_ns = ns.get("Sync" + name)
         if sync_ns:
             print(f"  {'':28} in-process Go sync {sync_ns:4.1f} ({go_ns / sync_ns:5.1f}x that)")
+    for fast, slow, goal in RATIOS:
+        if fast in ns and slow in ns:
+            ratio = ns[slow] / ns[fast]
+            print(f"\n{fast} against {slow}, median ns per message (same run):\n"
+                  f"  {ns[fast]:.1f} against {ns[slow]:.1f}: {ratio:.2f}x the messages per second"
+                  f"  (goal >= {goal}x: {'met' if ratio >= goal else 'MISSED'})")
 
 
 def main():

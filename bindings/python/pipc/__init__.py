@@ -4,6 +4,8 @@
 and sysv_ipc (1.2) modules: ``from pipc import posix_ipc``. ``pipc.__version__`` is the
 version of the libpipc library loaded; the modules' ``VERSION`` is the reference API's.
 Beyond the references: ``pipc.sync`` (robust locks that processes share: ``Mutex``,
-``Condition``) and ``pipc.inventory`` (every IPC object on the machine).
+``Condition``), ``pipc.Channel`` (a message channel in shared memory, from
+``pipc.channel``) and ``pipc.inventory`` (every IPC object on the machine).
 """
 from .posix_ipc import _libpipc_version as __version__
+from .channel import Channel

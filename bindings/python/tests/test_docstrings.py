@@ -1,6 +1,6 @@
 """Reference documentation: every public class, method, property and function of
-pipc.posix_ipc, pipc.sysv_ipc, pipc.sync and pipc.inventory has a docstring, and every callable a
-signature that help() shows; pipc.__version__ is the version of the libpipc library loaded."""
+pipc.posix_ipc, pipc.sysv_ipc, pipc.sync, pipc.channel and pipc.inventory has a docstring, and
+every callable a signature that help() shows; pipc.__version__ is the version of the libpipc library loaded."""
 import ctypes
 import inspect
 import pydoc
@@ -9,9 +9,9 @@ import re
 import pytest
 
 import pipc
-from pipc import inventory, posix_ipc, sync, sysv_ipc
+from pipc import channel, inventory, posix_ipc, sync, sysv_ipc
 
-MODULES = [posix_ipc, sysv_ipc, sync]
+MODULES = [posix_ipc, sysv_ipc, sync, channel]
 # dunders a class defines itself whose documentation is the language's, not ours
 OWN_DUNDERS = {'__enter__', '__exit__'}
 
@@ -35,7 +35,7 @@ def _documented_names(module):
 def test_every_public_name_has_a_docstring(module):
     assert (module.__doc__ or '').strip()
     names = list(_documented_names(module))
-    assert len(names) > 20                          # the walk found the API
+    assert len(names) > (15 if module is channel else 20)   # the walk found the API
     undocumented = [q for q, obj in names if not (obj.__doc__ or '').strip()]
     assert undocumented == []
 

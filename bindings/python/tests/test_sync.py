@@ -365,24 +365,8 @@ def test_close_from_another_thread_ends_a_blocked_acquire(made):
 
 # ---- signals during a blocked acquire ------------------------------------------------------
 
-class Alarm(Exception):
-    pass
-
-
-SIGNAL_LIMIT = 3    # seconds a blocked acquire waits in the signal tests
-
-@pytest.fixture
-def alarm():
-    """alarm(handler): SIGALRM's handler for the test, fired 0.1 s later (a signal to the
-    main thread, which blocks in the call under test)."""
-    old = signal.getsignal(signal.SIGALRM)
-
-    def arm(handler):
-        signal.signal(signal.SIGALRM, handler)
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
-    yield arm
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, old)
+SIGNAL_LIMIT = waits.SIGNAL_LIMIT
+Alarm = waits.Alarm
 
 
 @pytest.mark.parametrize('raised', [Alarm, KeyboardInterrupt])

@@ -66,3 +66,10 @@ def wait_in_syscall(thread, syscall, mapped=None, limit=10.0):
         assert thread.is_alive(), "the thread ended instead of blocking in " + syscall
         assert time.monotonic() < end, "the thread did not block in %s within %s s" % (syscall, limit)
         time.sleep(0.001)
+
+
+SIGNAL_LIMIT = 3    # seconds a blocked call waits in the signal tests
+
+
+class Alarm(Exception):
+    """What the signal tests' SIGALRM handlers raise."""

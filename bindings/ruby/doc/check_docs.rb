@@ -2,8 +2,9 @@
 
 # The Ruby binding's reference documentation (meson test "ruby docs"):
 #   check_docs.rb STORE RDOC RI SOURCE...
-# - ri shows Pipc::Posix::Semaphore, Pipc::Posix::MessageQueue#send, Pipc::Mutex and
-#   Pipc::ConditionVariable#wait from the ri store the build made (STORE);
+# - ri shows Pipc::Posix::Semaphore, Pipc::Posix::MessageQueue#send, Pipc::Mutex,
+#   Pipc::ConditionVariable#wait, Pipc::Channel and Pipc::Channel#receive_into from the ri
+#   store the build made (STORE);
 # - rdoc's coverage report over SOURCE finds nothing undocumented;
 # - every public method of the loaded classes, those the extension defines included,
 #   has documentation in STORE (rdoc cannot see the extension's methods by itself).
@@ -25,6 +26,8 @@ end
                                        "monotonic"],
   "Pipc::Mutex" => ["named robust mutex", "OwnerDeadError", "synchronize", "recover="],
   "Pipc::ConditionVariable#wait" => ["wait(mutex, timeout = nil)", "spurious"],
+  "Pipc::Channel" => ["message channel in shared memory", "receive_into", "spin=", "max_message_size"],
+  "Pipc::Channel#receive_into" => ["receive_into(buffer, timeout: nil)", "IO::Buffer"],
 }.each do |name, expected|
   text = ri_text.call(name)
   text = ri_text.call("Pipc::Posix") + text if name.end_with?("#send")  # the timeout rules

@@ -10,6 +10,7 @@
 #
 # Pipc::Mutex and Pipc::ConditionVariable are a robust lock and a condition variable that
 # processes share, which tell the next owner when an owner died holding the lock.
+# Pipc::Channel is a message channel in shared memory, many times faster than a queue.
 # Pipc.objects lists the objects of the machine and who holds them (Pipc::Object).
 # Pipc::Posix and Pipc::SysV hold the classes; errors derive from Pipc::Error (or, for
 # bad arguments, from ArgumentError: Pipc::InvalidArgumentError).
@@ -23,6 +24,7 @@ require_relative "pipc/posix"
 require_relative "pipc/sysv"
 require_relative "pipc/inventory"
 require_relative "pipc/mutex"
+require_relative "pipc/channel"
 
 module Pipc
   # The version of the libpipc library loaded, "MAJOR.MINOR.PATCH" (its pipc_version()).

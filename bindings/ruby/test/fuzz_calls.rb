@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
-# Random-call fuzzing of Pipc::Posix, Pipc::SysV, Pipc::Mutex and Pipc::ConditionVariable
-# (and the Pipc::Lowlevel classes and functions under them): one batch, in this process.
+# Random-call fuzzing of Pipc::Posix, Pipc::SysV, Pipc::Mutex, Pipc::ConditionVariable and
+# Pipc::Channel (and the Pipc::Lowlevel classes and functions under them): one batch, in this process.
 #
 # bindings/fuzz/run_fuzz.py runs one child per batch, in a private IPC namespace:
 #   ruby fuzz_calls.rb --seed S --calls N --log FILE [--skip-known] [--shared-ipc]
@@ -84,12 +84,12 @@ L = Pipc::Lowlevel
 FAMILIES = {
   L::PosixSemaphore => :posix_sem, L::PosixSharedMemory => :posix_shm, L::PosixMessageQueue => :posix_mq,
   L::SysVSemaphore => :sysv_sem, L::SysVSharedMemory => :sysv_shm, L::SysVMessageQueue => :sysv_mq,
-  L::Mutex => :mutex, L::ConditionVariable => :cond,
+  L::Mutex => :mutex, L::ConditionVariable => :cond, L::Channel => :channel,
 }.freeze
 PUBLIC_CLASS = {
   posix_sem: "P::Semaphore", posix_shm: "P::SharedMemory", posix_mq: "P::MessageQueue",
   sysv_sem: "S::Semaphore", sysv_shm: "S::SharedMemory", sysv_mq: "S::MessageQueue",
-  mutex: "Pipc::Mutex", cond: "Pipc::ConditionVariable",
+  mutex: "Pipc::Mutex", cond: "Pipc::ConditionVariable", channel: "Pipc::Channel",
 }.freeze
 
 def family_of(value)
@@ -117,8 +117,11 @@ CONSTRUCTORS = {
   sysv_shm: [[:key, :key, :pos], [:flags, :shm_flags, :key], [:mode, :mode, :key], [:size, :size, :key],
              [:fill_byte, :fill, :key]],
   sysv_mq: [[:key, :key, :pos], [:flags, :sysv_flags, :key], [:mode, :mode, :key], [:max_bytes, :max_bytes, :key]],
-  mutex: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key], [:recover, :recover, :key]],
-  cond: [[:name, :name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key]],
+  mutex: [[:name, :laid_out_name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key],
+          [:recover, :recover, :key]],
+  cond: [[:name, :laid_out_name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key]],
+  channel: [[:name, :laid_out_name, :pos], [:flags, :posix_flags, :key], [:mode, :mode, :key], [:slots, :slots, :key],
+            [:max_message_size, :mq_size, :key]],
 }.freeze
 LOWLEVEL_EXTRA = { sysv_sem: [[:id, :ipc_id, :pos]], sysv_shm: [[:id, :ipc_id, :pos]],
                    sysv_mq: [[:id, :ipc_id, :pos]] }.freeze
@@ -134,8 +137,10 @@ METHODS = {   # the methods with parameters; the others take none
   write: { any: [[:data, :data, :pos], [:offset, :count, :pos]] },
   resize: { any: [[:size, :size, :pos]] },
   send: { posix_mq: [[:data, :data, :pos]] + WAIT + [[:priority, :priority, :key]],
-          sysv_mq: [[:data, :data, :pos], [:type, :mq_type, :key]] + WAIT },
-  receive: { posix_mq: WAIT, sysv_mq: [[:type, :mq_type, :key]] + WAIT + [[:truncate, :boolish, :key]] },
+          sysv_mq: [[:data, :data, :pos], [:type, :mq_type, :key]] + WAIT, channel: [[:data, :data, :pos]] + WAIT },
+  receive: { posix_mq: WAIT, sysv_mq: [[:type, :mq_type, :key]] + WAIT + [[:truncate, :boolish, :key]],
+             channel: WAIT },
+  receive_into: { channel: [[:buffer, :buffer, :pos]] + WAIT },
   request_notification: { any: [[:signal, :signal, :pos]] },
   notify_signal: { any: [[:signal, :signal, :pos]] },
   notify_fd: { any: [[:fd, :fd, :pos]] },
@@ -144,8 +149,8 @@ METHODS = {   # the methods with parameters; the others take none
 }.freeze
 SETTERS = { "value=": :sem_value, "undo=": :boolish, "block=": :boolish, "mode=": :mode, "uid=": :owner_id,
             "gid=": :owner_id, "max_bytes=": :max_bytes, "max_size=": :max_bytes, "size=": :size,
-            "recover=": :recover }.freeze
-WAITING = %i[acquire synchronize wait_for_zero send receive lock wait].freeze
+            "recover=": :recover, "spin=": :spin }.freeze
+WAITING = %i[acquire synchronize wait_for_zero send receive receive_into lock wait].freeze
 # Calls that end an object come less often than the others, so that most calls find it
 # alive; those that move data come more often (the few calls that do the work).
 METHOD_WEIGHTS = { close: 0.4, close_fd: 0.4, unlink: 0.4, remove: 0.4, detach: 0.4, read: 3, write: 3,
@@ -165,6 +170,7 @@ FUNCTIONS = {
   "L.sysv_remove_semaphore" => [[:id, :sem_id, :pos]], "L.sysv_remove_shared_memory" => [[:id, :shm_id, :pos]],
   "L.sysv_remove_message_queue" => [[:id, :mq_id, :pos]],
   "L.mutex_unlink_name" => [[:name, :name, :pos]], "L.cond_unlink_name" => [[:name, :name, :pos]],
+  "L.channel_unlink_name" => [[:name, :name, :pos]],
 }.freeze
 
 # Every public method of CLASS up to Object (Object's own ones excepted: :send of a queue
@@ -202,7 +208,8 @@ ANY = [
   "Odd.new(1)", "FuzzRaised.new", "FZ_PIPE[0]", "IO::Buffer.new(8)", "Time.at(0)",
 ].freeze
 
-ALL_KINDS = %i[posix_sem posix_shm posix_mq sysv_sem sysv_shm sysv_mq mutex cond view_posix view_sysv other].freeze
+ALL_KINDS = %i[posix_sem posix_shm posix_mq sysv_sem sysv_shm sysv_mq mutex cond channel view_posix view_sysv
+               other].freeze
 
 # Source text of values, by what they are for (v_KIND); a share of them is any value at all.
 class Values
@@ -348,6 +355,20 @@ class Values
   def v_recover = choose(["nil", "proc {}", "-> {}"], ["-> { raise FuzzRaised }", "->(x) { x }", "method(:fz_note)",
                                                       "5", "Object.new", "BasicObject.new", "Odd.new(1)"])
   def v_mutex = slot(:mutex) || choose(["nil"], ["Thread::Mutex.new", "Pipc::Mutex.allocate", "Object.new"])
+  # The name of a mutex, condition variable or channel: any name, or one of theirs. Their
+  # names are kept apart from the other names (State#remember): a POSIX shared memory
+  # handle on one of their segments could shrink it, and touching a shrunk segment is
+  # SIGBUS by design (as for views), which would end the batch.
+  def v_laid_out_name
+    return pick(@state.laid_out_names).inspect if chance(0.3) && !@state.laid_out_names.empty?
+
+    v_name
+  end
+  def v_slots = choose(%w[1 2 4 64 1024], %w[0 3 -1 65536 65537 2**31 2**32 2**63 fz_int(8) 1.0 nil])
+  def v_spin = choose(%w[0 1000 20_000 1_000_000], %w[1_000_001 -1 2**32 2**63 0.5 nil fz_int(10)])
+  def v_buffer = choose(['"".dup', '"x" * 2000', "IO::Buffer.new(64)", "IO::Buffer.new(4096)"],
+                        ['"frozen".freeze', "IO::Buffer.new(0)", 'IO::Buffer.for("ro")', "nil", ":x", "[]",
+                         "fz_str(\"\")"])
 end
 
 # ---- the batch -------------------------------------------------------------------------
@@ -358,7 +379,7 @@ SAFE_SIGNALS = [Signal.list["USR1"], Signal.list["USR2"]].freeze
 # What the generator knows of the batch: the live slots and what they hold, names and keys
 # used so far, the slots made by known-crash call shapes.
 class State
-  attr_reader :kinds, :names, :keys, :tagged, :shared_ipc
+  attr_reader :kinds, :names, :laid_out_names, :keys, :tagged, :shared_ipc
 
   def initialize(rng, token, shared_ipc)
     @rng = rng
@@ -366,6 +387,7 @@ class State
     @shared_ipc = shared_ipc
     @kinds = {}      # slot -> [family, class]
     @names = []
+    @laid_out_names = []   # of the objects libpipc lays out in a segment of their own
     @keys = []
     @tagged = {}
     @counter = 0
@@ -384,9 +406,14 @@ class State
     end
   end
 
-  def remember(ident)
+  def remember(ident, family)
     case ident
-    when String then @names = @names.last(40) + [ident]
+    when String
+      if %i[mutex cond channel].include?(family)
+        @laid_out_names = @laid_out_names.last(40) + [ident]
+      else
+        @names = @names.last(40) + [ident]
+      end
     when Integer then @keys = @keys.last(40) + [ident]
     end
   end
@@ -740,7 +767,8 @@ class Batch
   REMOVERS = { posix_sem: P.method(:unlink_semaphore), posix_shm: P.method(:unlink_shared_memory),
                posix_mq: P.method(:unlink_message_queue), sysv_sem: S.method(:remove_semaphore),
                sysv_shm: S.method(:remove_shared_memory), sysv_mq: S.method(:remove_message_queue),
-               mutex: Pipc::Mutex.method(:unlink), cond: Pipc::ConditionVariable.method(:unlink) }.freeze
+               mutex: Pipc::Mutex.method(:unlink), cond: Pipc::ConditionVariable.method(:unlink),
+               channel: Pipc::Channel.method(:unlink) }.freeze
 
   # Closes and removes what the batch made, and ends the log.
   def finish
@@ -771,7 +799,7 @@ class Batch
       value = @context.o[slot]
       state.kinds[slot] = [family_of(value), value.class]
       state.tagged[slot] = statement.tag if statement.tag
-      state.remember(ident)
+      state.remember(ident, state.kinds[slot][0])
     end
     finish
   end

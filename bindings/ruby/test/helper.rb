@@ -12,7 +12,7 @@ module PipcTest
   # Every IPC object a test makes goes through track: teardown removes it (by name or id,
   # so also after a test closed it) and closes it, also when the test failed, and checks
   # that the file of a POSIX object is gone from /dev/shm (glibc keeps a semaphore as
-  # sem.NAME there; a mutex or condition variable is a segment of its own).
+  # sem.NAME there; a mutex, condition variable or channel is a segment of its own).
   def track(obj)
     remove = case obj
              when Pipc::Posix::Semaphore then [Pipc::Posix.method(:unlink_semaphore), obj.name, "sem."]
@@ -23,6 +23,7 @@ module PipcTest
              when Pipc::SysV::MessageQueue then [Pipc::SysV.method(:remove_message_queue), obj.id]
              when Pipc::Mutex then [Pipc::Mutex.method(:unlink), obj.name, ""]
              when Pipc::ConditionVariable then [Pipc::ConditionVariable.method(:unlink), obj.name, ""]
+             when Pipc::Channel then [Pipc::Channel.method(:unlink), obj.name, ""]
              end
     (@tracked ||= []) << [obj, *remove]
     obj
@@ -55,6 +56,7 @@ module PipcTest
   def sysv_mq(**opts) = track(Pipc::SysV::MessageQueue.new(nil, flags: Pipc::SysV::IPC_CREX, **opts))
   def pipc_mutex(**opts) = track(Pipc::Mutex.new(nil, **opts))
   def pipc_cond(**opts) = track(Pipc::ConditionVariable.new(nil, **opts))
+  def pipc_channel(**opts) = track(Pipc::Channel.new(nil, **opts))
 
   # Runs SCRIPT in a new Ruby process with pipc loadable (ARGV: ARGS) and returns its
   # Process::Status; the child is killed if it outlives LIMIT.

@@ -61,7 +61,8 @@ class TestErrors < PipcTestCase
                 posix_mq => %i[receive max_messages current_messages fd to_io name unlink],
                 sysv_sem => %i[acquire release value stat id key remove],
                 sysv_shm => %i[attach size stat id remove],
-                sysv_mq => %i[receive current_messages stat id remove] }
+                sysv_mq => %i[receive current_messages stat id remove],
+                pipc_channel => %i[receive messages slots max_message_size spin name unlink created?] }
     objects.each do |obj, methods|
       obj.respond_to?(:unlink) ? obj.unlink : obj.remove
       obj.close

@@ -14,9 +14,10 @@
 #define MAX_WORDS 8
 #define MAX_BYTES 65536
 
-enum kind { NONE, SEM, SHM, MQ, MUTEX, COND, SYSV_SEM, SYSV_SHM, SYSV_MQ };
-static const char *const kind_names[] = {"",      "sem",      "shm",      "mq",     "mutex",
-                                         "cond",  "sysv_sem", "sysv_shm", "sysv_mq"};
+enum kind { NONE, SEM, SHM, MQ, MUTEX, COND, CHANNEL, SYSV_SEM, SYSV_SHM, SYSV_MQ };
+static const char *const kind_names[] = {"",        "sem",      "shm",      "mq",
+                                         "mutex",   "cond",     "channel",  "sysv_sem",
+                                         "sysv_shm", "sysv_mq"};
 
 /* lockcount's shared memory: the counter, then one slot per worker. */
 #define LOCKCOUNT_WORKERS 64
@@ -32,6 +33,7 @@ static struct {
   pipc_mq *mq;
   pipc_mutex *mutex; /* a mutex, or a cond's mutex NAME-m */
   pipc_cond *cond;
+  pipc_channel *channel;
   pipc_sysv_sem *sysv_sem;
   pipc_sysv_shm *sysv_shm;
   pipc_sysv_mq *sysv_mq;
@@ -146,8 +148,15 @@ static int open_posix(enum kind kind, const char *name, int create, char **args)
     held.map = addr;
     return rc;
   }
-  pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
   if (create && number(args[1], 1, INT64_MAX, &b) != 0) return PIPC_EINVAL;
+  if (kind == CHANNEL) {
+    pipc_channel_options o = PIPC_CHANNEL_OPTIONS_INIT;
+    o.flags = flags;
+    o.slots = (uint32_t)a;
+    o.max_message_size = (uint32_t)b;
+    return pipc_channel_open(&held.channel, name, &o);
+  }
+  pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
   o.flags = flags;
   o.max_messages = a;
   o.max_message_size = b;
@@ -200,6 +209,7 @@ static void close_held(void) {
   pipc_sem_close(held.sem);
   pipc_shm_close(held.shm);
   pipc_mq_close(held.mq);
+  pipc_channel_close(held.channel);
   pipc_cond_close(held.cond);
   pipc_mutex_close(held.mutex);
   pipc_sysv_sem_close(held.sysv_sem);
@@ -214,7 +224,7 @@ static int open_command(char **w) {
   int rc;
   if (kind == NONE || w[2] == NULL || number(w[3], 0, 1, &create) != 0) return PIPC_EINVAL;
   close_held();
-  if (kind == SEM || kind == SHM || kind == MQ) {
+  if (kind == SEM || kind == SHM || kind == MQ || kind == CHANNEL) {
     rc = open_posix(kind, w[2], (int)create, w + 4);
   } else if (kind == MUTEX || kind == COND) {
     rc = open_lock(kind, w[2], (int)create);
@@ -235,6 +245,7 @@ static int remove_held(void) {
     case SEM: return pipc_sem_unlink(held.sem);
     case SHM: return pipc_shm_unlink(held.shm);
     case MQ: return pipc_mq_unlink(held.mq);
+    case CHANNEL: return pipc_channel_unlink(held.channel);
     case MUTEX: return pipc_mutex_unlink(held.mutex);
     case COND: {
       const int rc = pipc_cond_unlink(held.cond);
@@ -304,16 +315,37 @@ static void memory_command(const char *verb, char **w) {
   reply_status(rc);
 }
 
-/* Receives one message into bytes[]; its length and tag (priority or type). */
-static int receive_one(enum kind kind, pipc_mq *mq, pipc_sysv_mq *sysv_mq, int64_t timeout,
-                       size_t *len, int64_t *tag) {
-  if (kind == MQ) {
-    unsigned priority = 0;
-    const int rc = pipc_mq_receive(len, &priority, mq, bytes, sizeof bytes, timeout);
-    *tag = priority;
-    return rc;
+/* A queue of one of the three kinds that carry messages. */
+struct queue {
+  enum kind kind;
+  pipc_mq *mq;
+  pipc_sysv_mq *sysv_mq;
+  pipc_channel *channel;
+};
+
+/* Sends N bytes of DATA with TAG (a priority or a type; a channel has none), waiting. */
+static int send_one(const struct queue *q, const void *data, size_t n, int64_t tag) {
+  switch (q->kind) {
+    case MQ: return pipc_mq_send(q->mq, data, n, (unsigned)tag, PIPC_FOREVER);
+    case CHANNEL: return pipc_channel_send(q->channel, data, n, PIPC_FOREVER);
+    default: return pipc_sysv_mq_send(q->sysv_mq, data, n, tag, PIPC_FOREVER);
   }
-  return pipc_sysv_mq_receive(len, tag, sysv_mq, bytes, sizeof bytes, 0, 0, timeout);
+}
+
+/* Receives one message into bytes[]; its length and tag (priority, type, or 0). */
+static int receive_one(const struct queue *q, int64_t timeout, size_t *len, int64_t *tag) {
+  unsigned priority = 0;
+  int rc;
+  switch (q->kind) {
+    case MQ:
+      rc = pipc_mq_receive(len, &priority, q->mq, bytes, sizeof bytes, timeout);
+      *tag = priority;
+      return rc;
+    case CHANNEL:
+      *tag = 0;
+      return pipc_channel_receive(len, q->channel, bytes, sizeof bytes, timeout);
+    default: return pipc_sysv_mq_receive(len, tag, q->sysv_mq, bytes, sizeof bytes, 0, 0, timeout);
+  }
 }
 
 static void queue_command(const char *verb, char **w) {
@@ -321,16 +353,15 @@ static void queue_command(const char *verb, char **w) {
   size_t len = 0;
   long n;
   int ok, rc = PIPC_EINVAL;
+  const struct queue q = {held.kind, held.mq, held.sysv_mq, held.channel};
   if (strcmp(verb, "send") == 0 && number(w[1], 0, INT64_MAX, &tag) == 0 && w[2] != NULL &&
       (n = unhex(w[2])) >= 0) {
-    rc = held.kind == MQ ? pipc_mq_send(held.mq, bytes, (size_t)n, (unsigned)tag, PIPC_FOREVER)
-                         : pipc_sysv_mq_send(held.sysv_mq, bytes, (size_t)n, tag, PIPC_FOREVER);
-    reply_ok_or(rc);
+    reply_ok_or(send_one(&q, bytes, (size_t)n, tag));
     return;
   }
   if (strcmp(verb, "receive") == 0) {
     const int64_t t = timeout_ns(w[1], &ok);
-    if (ok) rc = receive_one(held.kind, held.mq, held.sysv_mq, t, &len, &tag);
+    if (ok) rc = receive_one(&q, t, &len, &tag);
     if (rc == PIPC_OK) {
       char head[32];
       snprintf(head, sizeof head, "ok %lld ", (long long)tag);
@@ -368,52 +399,54 @@ static void lock_command(const char *verb, char **w) {
 
 /* ---- stress ------------------------------------------------------------------------- */
 
-static int open_queue(enum kind kind, const char *name, pipc_mq **mq, pipc_sysv_mq **sysv_mq) {
+static int open_queue(struct queue *q, const char *kind_name, const char *name) {
   int64_t key = 0;
-  if (kind == MQ) {
+  q->kind = kind_of(kind_name);
+  if (q->kind == MQ) {
     const pipc_mq_options o = PIPC_MQ_OPTIONS_INIT;
-    return pipc_mq_open(mq, name, &o);
+    return pipc_mq_open(&q->mq, name, &o);
   }
-  if (kind != SYSV_MQ || number(name, INT32_MIN, INT32_MAX, &key) != 0) return PIPC_EINVAL;
+  if (q->kind == CHANNEL) return pipc_channel_open(&q->channel, name, NULL);
+  if (q->kind != SYSV_MQ || number(name, INT32_MIN, INT32_MAX, &key) != 0) return PIPC_EINVAL;
   const pipc_sysv_mq_options o = PIPC_SYSV_MQ_OPTIONS_INIT;
-  return pipc_sysv_mq_open(sysv_mq, key, &o);
+  return pipc_sysv_mq_open(&q->sysv_mq, key, &o);
+}
+
+static void close_queue(struct queue *q) {
+  pipc_mq_close(q->mq);
+  pipc_sysv_mq_close(q->sysv_mq);
+  pipc_channel_close(q->channel);
 }
 
 static void produce_command(char **w) {
-  const enum kind kind = kind_of(w[1]);
-  pipc_mq *mq = NULL;
-  pipc_sysv_mq *sysv_mq = NULL;
+  struct queue q = {NONE, NULL, NULL, NULL};
   int64_t count = 0, producer = 0;
   unsigned char payload[STRESS_PAYLOAD_SIZE];
   int rc = PIPC_EINVAL;
   if (number(w[3], 0, INT32_MAX, &count) == 0 && number(w[4], 0, INT32_MAX, &producer) == 0) {
-    rc = open_queue(kind, w[2], &mq, &sysv_mq);
+    rc = open_queue(&q, w[1], w[2]);
   }
   for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
     stress_payload(payload, (uint32_t)producer, (uint32_t)i);
-    rc = kind == MQ ? pipc_mq_send(mq, payload, sizeof payload, 0, PIPC_FOREVER)
-                    : pipc_sysv_mq_send(sysv_mq, payload, sizeof payload, 1, PIPC_FOREVER);
+    rc = send_one(&q, payload, sizeof payload, q.kind == SYSV_MQ ? 1 : 0);
   }
-  pipc_mq_close(mq);
-  pipc_sysv_mq_close(sysv_mq);
+  close_queue(&q);
   reply_ok_or(rc);
 }
 
 static void consume_command(char **w) {
-  const enum kind kind = kind_of(w[1]);
-  pipc_mq *mq = NULL;
-  pipc_sysv_mq *sysv_mq = NULL;
+  struct queue q = {NONE, NULL, NULL, NULL};
   int64_t count = 0, tag = 0;
   int ok = 0, rc = PIPC_EINVAL;
   const int64_t t = timeout_ns(w[4], &ok);
   char *list = NULL;
   size_t used = 0;
-  if (ok && number(w[3], 1, INT32_MAX, &count) == 0) rc = open_queue(kind, w[2], &mq, &sysv_mq);
+  if (ok && number(w[3], 1, INT32_MAX, &count) == 0) rc = open_queue(&q, w[1], w[2]);
   if (rc == PIPC_OK && (list = malloc((size_t)count * 24 + 1)) == NULL) rc = PIPC_ENOMEM;
   for (int64_t i = 0; rc == PIPC_OK && i < count; ++i) {
     size_t len = 0;
     uint32_t producer, seq;
-    rc = receive_one(kind, mq, sysv_mq, t, &len, &tag);
+    rc = receive_one(&q, t, &len, &tag);
     if (rc != PIPC_OK) break;
     if (stress_check(bytes, len, &producer, &seq)) {
       used += (size_t)sprintf(list + used, "%s%u:%u", i ? "," : "", producer, seq);
@@ -421,8 +454,7 @@ static void consume_command(char **w) {
       used += (size_t)sprintf(list + used, "%sbad", i ? "," : "");
     }
   }
-  pipc_mq_close(mq);
-  pipc_sysv_mq_close(sysv_mq);
+  close_queue(&q);
   if (rc == PIPC_OK) {
     printf("ok %s\n", list);
     fflush(stdout);
@@ -507,7 +539,7 @@ static void run(char **w) {
   const char *verb = w[0];
   const int semaphore = held.kind == SEM || held.kind == SYSV_SEM;
   const int memory = held.kind == SHM || held.kind == SYSV_SHM;
-  const int queue = held.kind == MQ || held.kind == SYSV_MQ;
+  const int queue = held.kind == MQ || held.kind == SYSV_MQ || held.kind == CHANNEL;
   const int lock = held.kind == MUTEX || held.kind == COND;
   const int cond = held.kind == COND;
   if (is(verb, "open")) {

@@ -1,5 +1,5 @@
-"""The Python side of the interop suite: pipc.posix_ipc, pipc.sysv_ipc and pipc.sync driven by
-the line protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on
+"""The Python side of the interop suite: pipc.posix_ipc, pipc.sysv_ipc, pipc.sync and
+pipc.Channel driven by the line protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on
 stdout)."""
 import mmap
 import struct
@@ -7,9 +7,10 @@ import sys
 import threading
 import time
 
-from pipc import posix_ipc, sync, sysv_ipc
+from pipc import channel, posix_ipc, sync, sysv_ipc
 
-BUSY = (posix_ipc.BusyError, sysv_ipc.BusyError)
+BUSY = (posix_ipc.BusyError, sysv_ipc.BusyError, channel.BusyError)
+POSIX_KINDS = ("sem", "shm", "mq", "mutex", "cond", "channel")
 PAYLOAD_SIZE = 44
 
 
@@ -53,7 +54,7 @@ class Held:
         self.kind = kind
         self.map = None
         self.mutex = None           # mutex, cond: the lock
-        posix = kind in ("sem", "shm", "mq", "mutex", "cond")
+        posix = kind in POSIX_KINDS
         flags = (posix_ipc.O_CREX if posix else sysv_ipc.IPC_CREX) if create else 0
         n = [int(a) for a in args] if create else []
         key = None if posix else int(name)
@@ -72,6 +73,9 @@ class Held:
             self.obj = sysv_ipc.SharedMemory(key, flags, size=n[0] if n else 0)
         elif kind == "sysv_mq":
             self.obj = sysv_ipc.MessageQueue(key, flags)
+        elif kind == "channel":
+            extra = dict(slots=n[0], max_message_size=n[1]) if n else {}
+            self.obj = channel.Channel(name, flags, **extra)
         elif kind == "mutex":
             self.obj = self.mutex = sync.Mutex(name, flags)
         elif kind == "cond":
@@ -116,14 +120,18 @@ class Held:
         return "ok " + hexed(self.obj.read(length, offset))
 
     def send(self, tag, data):
-        if self.kind == "mq":
+        if self.kind == "channel":
+            self.obj.send(unhexed(data))        # TAG: none; receive replies 0
+        elif self.kind == "mq":
             self.obj.send(unhexed(data), priority=int(tag))
         else:
             self.obj.send(unhexed(data), type=int(tag))
         return "ok"
 
     def receive(self, ms):
-        if self.kind == "mq":
+        if self.kind == "channel":
+            data, tag = self.obj.receive(seconds(ms)), 0
+        elif self.kind == "mq":
             data, tag = self.obj.receive(seconds(ms))
         else:
             data, tag = receive_sysv(self.obj, seconds(ms))
@@ -162,7 +170,7 @@ class Held:
     def remove(self):
         if self.kind == "cond":
             self.mutex.unlink()
-        if self.kind in ("sem", "shm", "mq", "mutex", "cond"):
+        if self.kind in POSIX_KINDS:
             self.obj.unlink()
         else:
             self.obj.remove()
@@ -171,7 +179,7 @@ class Held:
     def close(self):
         if self.map is not None:
             self.map.close()
-        if self.kind in ("sem", "mq", "shm", "mutex", "cond"):
+        if self.kind in POSIX_KINDS:
             self.obj.close()
         elif self.kind == "sysv_shm":
             self.obj.detach()
@@ -195,18 +203,22 @@ def receive_sysv(queue, timeout):
 def open_queue(kind, name):
     if kind == "mq":
         return posix_ipc.MessageQueue(name)
+    if kind == "channel":
+        return channel.Channel(name)
     return sysv_ipc.MessageQueue(int(name))
 
 
 def produce(kind, name, count, producer):
     queue = open_queue(kind, name)
-    for i in range(int(count)):
-        if kind == "mq":
-            queue.send(stress_payload(int(producer), i))
-        else:
-            queue.send(stress_payload(int(producer), i), type=1)
-    if kind == "mq":
-        queue.close()
+    try:
+        for i in range(int(count)):
+            if kind == "sysv_mq":
+                queue.send(stress_payload(int(producer), i), type=1)
+            else:
+                queue.send(stress_payload(int(producer), i))
+    finally:
+        if kind != "sysv_mq":
+            queue.close()
     return "ok"
 
 
@@ -217,12 +229,14 @@ def consume(kind, name, count, ms):
         for _ in range(int(count)):
             if kind == "mq":
                 data, _ = queue.receive(seconds(ms))
+            elif kind == "channel":
+                data = queue.receive(seconds(ms))
             else:
                 data, _ = receive_sysv(queue, seconds(ms))
             found = stress_check(data)
             entries.append("%d:%d" % found if found else "bad")
     finally:
-        if kind == "mq":
+        if kind != "sysv_mq":
             queue.close()
     return "ok " + ",".join(entries)
 

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
-# The Ruby side of the interop suite: Pipc::Posix, Pipc::SysV, Pipc::Mutex and
-# Pipc::ConditionVariable driven by the line protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout).
+# The Ruby side of the interop suite: Pipc::Posix, Pipc::SysV, Pipc::Mutex,
+# Pipc::ConditionVariable and Pipc::Channel driven by the line protocol of tests/interop/PROTOCOL.md (commands on stdin, one reply line each on stdout).
 require "pipc"
 
 PAYLOAD_SIZE = 44
@@ -10,13 +10,14 @@ CLASSES = {
   "sem" => Pipc::Posix::Semaphore, "shm" => Pipc::Posix::SharedMemory,
   "mq" => Pipc::Posix::MessageQueue, "sysv_sem" => Pipc::SysV::Semaphore,
   "sysv_shm" => Pipc::SysV::SharedMemory, "sysv_mq" => Pipc::SysV::MessageQueue,
-  "mutex" => Pipc::Mutex, "cond" => Pipc::ConditionVariable
+  "mutex" => Pipc::Mutex, "cond" => Pipc::ConditionVariable, "channel" => Pipc::Channel
 }.freeze
 
 # The commands on a held object, by the kind's family (its name without "sysv_").
 FAMILY_COMMANDS = {
   "sem" => %w[release acquire value], "shm" => %w[write read], "mq" => %w[send receive],
-  "mutex" => %w[lock unlock consistent], "cond" => %w[lock unlock consistent wait signal broadcast]
+  "mutex" => %w[lock unlock consistent], "cond" => %w[lock unlock consistent wait signal broadcast],
+  "channel" => %w[send receive]
 }.freeze
 
 def decimal(text) = Integer(text, 10)
@@ -53,15 +54,20 @@ end
 # The constructor's keywords that the protocol's ARGS give when creating, by kind.
 CREATE_ARGS = {
   "sem" => %i[initial_value], "shm" => %i[size], "mq" => %i[max_messages max_message_size],
-  "sysv_sem" => %i[initial_value], "sysv_shm" => %i[size], "sysv_mq" => [], "mutex" => [], "cond" => []
+  "sysv_sem" => %i[initial_value], "sysv_shm" => %i[size], "sysv_mq" => [], "mutex" => [], "cond" => [],
+  "channel" => %i[slots max_message_size]
 }.freeze
+# The kinds whose ARGS may be left out (the class's defaults then apply).
+OPTIONAL_CREATE_ARGS = %w[channel].freeze
 
 # The keyword arguments that create KIND exclusively from ARGS.
 def create_options(kind, args)
   keywords = CREATE_ARGS.fetch(kind)
-  raise ArgumentError, "creating #{kind} takes: #{keywords.join(' ')}" if args.size < keywords.size
+  if args.size < keywords.size && !OPTIONAL_CREATE_ARGS.include?(kind)
+    raise ArgumentError, "creating #{kind} takes: #{keywords.join(' ')}"
+  end
 
-  keywords.zip(args.map { |a| decimal(a) }).to_h
+  keywords.first(args.size).zip(args.map { |a| decimal(a) }).to_h
           .merge(flags: kind.start_with?("sysv_") ? Pipc::SysV::IPC_CREX : Pipc::Posix::O_CREX)
 end
 
@@ -72,6 +78,7 @@ class Held
   def initialize(kind, name, create, args)
     klass = CLASSES.fetch(kind) { raise ArgumentError, "unknown kind #{kind.inspect}" }
     @posix = !kind.start_with?("sysv_")
+    @channel = kind == "channel"
     @commands = FAMILY_COMMANDS.fetch(kind.delete_prefix("sysv_")) + %w[remove]
     options = create ? create_options(kind, args) : {}
     @obj = klass.new(@posix ? name : decimal(name), **options)
@@ -88,10 +95,14 @@ class Held
   def read(offset, length) = hexed(@obj.read(decimal(length), decimal(offset)))
 
   def send(tag, hex)
+    return @obj.send(unhexed(hex)) if @channel   # a channel has no priority or type: TAG is ignored
+
     @posix ? @obj.send(unhexed(hex), priority: decimal(tag)) : @obj.send(unhexed(hex), type: decimal(tag))
   end
 
   def receive(ms)
+    return "0 #{hexed(@obj.receive(timeout: seconds(ms)))}" if @channel
+
     data, tag = @obj.receive(timeout: seconds(ms))
     "#{tag} #{hexed(data)}"
   end
@@ -139,6 +150,7 @@ def open_queue(kind, name, &block)
   case kind
   when "mq" then Pipc::Posix::MessageQueue.open(name, &block)
   when "sysv_mq" then Pipc::SysV::MessageQueue.open(decimal(name), &block)
+  when "channel" then Pipc::Channel.open(name, &block)
   else raise ArgumentError, "not a queue kind: #{kind.inspect}"
   end
 end
@@ -147,7 +159,11 @@ def produce(kind, name, count, producer)
   open_queue(kind, name) do |queue|
     decimal(count).times do |i|
       payload = stress_payload(decimal(producer), i)
-      kind == "mq" ? queue.send(payload, priority: 0) : queue.send(payload, type: 1)
+      case kind
+      when "mq" then queue.send(payload, priority: 0)
+      when "sysv_mq" then queue.send(payload, type: 1)
+      else queue.send(payload)
+      end
     end
   end
 end
@@ -155,7 +171,8 @@ end
 def consume(kind, name, count, ms)
   timeout = seconds(ms)
   open_queue(kind, name) do |queue|
-    Array.new(decimal(count)) { stress_entry(queue.receive(timeout: timeout).first) }.join(",")
+    receive = kind == "channel" ? -> { queue.receive(timeout: timeout) } : -> { queue.receive(timeout: timeout).first }
+    Array.new(decimal(count)) { stress_entry(receive.call) }.join(",")
   end
 end
 

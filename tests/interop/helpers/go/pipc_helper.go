@@ -138,6 +138,16 @@ func (q posixQueue) receive(timeout time.Duration) (int64, []byte, error) {
 	return int64(priority), msg, err
 }
 
+// channel is a channel as a queue: TAG is ignored on send, and 0 on receive.
+type channel struct{ *pipc.Channel }
+
+func (c channel) send(_ int64, msg []byte) error { return c.Send(msg, -1) }
+
+func (c channel) receive(timeout time.Duration) (int64, []byte, error) {
+	msg, err := c.Receive(timeout)
+	return 0, msg, err
+}
+
 type sysvQueue struct{ *sysv.MessageQueue }
 
 func (q sysvQueue) send(tag int64, msg []byte) error { return q.Send(msg, tag, -1) }
@@ -157,9 +167,12 @@ func sysvKey(text string) (sysv.Key, error) {
 func open(kind, name string, create bool, args []string) (io.Closer, error) {
 	var n [2]int64 // the numeric arguments, 0 when not creating
 	wanted, known := map[string]int{"sem": 1, "shm": 1, "mq": 2, "sysv_sem": 1, "sysv_shm": 1,
-		"sysv_mq": 0, "mutex": 0, "cond": 0}[kind]
+		"sysv_mq": 0, "mutex": 0, "cond": 0, "channel": 0}[kind]
 	if !known {
 		return nil, usageError("unknown kind " + kind)
+	}
+	if create && kind == "channel" && len(args) > 0 { // [SLOTS MAXSIZE]: both or neither
+		wanted = 2
 	}
 	if create {
 		if err := need(args, wanted); err != nil {
@@ -190,6 +203,16 @@ func open(kind, name string, create bool, args []string) (io.Closer, error) {
 		return pipc.OpenMutex(name, &pipc.MutexOptions{OpenFlags: posix})
 	case "cond":
 		return openCond(name, posix)
+	case "channel":
+		if n[0] > math.MaxInt32 || n[1] > math.MaxInt32 {
+			return nil, usageError("channel size out of range")
+		}
+		c, err := pipc.OpenChannel(name, &pipc.ChannelOptions{
+			OpenFlags: posix, Slots: int(n[0]), MaxMessageSize: int(n[1])})
+		if err != nil {
+			return nil, err
+		}
+		return channel{c}, nil
 	}
 	key, err := sysvKey(name)
 	if err != nil {
@@ -445,9 +468,9 @@ func stressEntry(msg []byte) string {
 	return fmt.Sprintf("%d:%d", producer, seq)
 }
 
-// openQueue opens the existing queue of KIND mq or sysv_mq.
+// openQueue opens the existing queue of KIND mq, sysv_mq or channel.
 func openQueue(kind, name string) (queue, error) {
-	if kind != "mq" && kind != "sysv_mq" {
+	if kind != "mq" && kind != "sysv_mq" && kind != "channel" {
 		return nil, usageError("not a queue kind: " + kind)
 	}
 	obj, err := open(kind, name, false, nil)
