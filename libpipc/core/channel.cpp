@@ -430,7 +430,7 @@ int channel_send(pipc_channel *channel, const void *data, size_t len, int64_t ti
   };
   return with_slot(channel, side::send, timeout_ns, fn, fits,
                    [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
-                     std::memcpy(slot.slot->data(), data, len);
+                     if (len != 0) std::memcpy(slot.slot->data(), data, len);  // data may be NULL
                      slot.slot->length = static_cast<uint32_t>(len);
                      finish(h.control(), side::send, slot, t);
                      return PIPC_OK;
@@ -453,7 +453,7 @@ int channel_receive(size_t *len_out, pipc_channel *channel, void *buf, size_t ca
                        return fail(PIPC_EMSGSIZE, EMSGSIZE,
                                    "%s: the next message has %zu bytes, more than %zu", fn, len, cap);
                      }
-                     std::memcpy(buf, slot.slot->data(), len);
+                     if (len != 0) std::memcpy(buf, slot.slot->data(), len);  // buf may be NULL
                      finish(h.control(), side::receive, slot, t);
                      return PIPC_OK;
                    },
