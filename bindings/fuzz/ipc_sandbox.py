@@ -3,7 +3,7 @@
 
     ipc_sandbox.py --result FILE [--timeout SECONDS] -- COMMAND...
 
-run_fuzz.py starts this under `unshare --ipc --mount --propagation private`: whatever
+run_fuzz.py starts this under `unshare --ipc --mount` (this makes the mounts private): whatever
 COMMAND creates (POSIX or System V) lives in the namespace and disappears with it, also
 when COMMAND crashes, and nothing it does reaches the machine's own objects. The
 namespace's System V limits are lowered (a segment of at most SHM_MAX bytes) so that a
@@ -27,7 +27,11 @@ ABORT_GRACE = 5              # seconds between SIGABRT and SIGKILL
 
 
 def set_up():
-    """The private /dev/shm, /dev/mqueue and limits (the namespace is already ours)."""
+    """The private /dev/shm, /dev/mqueue and limits (the namespace is already ours). The
+    mounts are made private first: "/" where it is a mount point, else (a chroot) /dev, so
+    that nothing mounted here reaches the machine; where neither can be, it fails."""
+    if subprocess.run(['mount', '--make-rprivate', '/'], stderr=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(['mount', '--make-rprivate', '/dev'], check=True)
     subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={TMPFS_SIZE},mode=1777', 'pipc-fuzz', '/dev/shm'],
                    check=True)
     # Creating /dev/mqueue would change the machine's /dev: use it only where it exists.

@@ -43,7 +43,8 @@ from xml.sax.saxutils import escape, quoteattr
 import ipc_sandbox
 
 SANDBOX = os.path.abspath(ipc_sandbox.__file__)
-UNSHARE = ['unshare', '--ipc', '--mount', '--propagation', 'private']
+# Mounts are made private by the sandbox itself (in a chroot "/" is no mount point).
+UNSHARE = ['unshare', '--ipc', '--mount', '--propagation', 'unchanged']
 LAST_STATEMENTS = 25    # statements shown before a failure
 KNOWN_TAG = re.compile(r'  #(?: [\w-]+)* known:(\S+)$')   # the last of a statement's marks
 FUZZ_PREFIX = 'pipcfz'   # the children's POSIX names: /pipcfz.SEED.COUNT, /pipcfz.SEED.PID.COUNT shared
@@ -52,8 +53,11 @@ FUZZ_PREFIX = 'pipcfz'   # the children's POSIX names: /pipcfz.SEED.COUNT, /pipc
 # ---- running one child ---------------------------------------------------------------
 
 def namespaces_available():
+    """Whether a child can have its own IPC namespace, with mounts it can make private
+    (as ipc_sandbox.set_up does)."""
     try:
-        return subprocess.run(UNSHARE + ['true'], stderr=subprocess.DEVNULL).returncode == 0
+        return subprocess.run(UNSHARE + ['sh', '-c', 'mount --make-rprivate / || mount --make-rprivate /dev'],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
     except OSError:
         return False
 

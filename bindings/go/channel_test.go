@@ -444,6 +444,17 @@ func TestChannelSpin(t *testing.T) {
 	}
 }
 
+// closureAllocations is what a call that waits allocates for its closure: nothing from
+// Go 1.21 on, one on the heap with older compilers (Debian 12's Go 1.19), whose escape
+// analysis does not see that Handle.Wait's slow paths keep no reference to it.
+func closureAllocations() float64 {
+	var minor int
+	if _, err := fmt.Sscanf(runtime.Version(), "go1.%d", &minor); err == nil && minor < 21 {
+		return 1
+	}
+	return 0
+}
+
 // Send and ReceiveInto allocate nothing: the message goes from the caller's slice to a
 // slot, and from a slot to the caller's slice, in one native call each.
 func TestChannelNoAllocations(t *testing.T) {
@@ -458,7 +469,7 @@ func TestChannelNoAllocations(t *testing.T) {
 				t.Fatal("receive failed")
 			}
 		})
-		if allocs != 0 {
+		if allocs > 2*closureAllocations() {
 			t.Fatalf("timeout %v: %v allocations per Send+ReceiveInto", timeout, allocs)
 		}
 	}
@@ -469,7 +480,7 @@ func TestChannelNoAllocations(t *testing.T) {
 			t.Fatal("receive failed")
 		}
 	})
-	if allocs > 1 {
+	if allocs > 1+2*closureAllocations() {
 		t.Fatalf("%v allocations per Send+Receive", allocs)
 	}
 }

@@ -100,22 +100,21 @@ robust::links links_of(channel_slot *s) {
   return {reinterpret_cast<void **>(&s->prev), reinterpret_cast<void **>(&s->next)};
 }
 
-enum class claim { taken, taken_from_dead, held };
-
-// Tries to make thread T the owner of slot S, from no owner or a dead one. When it
-// did, S is T's pending robust list operation until release().
-claim try_claim(channel_slot *s, const robust::thread_state &t) {
+// Tries to make thread T the owner of slot S, from no owner or a dead one (whose
+// work in it the caller redoes or completes); false while a live thread holds it.
+// When it did, S is T's pending robust list operation until release().
+bool try_claim(channel_slot *s, const robust::thread_state &t) {
   robust::begin_op(t.head, &s->next);
   uint32_t word = s->owner.load(std::memory_order_relaxed);
   for (;;) {
     if (word != 0 && !(word & died_bit)) {
       robust::end_op(t.head);
-      return claim::held;
+      return false;
     }
     const uint32_t wanted = static_cast<uint32_t>(t.tid) | (word & waiters_bit);
     if (s->owner.compare_exchange_weak(word, wanted, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
-      return (word & died_bit) ? claim::taken_from_dead : claim::taken;
+      return true;
     }
   }
 }
@@ -274,7 +273,7 @@ bool claim_at_index(channel_control *c, side who, const robust::thread_state &t,
       }
       case slot_state::ready: break;
     }
-    if (try_claim(s, t) == claim::held) {
+    if (!try_claim(s, t)) {
       why = {blocked::slot_held, s, s->owner.load(std::memory_order_relaxed)};
       if (why.word == 0 || (why.word & died_bit)) continue;
       return false;
@@ -383,8 +382,6 @@ const auto no_undo = [](channel_handle &) {};
 
 }  // namespace
 
-channel_handle::~channel_handle() = default;
-
 int channel_open(pipc_channel **out, const char *name, const pipc_channel_options &opts) {
   constexpr char fn[] = "pipc_channel_open";
   if (!robust::usable()) {
@@ -433,7 +430,7 @@ int channel_send(pipc_channel *channel, const void *data, size_t len, int64_t ti
   };
   return with_slot(channel, side::send, timeout_ns, fn, fits,
                    [&](channel_handle &h, const held_slot &slot, const robust::thread_state &t) -> int {
-                     std::memcpy(slot.slot->data(), data, len);
+                     if (len != 0) std::memcpy(slot.slot->data(), data, len);  // data may be NULL
                      slot.slot->length = static_cast<uint32_t>(len);
                      finish(h.control(), side::send, slot, t);
                      return PIPC_OK;
@@ -456,7 +453,7 @@ int channel_receive(size_t *len_out, pipc_channel *channel, void *buf, size_t ca
                        return fail(PIPC_EMSGSIZE, EMSGSIZE,
                                    "%s: the next message has %zu bytes, more than %zu", fn, len, cap);
                      }
-                     std::memcpy(buf, slot.slot->data(), len);
+                     if (len != 0) std::memcpy(buf, slot.slot->data(), len);  // buf may be NULL
                      finish(h.control(), side::receive, slot, t);
                      return PIPC_OK;
                    },

@@ -108,7 +108,6 @@ struct zero_copy_hold {
 struct channel_handle final : handle {
   channel_handle(std::shared_ptr<segment_mapping> m, std::string n, bool c)
       : mapping(std::move(m)), name(std::move(n)), created(c) {}
-  ~channel_handle() override;
 
   void wake_waiters() noexcept override { closer.raise(); }
 
