@@ -272,6 +272,38 @@ TEST(ChannelLayout, OtherObjectsAndBadShapesAreRefusedUntouched) {
   pipc_channel_close(again);
 }
 
+// pipc_shm cannot resize (or empty) a channel's or a mutex's segment under the
+// processes that map it: they would fault.
+TEST(ChannelLayout, SharedMemoryCallsCannotResizeTheSegment) {
+  owned_channel ch(4, 16);
+  ASSERT_NE(ch.channel, nullptr);
+  ASSERT_EQ(send_text(ch.channel, "kept"), PIPC_OK);
+  pipc_shm_options opts = PIPC_SHM_OPTIONS_INIT;
+  pipc_shm *shm = nullptr;
+  for (uint32_t flags : {0u, PIPC_TRUNC}) {
+    opts.flags = flags;
+    opts.size = flags ? 0 : 4096;
+    EXPECT_EQ(pipc_shm_open(&shm, ch.name.c_str(), &opts), PIPC_EINVAL) << flags;
+    EXPECT_TRUE(std::string(pipc_last_message()).find("libpipc channel") != std::string::npos);
+  }
+  opts = PIPC_SHM_OPTIONS_INIT;
+  ASSERT_EQ(pipc_shm_open(&shm, ch.name.c_str(), &opts), PIPC_OK);  // looking is fine
+  EXPECT_EQ(pipc_shm_resize(shm, 64), PIPC_EINVAL);
+  EXPECT_EQ(pipc_shm_close(shm), PIPC_OK);
+  EXPECT_EQ(receive_text(ch.channel), "kept");
+  pipc_mutex *m = nullptr;
+  ASSERT_EQ(pipc_mutex_open(&m, nullptr, nullptr), PIPC_OK);
+  const std::string mutex_name = pipc_mutex_name(m);
+  scope_exit drop([&] {
+    pipc_mutex_unlink_name(mutex_name.c_str());
+    pipc_mutex_close(m);
+  });
+  opts.flags = PIPC_TRUNC;
+  EXPECT_EQ(pipc_shm_open(&shm, mutex_name.c_str(), &opts), PIPC_EINVAL);
+  EXPECT_EQ(pipc_mutex_lock(m, 0), PIPC_OK);
+  EXPECT_EQ(pipc_mutex_unlock(m), PIPC_OK);
+}
+
 // Threads sending and receiving at once through several handles: every message
 // arrives once and whole, and each receiver sees each sender's messages in order.
 TEST(ChannelThreads, ManySendersAndReceiversLoseAndRepeatNothing) {

@@ -133,6 +133,24 @@ int attach(int fd, const segment_spec &spec, void **address, size_t *mapped, con
 
 }  // namespace
 
+const char *libpipc_object_in(int fd) {
+  struct stat st {};
+  segment_header header;
+  if (fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < sizeof header ||
+      pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+    return nullptr;
+  }
+  const bool ours = header.magic == segment_magic &&
+                    header.layout_version == segment_layout_version &&
+                    header.size == static_cast<uint64_t>(st.st_size);
+  switch (static_cast<segment_kind>(header.kind)) {
+    case segment_kind::mutex: return ours ? "robust mutex" : nullptr;
+    case segment_kind::cond: return ours ? "condition variable" : nullptr;
+    case segment_kind::channel: return ours ? "channel" : nullptr;
+  }
+  return nullptr;
+}
+
 int open_segment(opened_segment &out, const char *name, uint32_t flags, uint32_t mode,
                  const segment_spec &spec) {
   int fd = -1;

@@ -70,6 +70,12 @@ struct opened_segment {
   bool created = false;
 };
 
+// What libpipc object the POSIX segment open as FD holds ("robust mutex", "condition
+// variable", "channel"), or nullptr for any other content: a segment that begins with a
+// header of this layout for the whole file. Resizing such a segment through pipc_shm
+// would make every process that maps it fault (SIGBUS), so pipc_shm refuses.
+const char *libpipc_object_in(int fd);
+
 // Opens or creates (FLAGS: PIPC_CREAT, PIPC_EXCL; NULL NAME: a random one) the
 // segment NAME. PIPC_OK or a recorded status; on failure a segment this call
 // created is unlinked.

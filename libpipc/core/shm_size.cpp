@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/shared_segment.hpp"
 
 namespace pipc::core {
 namespace {
@@ -65,6 +66,15 @@ int reserve_pages(int fd, const std::string &name, uint64_t size, const char *fu
 
 int set_segment_size(int fd, const std::string &name, uint64_t size, bool reserve,
                      const char *function) {
+  struct stat st {};
+  const char *kind = nullptr;
+  if (fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) != size &&
+      (kind = libpipc_object_in(fd)) != nullptr) {
+    return fail(PIPC_EINVAL, EINVAL,
+                "%s: \"%s\" is a libpipc %s; resizing it would make every process that uses "
+                "it fault (remove it by its own kind's unlink first)",
+                function, name.c_str(), kind);
+  }
   if (reserve && size > 0) {
     const int rc = reserve_pages(fd, name, size, function);
     if (rc != PIPC_OK) return rc;
