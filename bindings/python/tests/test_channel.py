@@ -69,24 +69,8 @@ def blocked(thread, ch, limit=LONG):
         time.sleep(0.001)
 
 
-def start_thread(fn):
-    """Starts FN on a thread: (the thread, a dict that gets what FN returned or raised)."""
-    out = {}
-
-    def run():
-        try:
-            out['value'] = fn()
-        except BaseException as e:  # handed to the test
-            out['error'] = e
-    t = threading.Thread(target=run)
-    t.start()
-    return t, out
-
-
-def finish(t, out):
-    t.join(LONG)
-    assert not t.is_alive()
-    return out
+start_thread = waits.start_thread
+finish = waits.finish
 
 
 # ---- the module ------------------------------------------------------------------------

@@ -136,24 +136,8 @@ def word(view, i):
     return struct.unpack_from('<q', view, 8 * i)[0]
 
 
-def start_thread(fn):
-    """Starts FN on a thread: (the thread, a dict that gets what FN returned or raised)."""
-    out = {}
-
-    def run():
-        try:
-            out['value'] = fn()
-        except BaseException as e:  # handed to the test
-            out['error'] = e
-    t = threading.Thread(target=run)
-    t.start()
-    return t, out
-
-
-def finish(t, out):
-    t.join(LONG)
-    assert not t.is_alive()
-    return out
+start_thread = waits.start_thread
+finish = waits.finish
 
 
 def in_thread(fn):

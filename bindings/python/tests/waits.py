@@ -9,6 +9,7 @@ told by its address. Robust mutexes and condition variables wait in futex_waitv,
 nothing else here uses."""
 import os
 import platform
+import threading
 import time
 
 # System call numbers, per machine (Linux).
@@ -73,3 +74,24 @@ SIGNAL_LIMIT = 3    # seconds a blocked call waits in the signal tests
 
 class Alarm(Exception):
     """What the signal tests' SIGALRM handlers raise."""
+
+
+def start_thread(fn):
+    """Starts FN on a thread: (the thread, a dict that gets what FN returned or raised)."""
+    out = {}
+
+    def run():
+        try:
+            out['value'] = fn()
+        except BaseException as e:  # handed to the test
+            out['error'] = e
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
+def finish(t, out, limit=20.0):
+    """What start_thread's FN returned or raised, once T ended (within LIMIT seconds)."""
+    t.join(limit)
+    assert not t.is_alive()
+    return out
