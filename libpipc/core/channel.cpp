@@ -324,11 +324,6 @@ int wait_ended(woken how, int64_t timeout_ns, const char *function, side who) {
   return wait_status(how, function);
 }
 
-int no_robust_list(const char *function) {
-  return fail(PIPC_ENOTSUP, ENOTSUP,
-              "%s: the calling thread has no robust list registered with the kernel", function);
-}
-
 // Claims a slot for SIDE through handle H for thread T, waiting up to TIMEOUT_NS.
 int claim_slot(const pinned<channel_handle> &h, const robust::thread_state &t, side who,
                int64_t timeout_ns, held_slot &out, const char *function) {
@@ -360,7 +355,7 @@ int with_slot(pipc_channel *channel, side who, int64_t timeout_ns, const char *f
   if (!c) return bad_handle(function);
   if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, function);
   const robust::thread_state *t = robust::current();
-  if (t == nullptr) return no_robust_list(function);
+  if (t == nullptr) return robust::none_for(function);
   int rc = check(*c);
   if (rc != PIPC_OK) return rc;
   held_slot slot;

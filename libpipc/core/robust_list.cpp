@@ -3,7 +3,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
+
+#include "core/error.hpp"
 
 namespace pipc::core::robust {
 namespace {
@@ -64,6 +67,11 @@ __thread thread_state self PIPC_TLS_HOT;  // zero-initialised
 bool usable() noexcept {
   static const bool known = probe();
   return known;
+}
+
+int none_for(const char *function) noexcept {
+  return fail(PIPC_ENOTSUP, ENOTSUP,
+              "%s: the calling thread has no robust list registered with the kernel", function);
 }
 
 thread_state *current_slow() noexcept {

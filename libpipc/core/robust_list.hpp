@@ -63,6 +63,10 @@ inline links links_of(pthread_mutex_t *m) {
           reinterpret_cast<void **>(&m->__data.__list.__next)};
 }
 
+// Records and returns PIPC_ENOTSUP for FUNCTION, called on a thread without a robust
+// list (current() gave nullptr).
+int none_for(const char *function) noexcept __attribute__((cold));
+
 // The list entry of mutex M: the address of its __next field.
 inline void *entry(pthread_mutex_t *m) { return &m->__data.__list.__next; }
 

@@ -186,17 +186,12 @@ int lock_status(int err, const char *function, const char *name) noexcept {
   }
 }
 
-int no_robust_list(const char *function) noexcept {
-  return fail(PIPC_ENOTSUP, ENOTSUP,
-              "%s: the calling thread has no robust list registered with the kernel", function);
-}
-
 int mutex_lock_slow(pipc_mutex *mutex, int64_t timeout_ns) noexcept {
   call<pipc_mutex> m(mutex);
   if (!m) return bad_handle(lock_fn);
   if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, lock_fn);
   const robust::thread_state *t = robust::current();
-  if (t == nullptr) return no_robust_list(lock_fn);
+  if (t == nullptr) return robust::none_for(lock_fn);
   const int err = try_lock(m->get(), *t, 0);
   if (err != EBUSY) return lock_status(err, lock_fn, m->name.c_str());
   if (timeout_ns == 0) return fail(PIPC_EAGAIN, EAGAIN, "%s: it would block", lock_fn);
@@ -220,7 +215,7 @@ int mutex_unlock_slow(pipc_mutex *mutex) noexcept {
   call<pipc_mutex> m(mutex);
   if (!m) return bad_handle(unlock_fn);
   const robust::thread_state *t = robust::current();
-  if (t == nullptr) return no_robust_list(unlock_fn);
+  if (t == nullptr) return robust::none_for(unlock_fn);
   return lock_status(unlock(m->get(), *t), unlock_fn, m->name.c_str());
 }
 
@@ -229,7 +224,7 @@ int mutex_consistent(pipc_mutex *mutex) noexcept {
   call<pipc_mutex> m(mutex);
   if (!m) return bad_handle(consistent_fn);
   const robust::thread_state *t = robust::current();
-  if (t == nullptr) return no_robust_list(consistent_fn);
+  if (t == nullptr) return robust::none_for(consistent_fn);
   pthread_mutex_t *pm = m->get();
   if ((lock_word::load(pm) & lock_word::tid_mask) != static_cast<uint32_t>(t->tid) ||
       recovery_state(pm) != state_inconsistent) {

@@ -151,9 +151,6 @@ int unlock(pthread_mutex_t *m, const robust::thread_state &t) noexcept;
 // on mutex NAME (records the detail).
 int lock_status(int err, const char *function, const char *name) noexcept;
 
-// PIPC_ENOTSUP for a thread without a robust list (robust::current() failed).
-int no_robust_list(const char *function) noexcept __attribute__((cold));
-
 // pipc_mutex_lock and pipc_mutex_unlock when the hot path did not finish: check
 // everything again and do the rest.
 int mutex_lock_slow(pipc_mutex *m, int64_t timeout_ns) noexcept __attribute__((noinline));

@@ -41,7 +41,7 @@ int cond_wait(pipc_cond *cond, pipc_mutex *mutex, int64_t timeout_ns) noexcept {
   if (!m) return bad_handle(wait_fn);
   if (timeout_invalid(timeout_ns)) return check_timeout(timeout_ns, wait_fn);
   const robust::thread_state *t = robust::current();
-  if (t == nullptr) return no_robust_list(wait_fn);
+  if (t == nullptr) return robust::none_for(wait_fn);
   pthread_mutex_t *pm = m->get();
   if ((lock_word::load(pm) & lock_word::tid_mask) != static_cast<uint32_t>(t->tid)) {
     return lock_status(EPERM, wait_fn, m->name.c_str());
