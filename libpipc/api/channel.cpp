@@ -8,6 +8,7 @@
 #include "core/deadline.hpp"
 #include "core/names.hpp"
 #include "core/options.hpp"
+#include "core/segment_handles.hpp"
 
 using pipc::core::call;
 
@@ -115,10 +116,7 @@ PIPC_API int pipc_channel_created(pipc_channel *channel) {
 }
 
 PIPC_API int pipc_channel_unlink(pipc_channel *channel) {
-  call<pipc_channel> c(channel);
-  if (!c) return pipc::core::bad_handle("pipc_channel_unlink");
-  if (shm_unlink(c->name.c_str()) == 0) return PIPC_OK;
-  return pipc::core::os_fail("shm_unlink", c->name.c_str());
+  return pipc::core::unlink_segment(channel, "pipc_channel_unlink");
 }
 
 PIPC_API int pipc_channel_unlink_name(const char *name) {

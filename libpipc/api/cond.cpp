@@ -7,6 +7,7 @@
 #include "api/entry.hpp"
 #include "core/names.hpp"
 #include "core/options.hpp"
+#include "core/segment_handles.hpp"
 #include "core/robust_mutex.hpp"
 
 using pipc::core::call;
@@ -65,10 +66,7 @@ PIPC_API int pipc_cond_created(pipc_cond *cond) {
 }
 
 PIPC_API int pipc_cond_unlink(pipc_cond *cond) {
-  call<pipc_cond> c(cond);
-  if (!c) return pipc::core::bad_handle("pipc_cond_unlink");
-  if (shm_unlink(c->name.c_str()) == 0) return PIPC_OK;
-  return pipc::core::os_fail("shm_unlink", c->name.c_str());
+  return pipc::core::unlink_segment(cond, "pipc_cond_unlink");
 }
 
 PIPC_API int pipc_cond_unlink_name(const char *name) {

@@ -7,6 +7,7 @@
 #include "core/deadline.hpp"
 #include "core/names.hpp"
 #include "core/options.hpp"
+#include "core/segment_handles.hpp"
 #include "core/robust_mutex.hpp"
 
 using pipc::core::call;
@@ -82,10 +83,7 @@ PIPC_API int pipc_mutex_created(pipc_mutex *mutex) {
 }
 
 PIPC_API int pipc_mutex_unlink(pipc_mutex *mutex) {
-  call<pipc_mutex> m(mutex);
-  if (!m) return pipc::core::bad_handle("pipc_mutex_unlink");
-  if (shm_unlink(m->name.c_str()) == 0) return PIPC_OK;
-  return pipc::core::os_fail("shm_unlink", m->name.c_str());
+  return pipc::core::unlink_segment(mutex, "pipc_mutex_unlink");
 }
 
 PIPC_API int pipc_mutex_unlink_name(const char *name) {

@@ -12,6 +12,7 @@
 #include <new>
 
 #include "core/deadline.hpp"
+#include "core/segment_handles.hpp"
 
 namespace pipc::core {
 namespace {
@@ -80,18 +81,6 @@ bool slot_held_in_this_process(void *object) {
     if (tid != 0 && syscall(SYS_tgkill, getpid(), tid, 0) == 0) return true;
   }
   return false;
-}
-
-int make_handle(pipc_channel **out, const std::shared_ptr<segment_mapping> &mapping,
-                const std::string &name, bool created, const char *function) {
-  channel_handle *object = new (std::nothrow) channel_handle(mapping, name, created);
-  int rc = object != nullptr ? publish(out, object, function, object->control())
-                             : fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", function);
-  if (rc != PIPC_OK) {
-    if (created) shm_unlink(name.c_str());
-    delete object;
-  }
-  return rc;
 }
 
 // ---- Slots ----------------------------------------------------------------------------
@@ -408,11 +397,11 @@ int channel_open(pipc_channel **out, const char *name, const pipc_channel_option
   opened_segment s;
   const int rc = open_segment(s, name, opts.flags, opts.mode, spec);
   if (rc != PIPC_OK) return rc;
-  return make_handle(out, s.mapping, s.name, s.created, fn);
+  return publish_segment(out, s.mapping, s.name, s.created, fn);
 }
 
 int channel_dup(pipc_channel **out, const channel_handle &c) {
-  return make_handle(out, c.mapping, c.name, false, "pipc_channel_dup");
+  return publish_segment(out, c.mapping, c.name, false, "pipc_channel_dup");
 }
 
 int channel_send(pipc_channel *channel, const void *data, size_t len, int64_t timeout_ns) noexcept {

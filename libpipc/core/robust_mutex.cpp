@@ -9,6 +9,7 @@
 #include <new>
 
 #include "core/deadline.hpp"
+#include "core/segment_handles.hpp"
 
 namespace pipc::core {
 namespace {
@@ -47,26 +48,12 @@ const segment_spec cond_spec{segment_kind::cond, sizeof(cond_state), init_cond, 
                              "pipc_cond_open"};
 
 template <class Handle>
-int make_handle(Handle **out, const std::shared_ptr<segment_mapping> &mapping,
-                const std::string &name, bool created, const char *function) {
-  using object_type = typename family_traits<Handle>::object;
-  object_type *object = new (std::nothrow) object_type(mapping, name, created);
-  int rc = object != nullptr ? publish(out, object, function, object->get())
-                             : fail(PIPC_ENOMEM, ENOMEM, "%s: no memory for the handle", function);
-  if (rc != PIPC_OK) {
-    if (created) shm_unlink(name.c_str());
-    delete object;
-  }
-  return rc;
-}
-
-template <class Handle>
 int open_handle(Handle **out, const char *name, uint32_t flags, uint32_t mode,
                 const segment_spec &spec) {
   opened_segment s;
   const int rc = open_segment(s, name, flags, mode, spec);
   if (rc != PIPC_OK) return rc;
-  return make_handle(out, s.mapping, s.name, s.created, spec.function);
+  return publish_segment(out, s.mapping, s.name, s.created, spec.function);
 }
 
 // Releases M's word, waking every waiter when the mutex ends not recoverable (each
@@ -90,7 +77,7 @@ int mutex_open(pipc_mutex **out, const char *name, const pipc_mutex_options &opt
 }
 
 int mutex_dup(pipc_mutex **out, const shared_mutex &m) {
-  return make_handle(out, m.mapping, m.name, false, "pipc_mutex_dup");
+  return publish_segment(out, m.mapping, m.name, false, "pipc_mutex_dup");
 }
 
 int cond_open(pipc_cond **out, const char *name, const pipc_cond_options &opts) {
@@ -98,7 +85,7 @@ int cond_open(pipc_cond **out, const char *name, const pipc_cond_options &opts) 
 }
 
 int cond_dup(pipc_cond **out, const shared_cond &c) {
-  return make_handle(out, c.mapping, c.name, false, "pipc_cond_dup");
+  return publish_segment(out, c.mapping, c.name, false, "pipc_cond_dup");
 }
 
 void give_back(pthread_mutex_t *m, const robust::thread_state &t) noexcept {
