@@ -92,6 +92,11 @@ class TestMutex < PipcTestCase
   def test_bad_arguments
     m = pipc_mutex
     assert_raises(TypeError) { Pipc::Mutex.new(42) }
+    # A name that answers no method at all (the fuzzer's BasicObject) is refused the same way,
+    # by each class that picks its default flags from the name.
+    [Pipc::Mutex, Pipc::ConditionVariable, Pipc::Channel].each do |cls|
+      assert_raises(TypeError) { cls.new(BasicObject.new) }
+    end
     assert_raises(Pipc::InvalidArgumentError) { Pipc::Mutex.new("no-slash", flags: Pipc::Posix::O_CREAT) }
     assert_raises(ArgumentError) { Pipc::Mutex.new("/a\0b") }
     assert_raises(TypeError) { Pipc::Mutex.new(nil, flags: "1") }

@@ -125,7 +125,7 @@ module Pipc
     # a name and to 0 (open an existing one) with one. +mode+, +slots+ (a power of two,
     # 1 to 65536) and +max_message_size+ (1 byte to 16 MiB) apply when this call creates
     # it: an existing channel keeps its own (#slots, #max_message_size).
-    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
+    def initialize(name = nil, flags: nil.equal?(name) ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
                    slots: 64, max_message_size: 1024)
       super(name, flags, mode, slots, max_message_size)
       @mode = mode

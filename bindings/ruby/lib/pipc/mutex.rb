@@ -135,7 +135,7 @@ module Pipc
     # (#name tells it). +flags+ (Pipc::Posix::O_CREAT, O_CREX) default to O_CREX without
     # a name and to 0 (open an existing one) with one; +mode+ applies when this call
     # creates it. +recover+: see #recover=.
-    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
+    def initialize(name = nil, flags: nil.equal?(name) ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE,
                    recover: nil)
       super(name, flags, mode, recover)
       @mode = mode
@@ -222,7 +222,7 @@ module Pipc
 
     # Opens the condition variable +name+, or with +name+ nil makes one with a random
     # unused name; +flags+ and +mode+ as for Pipc::Mutex.new.
-    def initialize(name = nil, flags: name.nil? ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE)
+    def initialize(name = nil, flags: nil.equal?(name) ? Posix::O_CREX : 0, mode: Lowlevel::DEFAULT_MODE)
       super(name, flags, mode)
       @mode = mode
     end
