@@ -109,8 +109,9 @@ bool try_claim(channel_slot *s, const robust::thread_state &t) {
 }
 
 // Gives slot S up, waking whoever waits for it, and ends T's pending operation.
+// The exchange is sequentially consistent: notify() relies on it (see there).
 void release(channel_slot *s, const robust::thread_state &t) {
-  if (s->owner.exchange(0, std::memory_order_release) & waiters_bit) {
+  if (s->owner.exchange(0, std::memory_order_seq_cst) & waiters_bit) {
     wake_word(&s->owner, INT_MAX);
   }
   robust::end_op(t.head);
@@ -142,8 +143,8 @@ class waiter {
       : h_(h), until_(timeout_ns), spin_ns_(h->spin_ns.load(std::memory_order_relaxed)) {}
 
   // Waits until what blocked the claim may be gone: woken::again to try again.
-  woken wait(const blocked &b, std::atomic<uint32_t> &event,
-             bool (*still_blocked)(channel_control *), channel_control *c) {
+  template <class StillBlocked>
+  woken wait(const blocked &b, std::atomic<uint32_t> &event, StillBlocked still_blocked) {
     if (spinning()) return woken::again;
     if (b.reason == blocked::slot_held) return wait_for_slot(b);
     // Before the first sleep of a call, one yield of the processor: a receiver that
@@ -161,7 +162,7 @@ class waiter {
     while (!(seen & sleepers_bit) &&
            !event.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_seq_cst)) {
     }
-    if (!still_blocked(c)) return woken::again;
+    if (!still_blocked()) return woken::again;
     return wait_word(reinterpret_cast<uint32_t *>(&event), seen | sleepers_bit, {&h_->closer},
                      until_);
   }
@@ -200,12 +201,18 @@ class waiter {
   bool yielded_ = false;
 };
 
-// After a release store that made what the sleepers on EVENT wait for: if one marked
-// it, advances it with the mark cleared and wakes them all (each looks again and
-// marks it anew if it must wait on). One system call per sleep, not per message.
+// After release() gave up a slot whose new state the sleepers on EVENT wait for: if
+// one marked it, advances it with the mark cleared and wakes them all (each looks
+// again and marks it anew if it must wait on). One system call per sleep, not per
+// message.
+// No fence is needed between the slot's new state and this look at EVENT. A sleeper
+// marks EVENT, then reads the slot's owner word and only then its sequence, all
+// sequentially consistent, as are release()'s exchange of the owner word and the
+// load below. So if this load misses the mark, the sleeper's read of the owner word
+// comes after that exchange in the single order of such operations: it reads what the
+// exchange (or a later claim) wrote, synchronizes with it, and sees the new sequence.
 void notify(std::atomic<uint32_t> &event) {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  uint32_t seen = event.load(std::memory_order_relaxed);
+  uint32_t seen = event.load(std::memory_order_seq_cst);
   while (seen & sleepers_bit) {
     if (event.compare_exchange_weak(seen, (seen + 1) & ~sleepers_bit, std::memory_order_seq_cst)) {
       wake_word(&event, INT_MAX);
@@ -291,16 +298,13 @@ void finish(channel_control *c, side who, const held_slot &h, const robust::thre
   }
 }
 
-bool send_blocked(channel_control *c) {
-  const uint64_t pos = c->tail.load(std::memory_order_seq_cst);
-  return state_for(side::send, c->slot(pos)->sequence.load(std::memory_order_seq_cst), pos) ==
-         slot_state::not_yet;
-}
-
-bool receive_blocked(channel_control *c) {
-  const uint64_t pos = c->head.load(std::memory_order_seq_cst);
-  return state_for(side::receive, c->slot(pos)->sequence.load(std::memory_order_seq_cst), pos) ==
-         slot_state::not_yet;
+// Whether SIDE's next slot is still not ready, for a thread that marked its event as
+// slept on: the owner word is read before the sequence (see notify()).
+bool still_blocked(channel_control *c, side who) {
+  const uint64_t pos = index_of(c, who).load(std::memory_order_seq_cst);
+  channel_slot *s = c->slot(pos);
+  (void)s->owner.load(std::memory_order_seq_cst);
+  return state_for(who, s->sequence.load(std::memory_order_seq_cst), pos) == slot_state::not_yet;
 }
 
 // ---- Calls ----------------------------------------------------------------------------
@@ -325,9 +329,8 @@ int claim_slot(const pinned<channel_handle> &h, const robust::thread_state &t, s
     if (timeout_ns == 0 && why.reason == blocked::no_slot) {
       return wait_ended(woken::timed_out, 0, function, who);
     }
-    const woken how = who == side::send
-                          ? w.wait(why, c->space_event, send_blocked, c)
-                          : w.wait(why, c->messages_event, receive_blocked, c);
+    std::atomic<uint32_t> &event = who == side::send ? c->space_event : c->messages_event;
+    const woken how = w.wait(why, event, [c, who] { return still_blocked(c, who); });
     if (how != woken::again) return wait_ended(how, timeout_ns, function, who);
   }
 }
