@@ -260,13 +260,10 @@ bool claim_at_index(channel_control *c, side who, const robust::thread_state &t,
       case slot_state::done:
         index.compare_exchange_strong(pos, pos + 1, std::memory_order_acq_rel);
         continue;
-      case slot_state::not_yet: {
-        // A receiver may find the slot being filled: then it waits for that sender.
-        const uint32_t owner = s->owner.load(std::memory_order_relaxed);
-        const bool filling = who == side::receive && seq == pos && owner != 0 && !(owner & died_bit);
-        why = filling ? blocked{blocked::slot_held, s, owner} : blocked{blocked::no_slot, nullptr, 0};
+      case slot_state::not_yet:
+        // Also when a sender is filling the slot: its publish wakes the event's sleepers.
+        why = {blocked::no_slot, nullptr, 0};
         return false;
-      }
       case slot_state::ready: break;
     }
     if (!try_claim(s, t)) {
