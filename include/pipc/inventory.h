@@ -33,7 +33,7 @@ PIPC_API const char *pipc_kind_name(uint32_t kind);
 #define PIPC_KNOWN_LAST_PID     0x040u /* last_pid */
 #define PIPC_KNOWN_ATTACHES     0x080u /* attaches */
 #define PIPC_KNOWN_HOLDERS      0x100u /* holder_count and the holders (PIPC_INVENTORY_HOLDERS) */
-#define PIPC_KNOWN_LIBPIPC      0x200u /* libpipc_type (since PIPC_OBJECT_VERSION 2) */
+#define PIPC_KNOWN_LIBPIPC      0x200u /* libpipc_type */
 
 /* pipc_object.state */
 #define PIPC_STATE_REMOVED 0x1u /* System V segment removed, alive until its last detach */
@@ -47,7 +47,7 @@ PIPC_API const char *pipc_kind_name(uint32_t kind);
 /* The libpipc object's short name ("mutex", "cond", "channel"), or NULL for anything else. */
 PIPC_API const char *pipc_libpipc_type_name(uint32_t libpipc_type);
 
-#define PIPC_OBJECT_VERSION 2u
+#define PIPC_OBJECT_VERSION 1u
 
 /* One object. Times are nanoseconds since the epoch (0: never or unknown); the kernel keeps
  * System V times in whole seconds.
@@ -88,7 +88,6 @@ typedef struct pipc_object {
   uint64_t device;           /* POSIX: the file's device and inode, which holders match on */
   uint64_t inode;
   uint32_t holder_count;     /* with PIPC_KNOWN_HOLDERS: pipc_objects_holder's range */
-  /* Since version 2: */
   uint32_t libpipc_type;     /* PIPC_LIBPIPC_* (PIPC_KNOWN_LIBPIPC) */
 } pipc_object;
 
