@@ -58,6 +58,8 @@ int init_channel(void *object, const void *context) {
   return 0;
 }
 
+}  // namespace
+
 const char *check_channel(const void *object, size_t size) {
   const auto *c = static_cast<const channel_control *>(object);
   if (size < sizeof(channel_control)) return "too small";
@@ -71,6 +73,8 @@ const char *check_channel(const void *object, size_t size) {
   if (object_bytes(c->slots, c->slot_stride) != size) return "size differs";
   return nullptr;
 }
+
+namespace {
 
 // A slot of this process's threads may sit on a thread's robust list (a zero-copy
 // call's): the mapping must then stay where it is (see robust_mutex.cpp).

@@ -131,6 +131,11 @@ struct family_traits<pipc_channel> {
   static constexpr table::family_id id = table::channel_family;
 };
 
+// What is wrong with the channel_control at OBJECT of a segment whose object part (all
+// after the header) has SIZE bytes: its slot count, message size, stride or size; nullptr
+// when it is sound.
+const char *check_channel(const void *object, size_t size);
+
 int channel_open(pipc_channel **out, const char *name, const pipc_channel_options &opts);
 int channel_dup(pipc_channel **out, const channel_handle &c);
 
