@@ -755,11 +755,17 @@ static void *pysv_shm_open(PyObject *const *args) {
   if (rc >= 0) rc = pysv_shm_cache(m);
   if (rc < 0) {
     long long k = key == PIPC_KEY_RANDOM ? 0 : (long long)key;
+    /* A segment this call made and could not attach (its mode denies the creator, say)
+       goes again: sysv_ipc leaves it behind with no object to remove it through. */
+    const int created = pipc_sysv_shm_created(m->h) == 1;
+    if (created) pipc_sysv_shm_remove(m->h);
     pipc_sysv_shm_close(m->h);
     PyMem_Free(m);
     snprintf(enoent, sizeof enoent, "No shared memory exists with the key %lld", k);
     snprintf(eexist, sizeof eexist, "Shared memory with the key %lld already exists", k);
-    snprintf(eacces, sizeof eacces, "Permission %o cannot be granted on the existing segment", mode);
+    snprintf(eacces, sizeof eacces, created ? "Mode %o does not let its creator attach the new segment"
+                                            : "Permission %o cannot be granted on the existing segment",
+             mode);
     msgs.enoent = enoent; msgs.eexist = eexist; msgs.eacces = eacces;
     pysv_raise(rc, &msgs);
     return NULL;
