@@ -1,5 +1,5 @@
 """Counts every test case of the given meson build dirs and junit files (FILE.xml, written
-by checks outside meson) and prints "N passed, N failed, N skipped".
+by checks outside meson) and prints each skipped case with its reason, then "N passed, N failed, N skipped".
 
 --extra-failed N adds N failures found outside meson (objects the run left behind).
 
@@ -20,10 +20,24 @@ def outcome(case):
     return "passed"
 
 
+def skip_reason(case):
+    skipped = case.find("skipped")
+    reason = (skipped.get("message") or skipped.text or "").strip() if skipped is not None else ""
+    return reason.splitlines()[0] if reason else "no reason given"
+
+
 def cases(build):
-    """The outcome of every test case in BUILD's logs (or in the junit file BUILD)."""
+    """(outcome, what) for every test case in BUILD's logs (or in the junit file BUILD);
+    what names a skipped case and says why."""
+    def each(case, where):
+        result = outcome(case)
+        what = ""
+        if result == "skipped":
+            what = f"{where}: {case.get('classname', '')} {case.get('name', '')}: {skip_reason(case)}"
+        return result, what
+
     if build.endswith(".xml"):
-        yield from (outcome(c) for c in ET.parse(build).getroot().iter("testcase"))
+        yield from (each(c, build) for c in ET.parse(build).getroot().iter("testcase"))
         return
     root = ET.parse(f"{build}/meson-logs/testlog.junit.xml").getroot()
     for case in root.iter("testcase"):
@@ -34,9 +48,9 @@ def cases(build):
         except (OSError, ET.ParseError):
             runner_root = None
         if result == "passed" and runner_root is not None:
-            yield from (outcome(c) for c in runner_root.iter("testcase"))
+            yield from (each(c, build) for c in runner_root.iter("testcase"))
         else:
-            yield result
+            yield each(case, build)
 
 
 args = sys.argv[1:]
@@ -44,12 +58,17 @@ counts = {"passed": 0, "failed": 0, "skipped": 0}
 if args[:1] == ["--extra-failed"]:
     counts["failed"] += int(args[1])
     args = args[2:]
+skips = []
 for build in args:
     try:
-        for result in cases(build):
+        for result, what in cases(build):
             counts[result] += 1
+            if what:
+                skips.append(what)
     except (OSError, ET.ParseError) as error:
         print(f"{build}: no test log ({error})")
         counts["failed"] += 1
+for what in skips:
+    print(f"skipped: {what}")
 print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
 sys.exit(1 if counts["failed"] or counts["passed"] == 0 else 0)

@@ -63,6 +63,41 @@ TEST(ChannelProcesses, OrderedExchangeBetweenTwoProcesses) {
   EXPECT_EQ(wait_child(sender), 0);
 }
 
+// Every round trip of a ping-pong through two one-slot channels puts each side to
+// sleep, on the messages and on the space event: a lost wake-up shows as a timeout.
+TEST(ChannelProcesses, PingPongThroughOneSlotChannelsLosesNoWakeUp) {
+  owned_channel ping(1, 64), pong(1, 64);
+  ASSERT_NE(ping.channel, nullptr);
+  ASSERT_NE(pong.channel, nullptr);
+  constexpr uint32_t rounds = 20000;
+  const pid_t echo = spawn([&] {
+    pipc_channel *in = open_existing_channel(ping.name);
+    pipc_channel *out = open_existing_channel(pong.name);
+    if (in == nullptr || out == nullptr) return 1;
+    unsigned char buf[64];
+    for (uint32_t i = 0; i < rounds; ++i) {
+      size_t len = 0;
+      if (pipc_channel_receive(&len, in, buf, sizeof buf, 20 * s) != PIPC_OK) return 2;
+      if (pipc_channel_send(out, buf, len, 20 * s) != PIPC_OK) return 3;
+    }
+    return 0;
+  });
+  unsigned char buf[64];
+  uint32_t answered = 0;
+  for (; answered < rounds; ++answered) {
+    stamp(buf, sizeof buf, 0, answered);
+    if (pipc_channel_send(ping.channel, buf, sizeof buf, 20 * s) != PIPC_OK) break;
+    size_t len = 0;
+    stamped st{};
+    if (pipc_channel_receive(&len, pong.channel, buf, sizeof buf, 20 * s) != PIPC_OK ||
+        !whole(buf, len, &st) || st.sequence != answered) {
+      break;
+    }
+  }
+  EXPECT_EQ(answered, rounds) << pipc_last_message();
+  EXPECT_EQ(wait_child(echo), 0);
+}
+
 // Several sender and receiver processes at once: every message arrives once, whole,
 // and each receiver sees each sender's messages in order.
 TEST(ChannelProcesses, ManySendersAndReceiversInProcessesLoseAndRepeatNothing) {

@@ -1,20 +1,29 @@
-// The inventory (pipc_objects_*, pipc_kind_name, pipc_sysv_exists): objects of each kind
-// created through the C API appear with the fields the OS tells, in order, filtered by
-// kind; holders in other processes are found by the way they hold; bad input is refused.
+// The inventory (pipc_objects_*, pipc_kind_name, pipc_libpipc_type_name, pipc_sysv_exists):
+// objects of each kind created through the C API appear with the fields the OS tells, in
+// order, filtered by kind; libpipc's own mutexes, condition variables and channels are
+// told from other shared memory; holders in other processes are found by the way they
+// hold; bad input is refused.
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "channel_support.hpp"
 #include "isolated_child.hpp"
+#include "mutex_support.hpp"
 #include "support.hpp"
 
 namespace {
@@ -378,6 +387,166 @@ TEST(Inventory, TheWalkEndsWithNullAndStaysThere) {
   const pipc_holder *h = nullptr;
   EXPECT_EQ(pipc_objects_holder(&h, walk, 0), PIPC_ERANGE);
   EXPECT_EQ(pipc_objects_close(walk), PIPC_OK);
+}
+
+// ---- libpipc's own objects ----------------------------------------------------------
+
+// The segment header of docs/man/pipc_mutex.3 (magic "PIPC", layout version 1, kind,
+// size, ready flag), for segments a test lays out itself.
+constexpr uint32_t header_magic = 0x43504950;
+constexpr uint32_t header_bytes = 64;
+
+// A POSIX shared memory segment NAME holding BYTES, made with shm_open (no libpipc call),
+// with MODE; false if it could not be made.
+bool make_segment(const std::string &name, const std::vector<unsigned char> &bytes,
+                  mode_t mode = 0600) {
+  const int fd = shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  const bool written = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  close(fd);
+  return written;
+}
+
+// A whole, ready channel header on a segment of 4096 bytes (zeros after the header).
+std::vector<unsigned char> channel_header() {
+  std::vector<unsigned char> bytes(4096);
+  const uint32_t words[] = {header_magic, 1, 3, 4096, 1};  // magic, layout, kind, size, ready
+  std::memcpy(bytes.data(), words, sizeof words);
+  return bytes;
+}
+
+// BYTES with header word WORD (0 magic, 1 layout, 2 kind, 3 size, 4 ready) set to VALUE.
+std::vector<unsigned char> with_word(std::vector<unsigned char> bytes, size_t word, uint32_t value) {
+  std::memcpy(bytes.data() + word * sizeof value, &value, sizeof value);
+  return bytes;
+}
+
+TEST(InventoryLibpipc, MutexCondAndChannelShowWhatTheyAreAndTheChannelItsMessages) {
+  pipc_test::owned_mutex mutex;
+  pipc_test::owned_cond cond;
+  pipc_test::owned_channel channel(16, 64);
+  ASSERT_NE(mutex.mutex, nullptr) << pipc_last_message();
+  ASSERT_NE(cond.cond, nullptr) << pipc_last_message();
+  ASSERT_NE(channel.channel, nullptr) << pipc_last_message();
+  for (const char *message : {"one", "two", "three"}) {
+    ASSERT_EQ(pipc_channel_send(channel.channel, message, std::strlen(message), 0), PIPC_OK)
+        << pipc_last_message();
+  }
+  const inventory inv = take(PIPC_KIND_SHM);
+  ASSERT_EQ(inv.status, PIPC_OK) << pipc_last_message();
+  const std::pair<const std::string *, uint32_t> expected[] = {
+      {&mutex.name, PIPC_LIBPIPC_MUTEX},
+      {&cond.name, PIPC_LIBPIPC_COND},
+      {&channel.name, PIPC_LIBPIPC_CHANNEL}};
+  for (const auto &[name, type] : expected) {
+    const seen *s = inv.named(PIPC_KIND_SHM, *name);
+    ASSERT_NE(s, nullptr) << *name;
+    EXPECT_EQ(s->o.version, PIPC_OBJECT_VERSION);
+    EXPECT_TRUE(s->o.known & PIPC_KNOWN_LIBPIPC) << *name;
+    EXPECT_EQ(s->o.libpipc_type, type) << *name;
+  }
+  const pipc_object &m = inv.named(PIPC_KIND_SHM, mutex.name)->o;
+  EXPECT_EQ(m.known & (PIPC_KNOWN_MESSAGES | PIPC_KNOWN_QUEUE_LIMITS), 0u);
+  const pipc_object &c = inv.named(PIPC_KIND_SHM, channel.name)->o;
+  EXPECT_EQ(c.known & (PIPC_KNOWN_MESSAGES | PIPC_KNOWN_QUEUE_LIMITS),
+            PIPC_KNOWN_MESSAGES | PIPC_KNOWN_QUEUE_LIMITS);
+  EXPECT_EQ(c.messages, 3u);
+  EXPECT_EQ(c.max_messages, 16u);
+  EXPECT_EQ(c.max_message_size, 64u);
+
+  char buf[64];
+  size_t len = 0;
+  ASSERT_EQ(pipc_channel_receive(&len, channel.channel, buf, sizeof buf, 0), PIPC_OK);
+  const inventory after = take(PIPC_KIND_SHM);
+  ASSERT_EQ(after.status, PIPC_OK) << pipc_last_message();
+  EXPECT_EQ(after.named(PIPC_KIND_SHM, channel.name)->o.messages, 2u);
+}
+
+TEST(InventoryLibpipc, OtherContentIsPlainSharedMemory) {
+  std::vector<unsigned char> noise(4096);
+  ASSERT_EQ(getrandom(noise.data(), noise.size(), 0), static_cast<ssize_t>(noise.size()));
+  const std::vector<unsigned char> whole = channel_header();
+  const std::pair<const char *, std::vector<unsigned char>> cases[] = {
+      {"empty", {}},
+      {"zeros", std::vector<unsigned char>(4096)},
+      {"random bytes", noise},
+      {"another magic", with_word(whole, 0, 0x50495043)},
+      {"another layout version", with_word(whole, 1, 2)},
+      {"an unknown kind", with_word(whole, 2, 9)},
+      {"a size that is not the file's", with_word(whole, 3, 8192)},
+      {"not yet ready", with_word(whole, 4, 0)},
+      {"a bad ready flag", with_word(whole, 4, 7)},
+      {"cut to 10 bytes", std::vector<unsigned char>(whole.begin(), whole.begin() + 10)},
+      {"cut to its header", std::vector<unsigned char>(whole.begin(), whole.begin() + header_bytes)},
+  };
+  std::vector<std::string> names;
+  scope_exit cleanup([&] {
+    for (const std::string &n : names) shm_unlink(n.c_str());
+  });
+  for (const auto &c : cases) {
+    names.push_back(unique_name());
+    ASSERT_TRUE(make_segment(names.back(), c.second)) << c.first << ": " << std::strerror(errno);
+  }
+  const inventory inv = take(PIPC_KIND_SHM);
+  ASSERT_EQ(inv.status, PIPC_OK) << pipc_last_message();
+  for (size_t i = 0; i < names.size(); ++i) {
+    const seen *s = inv.named(PIPC_KIND_SHM, names[i]);
+    ASSERT_NE(s, nullptr) << cases[i].first;
+    EXPECT_EQ(s->o.known & (PIPC_KNOWN_LIBPIPC | PIPC_KNOWN_MESSAGES | PIPC_KNOWN_QUEUE_LIMITS), 0u)
+        << cases[i].first;
+    EXPECT_EQ(s->o.libpipc_type, 0u) << cases[i].first;
+    EXPECT_EQ(s->o.size, cases[i].second.size()) << cases[i].first;
+  }
+}
+
+// A whole header of a channel whose control block makes no sense (no slots): a channel,
+// whose counts are unknown.
+TEST(InventoryLibpipc, AChannelWithABrokenControlBlockHasNoCounts) {
+  const std::string name = unique_name();
+  scope_exit cleanup([&] { shm_unlink(name.c_str()); });
+  ASSERT_TRUE(make_segment(name, channel_header())) << std::strerror(errno);
+  const inventory inv = take(PIPC_KIND_SHM);
+  ASSERT_EQ(inv.status, PIPC_OK) << pipc_last_message();
+  const seen *s = inv.named(PIPC_KIND_SHM, name);
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->o.known & PIPC_KNOWN_LIBPIPC);
+  EXPECT_EQ(s->o.libpipc_type, PIPC_LIBPIPC_CHANNEL);
+  EXPECT_EQ(s->o.known & (PIPC_KNOWN_MESSAGES | PIPC_KNOWN_QUEUE_LIMITS), 0u);
+}
+
+// A channel this process may not read (mode 0; as root, the walk runs as nobody) is listed
+// as shared memory whose libpipc type and counts are unknown.
+TEST(InventoryLibpipc, ASegmentThatCannotBeReadHasNoType) {
+  pipc_channel_options opts = PIPC_CHANNEL_OPTIONS_INIT;
+  opts.flags = PIPC_CREX;
+  opts.mode = 0;
+  const std::string name = unique_name();
+  pipc_channel *channel = nullptr;
+  scope_exit cleanup([&] {
+    pipc_channel_unlink_name(name.c_str());
+    pipc_channel_close(channel);
+  });
+  ASSERT_EQ(pipc_channel_open(&channel, name.c_str(), &opts), PIPC_OK) << pipc_last_message();
+  ASSERT_EQ(pipc_channel_send(channel, "x", 1, 0), PIPC_OK) << pipc_last_message();
+  const pid_t child = pipc_test::spawn([&] {
+    if (geteuid() == 0 && !pipc_test::become_nobody()) return 1;
+    const inventory inv = take(PIPC_KIND_SHM);
+    if (inv.status != PIPC_OK) return 2;
+    const seen *s = inv.named(PIPC_KIND_SHM, name);
+    if (s == nullptr) return 3;
+    if (s->o.known & (PIPC_KNOWN_LIBPIPC | PIPC_KNOWN_MESSAGES | PIPC_KNOWN_QUEUE_LIMITS)) return 4;
+    return s->o.libpipc_type == 0 ? 0 : 5;
+  });
+  EXPECT_EQ(pipc_test::wait_child(child), 0);
+}
+
+TEST(InventoryInput, LibpipcTypeNamesAreForKnownTypesOnly) {
+  EXPECT_STREQ(pipc_libpipc_type_name(PIPC_LIBPIPC_MUTEX), "mutex");
+  EXPECT_STREQ(pipc_libpipc_type_name(PIPC_LIBPIPC_COND), "cond");
+  EXPECT_STREQ(pipc_libpipc_type_name(PIPC_LIBPIPC_CHANNEL), "channel");
+  for (uint32_t type : {0u, 4u, 0x80000000u, UINT32_MAX}) {
+    EXPECT_EQ(pipc_libpipc_type_name(type), nullptr) << type;
+  }
 }
 
 // ---- Holders ------------------------------------------------------------------------

@@ -638,6 +638,29 @@ TEST(SysvShmAttach, AFailedAttachLeavesTheCurrentAttachmentAlone) {
   EXPECT_EQ(os_attachments(seg.id), 1u);
 }
 
+// Rounded down, an address below SHMLBA is 0: as root the kernel attached the segment
+// there, and the handle, taking NULL for "not attached", lost that attachment for good.
+TEST(SysvShmAttach, AnAddressThatRoundsDownToNullIsEinval) {
+  owned_shm seg;
+  ASSERT_EQ(seg.create(page), PIPC_OK) << pipc_last_message();
+  char *at = attach_ok(seg.shm);
+  for (uintptr_t low : {uintptr_t{1}, static_cast<uintptr_t>(SHMLBA) - 1}) {
+    void *bad = reinterpret_cast<void *>(low);
+    for (uint32_t flags :
+         {PIPC_SHM_ATTACH_ROUND, PIPC_SHM_ATTACH_ROUND | PIPC_SHM_ATTACH_READ_ONLY}) {
+      EXPECT_EQ(pipc_sysv_shm_attach(seg.shm, bad, flags), PIPC_EINVAL) << low;
+      EXPECT_TRUE(message_mentions("rounds down to NULL"));
+      void *address = nullptr;
+      ASSERT_EQ(pipc_sysv_shm_address(&address, seg.shm), PIPC_OK);
+      EXPECT_EQ(address, at);
+      EXPECT_EQ(os_attachments(seg.id), 1u);
+    }
+  }
+  pipc_sysv_shm_close(seg.shm);
+  seg.shm = nullptr;
+  EXPECT_EQ(os_attachments(seg.id), 0u);  // nothing of the handle's stays mapped
+}
+
 TEST(SysvShmAttach, RemapReplacesTheAttachmentInPlace) {
   owned_shm seg;
   ASSERT_EQ(seg.create(page), PIPC_OK) << pipc_last_message();

@@ -19,11 +19,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 SHM_MAX = 64 << 20           # bytes in one System V segment
 SHM_ALL = (256 << 20) >> 12  # pages in all of them
 TMPFS_SIZE = '256m'          # POSIX shared memory and semaphores
 ABORT_GRACE = 5              # seconds between SIGABRT and SIGKILL
+SHM_DEST = 0o1000            # a removed System V segment that is still attached
+SETTLE_S = 10                # the longest such a segment may take to go after COMMAND ended
 
 
 def set_up():
@@ -55,6 +58,21 @@ def ipc_objects():
     return found
 
 
+def settled_objects():
+    """ipc_objects() once no removed segment waits for its last detach, or after SETTLE_S.
+    A segment COMMAND removed while attached goes when COMMAND's address space is torn
+    down, which is not always before wait() returns: a process reading COMMAND's
+    /proc/PID/maps or /proc/PID/stat at its exit (libpipc's inventory, ps) holds that
+    address space, and the last of them to let go tears it down."""
+    deadline = time.monotonic() + SETTLE_S
+    while time.monotonic() < deadline:
+        with open('/proc/sysvipc/shm') as f:
+            if not any(int(row.split()[2], 8) & SHM_DEST for row in f.read().splitlines()[1:]):
+                break
+        time.sleep(0.01)
+    return ipc_objects()
+
+
 def run(command, timeout, **popen_args):
     """Runs COMMAND: {"returncode": N, "timed_out": bool, "pid": its process id}."""
     child = subprocess.Popen(command, start_new_session=True, **popen_args)
@@ -80,7 +98,7 @@ def main():
     args = parser.parse_args()
     set_up()
     result = run(args.command, args.timeout)
-    result['leftovers'] = ipc_objects()
+    result['leftovers'] = settled_objects()
     with open(args.result, 'w') as f:
         json.dump(result, f)
 

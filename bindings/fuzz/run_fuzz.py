@@ -146,7 +146,8 @@ def remove_made(made, pid):
                 os.unlink(left[-1])
     with open('/proc/sysvipc/shm') as f:
         for row in f.read().splitlines()[1:]:
-            if int(row.split()[4]) == pid:      # cpid
+            # (one it removed while attached goes with its memory: see ipc_sandbox.settled_objects)
+            if int(row.split()[4]) == pid and not int(row.split()[2], 8) & ipc_sandbox.SHM_DEST:
                 left.append(f'sysv shm id={row.split()[1]}')
                 subprocess.run(['ipcrm', '-m', row.split()[1]], stderr=subprocess.DEVNULL)
     for kind, *ident in made:

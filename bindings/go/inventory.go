@@ -55,6 +55,7 @@ const (
 	KnownLastPID     Known = Known(raw.PIPC_KNOWN_LAST_PID)     // LastPID
 	KnownAttaches    Known = Known(raw.PIPC_KNOWN_ATTACHES)     // Attaches
 	KnownHolders     Known = Known(raw.PIPC_KNOWN_HOLDERS)      // Holders
+	KnownLibpipc     Known = Known(raw.PIPC_KNOWN_LIBPIPC)      // LibpipcType
 )
 
 // Has reports whether every bit of b is set in k.
@@ -62,16 +63,35 @@ func (k Known) Has(b Known) bool { return k&b == b }
 
 // String names the known fields' groups, joined by "|": "value", "messages",
 // "queue_limits", "max_bytes", "creator", "creator_pid", "last_pid", "attaches",
-// "holders".
+// "holders", "libpipc".
 func (k Known) String() string {
 	var names []string
 	for i, name := range []string{"value", "messages", "queue_limits", "max_bytes", "creator",
-		"creator_pid", "last_pid", "attaches", "holders"} {
+		"creator_pid", "last_pid", "attaches", "holders", "libpipc"} {
 		if k&(1<<i) != 0 {
 			names = append(names, name)
 		}
 	}
 	return strings.Join(names, "|")
+}
+
+// LibpipcType is which of libpipc's own objects a shared memory segment holds.
+type LibpipcType uint32
+
+// The values of Object.LibpipcType (with KnownLibpipc).
+const (
+	LibpipcMutex   LibpipcType = LibpipcType(raw.PIPC_LIBPIPC_MUTEX)   // a Mutex
+	LibpipcCond    LibpipcType = LibpipcType(raw.PIPC_LIBPIPC_COND)    // a Cond
+	LibpipcChannel LibpipcType = LibpipcType(raw.PIPC_LIBPIPC_CHANNEL) // a Channel
+)
+
+// String is the type's short name ("mutex", "cond", "channel"), or
+// "LibpipcType(N)" for another value.
+func (t LibpipcType) String() string {
+	if name := raw.Pipc_libpipc_type_name(uint(t)); name != "" {
+		return name
+	}
+	return "LibpipcType(" + strconv.FormatUint(uint64(t), 10) + ")"
 }
 
 // Hold is the set of ways a process holds an object.
@@ -106,7 +126,9 @@ type Holder struct {
 }
 
 // Object is one IPC object as the OS describes it. A field another kind has not, or
-// that Known says is not known, is zero.
+// that Known says is not known, is zero. Shared memory that holds one of libpipc's own
+// objects (a Mutex, Cond or Channel) is KindShm with KnownLibpipc and LibpipcType saying
+// which; a channel also has Messages, MaxMessages (its slots) and MaxMessageSize.
 type Object struct {
 	Kind Kind        // a single kind
 	Name string      // POSIX: "/NAME"
@@ -123,9 +145,9 @@ type Object struct {
 	Semaphores     uint32
 	Size           uint64 // shared memory: bytes; queues: bytes of the messages queued
 	Value          int64  // a semaphore's value (a System V set's first) (KnownValue)
-	Messages       uint64 // a queue's messages (KnownMessages)
-	MaxMessages    uint64 // a POSIX queue's capacity (KnownQueueLimits)
-	MaxMessageSize uint64 // a POSIX queue's message size limit (KnownQueueLimits)
+	Messages       uint64 // a queue's or channel's messages (KnownMessages)
+	MaxMessages    uint64 // a POSIX queue's or channel's capacity (KnownQueueLimits)
+	MaxMessageSize uint64 // a POSIX queue's or channel's message size limit (KnownQueueLimits)
 	MaxBytes       uint64 // a System V queue's capacity in bytes (KnownMaxBytes)
 	Attaches       uint64 // a System V segment's attachments (KnownAttaches)
 	CreatorPID     int    // System V shared memory: the creating process (KnownCreatorPID)
@@ -134,9 +156,10 @@ type Object struct {
 	// modification (POSIX); Operated the last operation (System V). Zero: never or
 	// unknown. The kernel keeps System V times in whole seconds.
 	Changed, Modified, Operated time.Time
-	Device, Inode               uint64   // POSIX: the file's
-	Known                       Known    // which optional fields hold a value
-	Holders                     []Holder // with holders (KnownHolders): the processes holding it
+	Device, Inode               uint64      // POSIX: the file's
+	Known                       Known       // which optional fields hold a value
+	Holders                     []Holder    // with holders (KnownHolders): the processes holding it
+	LibpipcType                 LibpipcType // shared memory: the libpipc object in it (KnownLibpipc)
 }
 
 // Objects lists the IPC objects of kinds on this machine (its IPC namespace), in kind
@@ -183,7 +206,7 @@ func Objects(kinds Kind, holders bool) (objects []Object, unseen int, err error)
 			Changed: unixTime(f[raw.PIPC_OBJ_CHANGED]), Modified: unixTime(f[raw.PIPC_OBJ_MODIFIED]),
 			Operated: unixTime(f[raw.PIPC_OBJ_OPERATED]),
 			Device:   uint64(f[raw.PIPC_OBJ_DEVICE]), Inode: uint64(f[raw.PIPC_OBJ_INODE]),
-			Known: Known(f[raw.PIPC_OBJ_FIELDS]),
+			Known: Known(f[raw.PIPC_OBJ_FIELDS]), LibpipcType: LibpipcType(f[raw.PIPC_OBJ_LIBPIPC_TYPE]),
 		}
 		if o.Kind&KindPOSIX != 0 {
 			o.Name = raw.Pgo_inventory_name(inv[0], uint64(i))

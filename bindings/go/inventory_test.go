@@ -143,6 +143,50 @@ func TestObjectsKindFilter(t *testing.T) {
 	}
 }
 
+// Shared memory that holds a libpipc mutex, condition variable or channel is KindShm and
+// says which; a channel also its messages and limits; other shared memory says nothing.
+func TestObjectsLibpipcTypes(t *testing.T) {
+	mutex, cond := newMutex(t, nil), newCond(t)
+	channel := newChannel(t, pipc.ChannelOptions{Slots: 16, MaxMessageSize: 64})
+	for _, m := range []string{"one", "two", "three"} {
+		if err := channel.Send([]byte(m), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain := newSharedMemory(t, 4096)
+	objects, _, err := pipc.Objects(pipc.KindShm, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		known                             pipc.Known
+		libpipcType                       pipc.LibpipcType
+		messages, maxMessages, maxMsgSize uint64
+	}
+	queue := pipc.KnownMessages | pipc.KnownQueueLimits
+	for name, w := range map[string]want{
+		mutex.Name():   {pipc.KnownLibpipc, pipc.LibpipcMutex, 0, 0, 0},
+		cond.Name():    {pipc.KnownLibpipc, pipc.LibpipcCond, 0, 0, 0},
+		channel.Name(): {pipc.KnownLibpipc | queue, pipc.LibpipcChannel, 3, 16, 64},
+		plain.Name():   {0, 0, 0, 0, 0},
+	} {
+		o := find(t, objects, pipc.KindShm, name, 0)
+		got := want{o.Known & (pipc.KnownLibpipc | queue), o.LibpipcType, o.Messages, o.MaxMessages, o.MaxMessageSize}
+		if got != w {
+			t.Errorf("%s: %+v, want %+v", name, got, w)
+		}
+	}
+	for typ, s := range map[pipc.LibpipcType]string{pipc.LibpipcMutex: "mutex", pipc.LibpipcCond: "cond",
+		pipc.LibpipcChannel: "channel", 9: "LibpipcType(9)"} {
+		if typ.String() != s {
+			t.Errorf("LibpipcType.String %q, want %q", typ.String(), s)
+		}
+	}
+	if s := (pipc.KnownHolders | pipc.KnownLibpipc).String(); s != "holders|libpipc" {
+		t.Errorf("Known.String %q", s)
+	}
+}
+
 func holdersOf(o pipc.Object, pid int) []pipc.Holder {
 	var hs []pipc.Holder
 	for _, h := range o.Holders {

@@ -21,7 +21,7 @@ static PyObject *pypipc_inv_value(pipc_binding_field_type type, pipc_binding_val
   int i;
   if (!v.known) Py_RETURN_NONE;
   switch (type) {
-    case PIPC_FIELD_KIND: return PyUnicode_FromString(v.s ? v.s : "");
+    case PIPC_FIELD_SYMBOL: return PyUnicode_FromString(v.s ? v.s : "");
     case PIPC_FIELD_STR: return pypipc_inv_str(v.s);
     case PIPC_FIELD_INT: return PyLong_FromLongLong(v.i);
     case PIPC_FIELD_UINT: return PyLong_FromUnsignedLongLong((uint64_t)v.i);

@@ -714,7 +714,7 @@ static void *pysv_shm_open(PyObject *const *args) {
   Py_ssize_t size;
   pypipc_sshm *m;
   pipc_sysv_shm_options o = PIPC_SYSV_SHM_OPTIONS_INIT;
-  int rc, fill = ' ';
+  int rc, opened, fill = ' ';
   char enoent[80], eexist[80], eacces[80];
   pysv_msgs msgs = { NULL, NULL, NULL, NULL, "The size is invalid", "The size is invalid", NULL };
   if (pysv_key_arg(args[0], &key) < 0 || pysv_int_arg(args[1], 0, &flags) < 0 ||
@@ -750,16 +750,23 @@ static void *pysv_shm_open(PyObject *const *args) {
   m = (pypipc_sshm *)PyMem_Calloc(1, sizeof *m);
   if (!m) { PyErr_NoMemory(); return NULL; }
   rc = pipc_sysv_shm_open(&m->h, key, &o);
+  opened = rc >= 0;
   /* attached at once; read-only when no write permission was asked for */
   if (rc >= 0) rc = pipc_sysv_shm_attach(m->h, NULL, (mode & 0200) ? 0 : PIPC_SHM_ATTACH_READ_ONLY);
   if (rc >= 0) rc = pysv_shm_cache(m);
   if (rc < 0) {
     long long k = key == PIPC_KEY_RANDOM ? 0 : (long long)key;
+    /* A segment this call made and could not attach (its mode denies the creator, say)
+       goes again: sysv_ipc leaves it behind with no object to remove it through. */
+    const int created = opened && pipc_sysv_shm_created(m->h) == 1;
+    if (created) pipc_sysv_shm_remove(m->h);
     pipc_sysv_shm_close(m->h);
     PyMem_Free(m);
     snprintf(enoent, sizeof enoent, "No shared memory exists with the key %lld", k);
     snprintf(eexist, sizeof eexist, "Shared memory with the key %lld already exists", k);
-    snprintf(eacces, sizeof eacces, "Permission %o cannot be granted on the existing segment", mode);
+    snprintf(eacces, sizeof eacces, created ? "Mode %o does not let its creator attach the new segment"
+                                            : "Permission %o cannot be granted on the existing segment",
+             mode);
     msgs.enoent = enoent; msgs.eexist = eexist; msgs.eacces = eacces;
     pysv_raise(rc, &msgs);
     return NULL;

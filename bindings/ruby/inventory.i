@@ -15,7 +15,7 @@ static VALUE rbpipc_inv_value(pipc_binding_field_type type, pipc_binding_value v
   int i;
   if (!v.known) return Qnil;
   switch (type) {
-    case PIPC_FIELD_KIND: return ID2SYM(rb_intern(v.s ? v.s : "unknown"));
+    case PIPC_FIELD_SYMBOL: return ID2SYM(rb_intern(v.s ? v.s : "unknown"));
     case PIPC_FIELD_STR: return rbpipc_inv_str(v.s);
     case PIPC_FIELD_INT: return LL2NUM(v.i);
     case PIPC_FIELD_UINT: return ULL2NUM((uint64_t)v.i);

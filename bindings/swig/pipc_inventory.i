@@ -118,7 +118,8 @@ failed:
 /* ---- the fields ---- */
 
 typedef enum pipc_binding_field_type {
-  PIPC_FIELD_KIND,   /* the kind's name: pipc_kind_name */
+  PIPC_FIELD_SYMBOL, /* a name from a fixed set (s; its number in i): pipc_kind_name,
+                        pipc_libpipc_type_name */
   PIPC_FIELD_STR,    /* text */
   PIPC_FIELD_INT,    /* a signed integer */
   PIPC_FIELD_UINT,   /* an unsigned integer */
@@ -150,14 +151,15 @@ enum {
   PIPC_OBJ_SIZE, PIPC_OBJ_VALUE, PIPC_OBJ_MESSAGES, PIPC_OBJ_MAX_MESSAGES,
   PIPC_OBJ_MAX_MESSAGE_SIZE, PIPC_OBJ_MAX_BYTES, PIPC_OBJ_ATTACHES, PIPC_OBJ_CREATOR_PID,
   PIPC_OBJ_LAST_PID, PIPC_OBJ_CHANGED, PIPC_OBJ_MODIFIED, PIPC_OBJ_OPERATED,
-  PIPC_OBJ_DEVICE, PIPC_OBJ_INODE, PIPC_OBJ_HOLDER_COUNT, PIPC_OBJ_FIELDS
+  PIPC_OBJ_DEVICE, PIPC_OBJ_INODE, PIPC_OBJ_HOLDER_COUNT, PIPC_OBJ_LIBPIPC_TYPE,
+  PIPC_OBJ_FIELDS
 };
 /* A holder's fields, in the order every binding's Holder has them. */
 enum { PIPC_HOLDER_PID, PIPC_HOLDER_HOW, PIPC_HOLDER_UID, PIPC_HOLDER_COMMAND, PIPC_HOLDER_FIELDS };
 %}
 %{
 static const pipc_binding_field pipc_binding_object_fields[PIPC_OBJ_FIELDS] = {
-  {"kind", PIPC_FIELD_KIND, PIPC_FIELD_ALWAYS},
+  {"kind", PIPC_FIELD_SYMBOL, PIPC_FIELD_ALWAYS},
   {"name", PIPC_FIELD_STR, PIPC_FIELD_POSIX},
   {"key", PIPC_FIELD_INT, PIPC_FIELD_SYSV},
   {"id", PIPC_FIELD_INT, PIPC_FIELD_SYSV},
@@ -183,6 +185,7 @@ static const pipc_binding_field pipc_binding_object_fields[PIPC_OBJ_FIELDS] = {
   {"device", PIPC_FIELD_UINT, PIPC_FIELD_POSIX},
   {"inode", PIPC_FIELD_UINT, PIPC_FIELD_POSIX},
   {"holder_count", PIPC_FIELD_UINT, PIPC_KNOWN_HOLDERS},
+  {"libpipc_type", PIPC_FIELD_SYMBOL, PIPC_KNOWN_LIBPIPC},
 };
 
 static const pipc_binding_field pipc_binding_holder_fields[PIPC_HOLDER_FIELDS] = {
@@ -200,7 +203,7 @@ static const struct { uint32_t bit; const char *name; } pipc_binding_hold_names[
 };
 
 /* One field's value: ints in i (UINT fields fit: sizes and counts stay below 2^63), STR and
- * KIND in s. KNOWN is 0 for a field without a value. */
+ * SYMBOL in s. KNOWN is 0 for a field without a value. */
 typedef struct pipc_binding_value {
   int known;
   int64_t i;
@@ -245,6 +248,10 @@ static pipc_binding_value pipc_binding_object_value(const pipc_object *o, int f)
     case PIPC_OBJ_DEVICE: v.i = (int64_t)o->device; break;
     case PIPC_OBJ_INODE: v.i = (int64_t)o->inode; break;
     case PIPC_OBJ_HOLDER_COUNT: v.i = o->holder_count; break;
+    case PIPC_OBJ_LIBPIPC_TYPE:
+      v.s = pipc_libpipc_type_name(o->libpipc_type);
+      v.i = o->libpipc_type;
+      break;
     default: v.known = 0; return v;
   }
   v.known = pipc_binding_has(o->known, o->kind, pipc_binding_object_fields[f].known, v.i);

@@ -25,21 +25,40 @@ PIPC_API const char *pipc_kind_name(uint32_t kind);
 /* pipc_object.known: which of the fields below hold a value (the others are 0). */
 #define PIPC_KNOWN_VALUE        0x001u /* value */
 #define PIPC_KNOWN_MESSAGES     0x002u /* messages */
-#define PIPC_KNOWN_QUEUE_LIMITS 0x004u /* max_messages, max_message_size (POSIX queues) */
+#define PIPC_KNOWN_QUEUE_LIMITS 0x004u /* max_messages, max_message_size (POSIX queues,
+                                          libpipc channels) */
 #define PIPC_KNOWN_MAX_BYTES    0x008u /* max_bytes (System V queues) */
 #define PIPC_KNOWN_CREATOR      0x010u /* cuid, cgid */
 #define PIPC_KNOWN_CREATOR_PID  0x020u /* creator_pid */
 #define PIPC_KNOWN_LAST_PID     0x040u /* last_pid */
 #define PIPC_KNOWN_ATTACHES     0x080u /* attaches */
 #define PIPC_KNOWN_HOLDERS      0x100u /* holder_count and the holders (PIPC_INVENTORY_HOLDERS) */
+#define PIPC_KNOWN_LIBPIPC      0x200u /* libpipc_type */
 
 /* pipc_object.state */
 #define PIPC_STATE_REMOVED 0x1u /* System V segment removed, alive until its last detach */
 
+/* pipc_object.libpipc_type: which of libpipc's own objects a POSIX shared memory segment
+ * holds (pipc_mutex_open, pipc_cond_open, pipc_channel_open). */
+#define PIPC_LIBPIPC_MUTEX   1u
+#define PIPC_LIBPIPC_COND    2u
+#define PIPC_LIBPIPC_CHANNEL 3u
+
+/* The libpipc object's short name ("mutex", "cond", "channel"), or NULL for anything else. */
+PIPC_API const char *pipc_libpipc_type_name(uint32_t libpipc_type);
+
 #define PIPC_OBJECT_VERSION 1u
 
 /* One object. Times are nanoseconds since the epoch (0: never or unknown); the kernel keeps
- * System V times in whole seconds. */
+ * System V times in whole seconds.
+ *
+ * A POSIX shared memory segment that holds one of libpipc's own objects (a finished one:
+ * its header's magic, layout version and size match, and its creator marked it ready)
+ * keeps kind PIPC_KIND_SHM (it is shared memory, and shm_unlink removes it) and has
+ * PIPC_KNOWN_LIBPIPC with libpipc_type saying which object it is. A channel also has
+ * messages (queued now, from 0 to max_messages), max_messages (its slots) and
+ * max_message_size, with PIPC_KNOWN_MESSAGES and PIPC_KNOWN_QUEUE_LIMITS. The segment is
+ * read, never mapped or written; one this process may not read has neither bit. */
 typedef struct pipc_object {
   uint32_t version;          /* PIPC_OBJECT_VERSION: later versions only add fields */
   uint32_t kind;             /* one PIPC_KIND_* bit */
@@ -56,9 +75,9 @@ typedef struct pipc_object {
   uint32_t semaphores;       /* System V: semaphores in the set; POSIX semaphore: 1; else 0 */
   uint64_t size;             /* shared memory: bytes; queues: bytes of the messages queued */
   int64_t value;             /* semaphore value (the set's first, for System V) */
-  uint64_t messages;         /* queues: messages queued */
-  uint64_t max_messages;     /* POSIX queue capacity (mq_maxmsg) */
-  uint64_t max_message_size; /* POSIX queue message size limit (mq_msgsize) */
+  uint64_t messages;         /* queues, channels: messages queued */
+  uint64_t max_messages;     /* POSIX queue capacity (mq_maxmsg); channel: its slots */
+  uint64_t max_message_size; /* POSIX queue, channel: message size limit (mq_msgsize) */
   uint64_t max_bytes;        /* System V queue capacity in bytes (msg_qbytes) */
   uint64_t attaches;         /* System V shared memory: current attaches (shm_nattch) */
   int32_t creator_pid;       /* System V shared memory: the creating process */
@@ -69,6 +88,7 @@ typedef struct pipc_object {
   uint64_t device;           /* POSIX: the file's device and inode, which holders match on */
   uint64_t inode;
   uint32_t holder_count;     /* with PIPC_KNOWN_HOLDERS: pipc_objects_holder's range */
+  uint32_t libpipc_type;     /* PIPC_LIBPIPC_* (PIPC_KNOWN_LIBPIPC) */
 } pipc_object;
 
 /* pipc_holder.how: the ways a process holds an object (several may be set). */

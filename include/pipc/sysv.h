@@ -178,7 +178,8 @@ PIPC_API int pipc_sysv_shm_close(pipc_sysv_shm *shm);
 #define PIPC_SHM_ATTACH_EXEC      0x8u /* SHM_EXEC: executable attachment */
 
 /* Attaches the segment at ADDRESS (NULL: where the kernel chooses). A handle has at
- * most one attachment: attaching again replaces it. */
+ * most one attachment: attaching again replaces it. With PIPC_SHM_ATTACH_ROUND, an
+ * ADDRESS below SHMLBA (it would round down to NULL) gives PIPC_EINVAL. */
 PIPC_API int pipc_sysv_shm_attach(pipc_sysv_shm *shm, void *address, uint32_t flags);
 /* PIPC_ENOTATTACHED when not attached. Waits for reads and writes in flight. */
 PIPC_API int pipc_sysv_shm_detach(pipc_sysv_shm *shm);

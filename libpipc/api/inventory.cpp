@@ -1,4 +1,5 @@
-// Entry points: the inventory (pipc_objects_*, pipc_kind_name, pipc_sysv_exists).
+// Entry points: the inventory (pipc_objects_*, pipc_kind_name, pipc_libpipc_type_name,
+// pipc_sysv_exists).
 #include <cerrno>
 #include <memory>
 #include <new>
@@ -38,6 +39,15 @@ PIPC_API const char *pipc_kind_name(uint32_t kind) {
     case PIPC_KIND_SYSV_SEM: return "sysv_sem";
     case PIPC_KIND_SYSV_SHM: return "sysv_shm";
     case PIPC_KIND_SYSV_MQ: return "sysv_mq";
+    default: return nullptr;
+  }
+}
+
+PIPC_API const char *pipc_libpipc_type_name(uint32_t libpipc_type) {
+  switch (libpipc_type) {
+    case PIPC_LIBPIPC_MUTEX: return "mutex";
+    case PIPC_LIBPIPC_COND: return "cond";
+    case PIPC_LIBPIPC_CHANNEL: return "channel";
     default: return nullptr;
   }
 }

@@ -39,6 +39,15 @@ int check_attach(void *address, uint32_t flags) {
   if ((flags & PIPC_SHM_ATTACH_REMAP) && address == nullptr) {
     return pipc::core::invalid("pipc_sysv_shm_attach: PIPC_SHM_ATTACH_REMAP needs an address");
   }
+  // Rounded down, such an address is 0, where the kernel maps the segment for a caller
+  // with CAP_SYS_RAWIO: an attachment that NULL cannot name, so the handle would lose it.
+  if ((flags & PIPC_SHM_ATTACH_ROUND) && address != nullptr &&
+      reinterpret_cast<uintptr_t>(address) < static_cast<uintptr_t>(SHMLBA)) {
+    return pipc::core::invalid(
+        "pipc_sysv_shm_attach: address %p rounds down to NULL with PIPC_SHM_ATTACH_ROUND "
+        "(SHMLBA is %d)",
+        address, SHMLBA);
+  }
   return PIPC_OK;
 }
 

@@ -44,7 +44,8 @@ struct Verb {
 
 const Verb kVerbs[] = {
     {"ls", verb_ls, "pipc ls [--kind K[,K...]] [--user U] [--holders] [--json]",
-     "List the IPC objects of the six kinds in one table.\n"
+     "List the IPC objects of the six kinds in one table; LIBPIPC tells which of libpipc's\n"
+     "own objects a shm segment holds (mutex, cond, channel MESSAGES/SLOTS x SIZE B).\n"
      "  -k, --kind K   only these kinds (comma-separated)\n"
      "  -u, --user U   only objects owned by user U (name or uid)\n"
      "      --holders  also find the processes holding each object (HOLDERS column)\n"

@@ -121,11 +121,28 @@ std::string size_cell(const pipc_object &i) {
 std::string value_cell(const pipc_object &i) {
   if (i.kind == PIPC_KIND_SEM || i.kind == PIPC_KIND_SYSV_SEM)
     return (i.known & PIPC_KNOWN_VALUE) ? std::to_string(i.value) : "?";
-  if (i.kind == PIPC_KIND_MQ || i.kind == PIPC_KIND_SYSV_MQ)
+  if (i.kind == PIPC_KIND_MQ || i.kind == PIPC_KIND_SYSV_MQ || (i.known & PIPC_KNOWN_MESSAGES))
     return (i.known & PIPC_KNOWN_MESSAGES) ? num(i.messages) : "?";
   if (i.kind == PIPC_KIND_SYSV_SHM && (i.known & PIPC_KNOWN_ATTACHES))
     return num(i.attaches) + " att";
   return "-";
+}
+
+// Which of libpipc's own objects a shared memory segment holds ("mutex", "cond",
+// "channel"), or nullptr (none, or not readable).
+const char *libpipc_type(const pipc_object &i) {
+  return (i.known & PIPC_KNOWN_LIBPIPC) ? pipc_libpipc_type_name(i.libpipc_type) : nullptr;
+}
+
+// The LIBPIPC column: "mutex", "cond", "channel 3/16 x 64 B" (messages / slots x message
+// size), or "".
+std::string libpipc_cell(const pipc_object &i) {
+  const char *type = libpipc_type(i);
+  if (!type) return "";
+  std::string s = type;
+  if ((i.known & PIPC_KNOWN_MESSAGES) && (i.known & PIPC_KNOWN_QUEUE_LIMITS))
+    s += " " + num(i.messages) + "/" + num(i.max_messages) + " x " + num(i.max_message_size) + " B";
+  return s;
 }
 
 std::string holders_cell(const Object &o) {
@@ -231,6 +248,8 @@ void json_object(std::string &out, const Object &o) {
   f.time("modified", i.modified_ns);
   f.time("operated", i.operated_ns);
   f.boolean("removed", (i.state & PIPC_STATE_REMOVED) != 0);
+  const char *type = libpipc_type(i);
+  type ? f.str("libpipc_type", type) : f.null("libpipc_type");
   if (!o.holders_known()) {
     f.null("holders");
   } else {
@@ -303,6 +322,7 @@ void print_table(FILE *out, const std::vector<const Object *> &objects, bool hol
   t.column("VALUE/MSGS", true);
   if (holders) t.column("HOLDERS", false);
   t.column("CHANGED", false);
+  t.column("LIBPIPC", false);
   for (const Object *o : objects) {
     const pipc_object &i = o->info;
     std::string name = name_or_key(*o);
@@ -311,6 +331,7 @@ void print_table(FILE *out, const std::vector<const Object *> &objects, bool hol
                                  user_name(i.uid), mode_text(i.mode), size_cell(i), value_cell(i)};
     if (holders) row.push_back(holders_cell(*o));
     row.push_back(local_time(latest(i)));
+    row.push_back(libpipc_cell(i));
     t.row(std::move(row));
   }
   t.print(out);
@@ -336,6 +357,7 @@ void print_detail(FILE *out, const Object &o, bool holders_scanned) {
     line("creator:", user_name(i.cuid) + ":" + group_name(i.cgid));
   line("mode:", std::string(mode) + " (" + mode_text(i.mode) + ")");
   if (i.state & PIPC_STATE_REMOVED) line("state:", "removed, alive until its last detach");
+  if (const char *type = libpipc_type(i)) line("libpipc type:", type);
   if (i.kind == PIPC_KIND_SEM || i.kind == PIPC_KIND_SYSV_SEM) {
     line("value:", (i.known & PIPC_KNOWN_VALUE) ? std::to_string(i.value) : "unknown (no permission)");
     if (o.sysv()) line("semaphores:", std::to_string(i.semaphores));

@@ -58,6 +58,8 @@ int init_channel(void *object, const void *context) {
   return 0;
 }
 
+}  // namespace
+
 const char *check_channel(const void *object, size_t size) {
   const auto *c = static_cast<const channel_control *>(object);
   if (size < sizeof(channel_control)) return "too small";
@@ -71,6 +73,8 @@ const char *check_channel(const void *object, size_t size) {
   if (object_bytes(c->slots, c->slot_stride) != size) return "size differs";
   return nullptr;
 }
+
+namespace {
 
 // A slot of this process's threads may sit on a thread's robust list (a zero-copy
 // call's): the mapping must then stay where it is (see robust_mutex.cpp).
@@ -109,8 +113,9 @@ bool try_claim(channel_slot *s, const robust::thread_state &t) {
 }
 
 // Gives slot S up, waking whoever waits for it, and ends T's pending operation.
+// The exchange is sequentially consistent: notify() relies on it (see there).
 void release(channel_slot *s, const robust::thread_state &t) {
-  if (s->owner.exchange(0, std::memory_order_release) & waiters_bit) {
+  if (s->owner.exchange(0, std::memory_order_seq_cst) & waiters_bit) {
     wake_word(&s->owner, INT_MAX);
   }
   robust::end_op(t.head);
@@ -142,8 +147,8 @@ class waiter {
       : h_(h), until_(timeout_ns), spin_ns_(h->spin_ns.load(std::memory_order_relaxed)) {}
 
   // Waits until what blocked the claim may be gone: woken::again to try again.
-  woken wait(const blocked &b, std::atomic<uint32_t> &event,
-             bool (*still_blocked)(channel_control *), channel_control *c) {
+  template <class StillBlocked>
+  woken wait(const blocked &b, std::atomic<uint32_t> &event, StillBlocked still_blocked) {
     if (spinning()) return woken::again;
     if (b.reason == blocked::slot_held) return wait_for_slot(b);
     // Before the first sleep of a call, one yield of the processor: a receiver that
@@ -161,7 +166,7 @@ class waiter {
     while (!(seen & sleepers_bit) &&
            !event.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_seq_cst)) {
     }
-    if (!still_blocked(c)) return woken::again;
+    if (!still_blocked()) return woken::again;
     return wait_word(reinterpret_cast<uint32_t *>(&event), seen | sleepers_bit, {&h_->closer},
                      until_);
   }
@@ -200,12 +205,18 @@ class waiter {
   bool yielded_ = false;
 };
 
-// After a release store that made what the sleepers on EVENT wait for: if one marked
-// it, advances it with the mark cleared and wakes them all (each looks again and
-// marks it anew if it must wait on). One system call per sleep, not per message.
+// After release() gave up a slot whose new state the sleepers on EVENT wait for: if
+// one marked it, advances it with the mark cleared and wakes them all (each looks
+// again and marks it anew if it must wait on). One system call per sleep, not per
+// message.
+// No fence is needed between the slot's new state and this look at EVENT. A sleeper
+// marks EVENT, then reads the slot's owner word and only then its sequence, all
+// sequentially consistent, as are release()'s exchange of the owner word and the
+// load below. So if this load misses the mark, the sleeper's read of the owner word
+// comes after that exchange in the single order of such operations: it reads what the
+// exchange (or a later claim) wrote, synchronizes with it, and sees the new sequence.
 void notify(std::atomic<uint32_t> &event) {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  uint32_t seen = event.load(std::memory_order_relaxed);
+  uint32_t seen = event.load(std::memory_order_seq_cst);
   while (seen & sleepers_bit) {
     if (event.compare_exchange_weak(seen, (seen + 1) & ~sleepers_bit, std::memory_order_seq_cst)) {
       wake_word(&event, INT_MAX);
@@ -253,13 +264,10 @@ bool claim_at_index(channel_control *c, side who, const robust::thread_state &t,
       case slot_state::done:
         index.compare_exchange_strong(pos, pos + 1, std::memory_order_acq_rel);
         continue;
-      case slot_state::not_yet: {
-        // A receiver may find the slot being filled: then it waits for that sender.
-        const uint32_t owner = s->owner.load(std::memory_order_relaxed);
-        const bool filling = who == side::receive && seq == pos && owner != 0 && !(owner & died_bit);
-        why = filling ? blocked{blocked::slot_held, s, owner} : blocked{blocked::no_slot, nullptr, 0};
+      case slot_state::not_yet:
+        // Also when a sender is filling the slot: its publish wakes the event's sleepers.
+        why = {blocked::no_slot, nullptr, 0};
         return false;
-      }
       case slot_state::ready: break;
     }
     if (!try_claim(s, t)) {
@@ -291,16 +299,13 @@ void finish(channel_control *c, side who, const held_slot &h, const robust::thre
   }
 }
 
-bool send_blocked(channel_control *c) {
-  const uint64_t pos = c->tail.load(std::memory_order_seq_cst);
-  return state_for(side::send, c->slot(pos)->sequence.load(std::memory_order_seq_cst), pos) ==
-         slot_state::not_yet;
-}
-
-bool receive_blocked(channel_control *c) {
-  const uint64_t pos = c->head.load(std::memory_order_seq_cst);
-  return state_for(side::receive, c->slot(pos)->sequence.load(std::memory_order_seq_cst), pos) ==
-         slot_state::not_yet;
+// Whether SIDE's next slot is still not ready, for a thread that marked its event as
+// slept on: the owner word is read before the sequence (see notify()).
+bool still_blocked(channel_control *c, side who) {
+  const uint64_t pos = index_of(c, who).load(std::memory_order_seq_cst);
+  channel_slot *s = c->slot(pos);
+  (void)s->owner.load(std::memory_order_seq_cst);
+  return state_for(who, s->sequence.load(std::memory_order_seq_cst), pos) == slot_state::not_yet;
 }
 
 // ---- Calls ----------------------------------------------------------------------------
@@ -325,9 +330,8 @@ int claim_slot(const pinned<channel_handle> &h, const robust::thread_state &t, s
     if (timeout_ns == 0 && why.reason == blocked::no_slot) {
       return wait_ended(woken::timed_out, 0, function, who);
     }
-    const woken how = who == side::send
-                          ? w.wait(why, c->space_event, send_blocked, c)
-                          : w.wait(why, c->messages_event, receive_blocked, c);
+    std::atomic<uint32_t> &event = who == side::send ? c->space_event : c->messages_event;
+    const woken how = w.wait(why, event, [c, who] { return still_blocked(c, who); });
     if (how != woken::again) return wait_ended(how, timeout_ns, function, who);
   }
 }

@@ -2,31 +2,34 @@
 // shared memory segment (shared_segment.hpp), after D. Vyukov's bounded MPMC queue.
 //
 // Each slot has a 64-bit sequence: 2P when the slot is free for the message of
-// position P, 2P + 1 once that message is in it. Senders take
-// positions from `tail`, receivers from `head`. A process can be killed at any
+// position P, 2P + 1 once that message is in it. Senders take positions from
+// `tail`, receivers from `head`. A process can be killed at any
 // instruction, so a slot is claimed before anything in it changes: its `owner` word
 // is a robust futex (the kernel's protocol, robust_list.hpp) that holds the claiming
 // thread's id while it works on the slot, and the slot is the thread's pending robust
 // list operation meanwhile (or on its robust list, for the zero-copy calls, which
 // return to the caller holding it). If the thread dies, the kernel marks the word
-// FUTEX_OWNER_DIED, and the next thread that needs the slot takes it over:
-//  - a sender that died before its message was whole: the position is skipped (a
-//    later sender reuses it if the dead one had not yet taken the position from
-//    `tail`, else the receiver of that position frees the slot);
-//  - a receiver that died before it freed the slot: its message, whole, is delivered
-//    by the next receiver if the dead one had not yet taken the position from
-//    `head`; if it had, the message was its own, and the next sender reuses the slot.
-// A claimer never waits for another thread while it holds a slot, and only the
-// claimer moves an index past its position, so a slot whose owner is alive is always
-// on its way to being released.
+// FUTEX_OWNER_DIED, and the next thread that needs the slot takes it over. A claimer
+// gives its slot its new state before it moves the index on, so:
+//  - a sender that died before it published left its position at `tail`: the next
+//    sender fills the slot anew (the dead one's message was never whole, and no
+//    receiver saw it);
+//  - a receiver that died before it freed the slot left its position at `head`: the
+//    next receiver delivers the message (the dead one never returned it);
+//  - a claimer that died after that only left an index behind, which whoever finds
+//    it lagging moves on.
+// A claimer never waits for another thread while it holds a slot, so a slot whose
+// owner is alive is always on its way to being released.
 //
-// Waiting: a receiver that finds nothing to take, or a sender that finds no free
-// slot, yields the processor once and looks again; then it marks the channel's `messages_event` or `space_event` word as slept on, looks
-// again, and sleeps on the word (waits.hpp, so that a close and a signal end it).
-// Whoever publishes a message or frees a slot advances the event and wakes the
-// sleepers only if the mark is there, clearing it: one wake-up per sleep. A thread that
-// finds a slot held by a live claimer waits for it on the slot's owner word, as for
-// a robust mutex (FUTEX_WAITERS).
+// Waiting: a receiver that finds nothing to take (also while a sender fills the slot),
+// or a sender that finds no free slot, yields the processor once and looks again;
+// then it marks the channel's `messages_event` or `space_event` word as slept on,
+// looks again, and sleeps on the word (waits.hpp, so that a close and a signal end
+// it). Whoever publishes a message or frees a slot advances the event and wakes the
+// sleepers only if the mark is there, clearing it: one wake-up per sleep. A thread
+// that finds the slot it could take held by a live claimer (a rival for the same
+// position, or a zero-copy hold) waits for it on the slot's owner word, as for a
+// robust mutex (FUTEX_WAITERS).
 #pragma once
 
 #include <atomic>
@@ -127,6 +130,11 @@ struct family_traits<pipc_channel> {
   using object = channel_handle;
   static constexpr table::family_id id = table::channel_family;
 };
+
+// What is wrong with the channel_control at OBJECT of a segment whose object part (all
+// after the header) has SIZE bytes: its slot count, message size, stride or size; nullptr
+// when it is sound.
+const char *check_channel(const void *object, size_t size);
 
 int channel_open(pipc_channel **out, const char *name, const pipc_channel_options &opts);
 int channel_dup(pipc_channel **out, const channel_handle &c);

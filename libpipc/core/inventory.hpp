@@ -39,6 +39,11 @@ inline int64_t seconds_to_ns(int64_t seconds) { return seconds * 1000000000; }
 int read_posix_objects(snapshot &snap, uint32_t kinds, const char *function);
 int read_sysv_objects(snapshot &snap, uint32_t kinds);
 
+// For the POSIX shared memory segment FILE in directory DIR: which of libpipc's own
+// objects it holds, if it is a finished one this process may read (libpipc_type,
+// PIPC_KNOWN_LIBPIPC), and a channel's messages and limits (inventory_libpipc.cpp).
+void read_libpipc_object(int dir, const char *file, pipc_object &o);
+
 // Sorts the objects into the walk's order.
 void sort_objects(snapshot &snap);
 

@@ -79,6 +79,7 @@ void read_shm_dir(snapshot &snap, uint32_t kinds) {
       if (read_sem_value(dir, file, o.value)) o.known |= PIPC_KNOWN_VALUE;
     } else {
       o.size = static_cast<uint64_t>(st.st_size);
+      read_libpipc_object(dir, file, o);
     }
     snap.objects.push_back(o);
   });

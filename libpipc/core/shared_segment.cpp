@@ -133,20 +133,34 @@ int attach(int fd, const segment_spec &spec, void **address, size_t *mapped, con
 
 }  // namespace
 
-const char *libpipc_object_in(int fd) {
+bool identify_segment(int fd, segment_identity &out) {
   struct stat st {};
   segment_header header;
   if (fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < sizeof header ||
-      pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
-    return nullptr;
+      pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
+      header.magic != segment_magic || header.layout_version != segment_layout_version ||
+      header.size != static_cast<uint64_t>(st.st_size)) {
+    return false;
   }
-  const bool ours = header.magic == segment_magic &&
-                    header.layout_version == segment_layout_version &&
-                    header.size == static_cast<uint64_t>(st.st_size);
-  switch (static_cast<segment_kind>(header.kind)) {
-    case segment_kind::mutex: return ours ? "robust mutex" : nullptr;
-    case segment_kind::cond: return ours ? "condition variable" : nullptr;
-    case segment_kind::channel: return ours ? "channel" : nullptr;
+  const auto kind = static_cast<segment_kind>(header.kind);
+  switch (kind) {
+    case segment_kind::mutex:
+    case segment_kind::cond:
+    case segment_kind::channel:
+      out = segment_identity{kind, header.ready.load(std::memory_order_relaxed) == 1,
+                             static_cast<uint64_t>(st.st_size)};
+      return true;
+  }
+  return false;
+}
+
+const char *libpipc_object_in(int fd) {
+  segment_identity id{};
+  if (!identify_segment(fd, id)) return nullptr;
+  switch (id.kind) {
+    case segment_kind::mutex: return "robust mutex";
+    case segment_kind::cond: return "condition variable";
+    case segment_kind::channel: return "channel";
   }
   return nullptr;
 }

@@ -70,10 +70,22 @@ struct opened_segment {
   bool created = false;
 };
 
+// What the header of a libpipc segment says of it.
+struct segment_identity {
+  segment_kind kind;
+  bool ready;     // its creator finished (ready == 1)
+  uint64_t size;  // bytes of the whole segment, the file's size
+};
+
+// Whether the POSIX segment open as FD begins with a header of this layout (magic,
+// layout version, a known kind) whose size is the whole file's: what it says then, read
+// with pread (never mapped, never written, never waited for).
+bool identify_segment(int fd, segment_identity &out);
+
 // What libpipc object the POSIX segment open as FD holds ("robust mutex", "condition
-// variable", "channel"), or nullptr for any other content: a segment that begins with a
-// header of this layout for the whole file. Resizing such a segment through pipc_shm
-// would make every process that maps it fault (SIGBUS), so pipc_shm refuses.
+// variable", "channel"), or nullptr for any other content (identify_segment). Resizing
+// such a segment through pipc_shm would make every process that maps it fault (SIGBUS),
+// so pipc_shm refuses.
 const char *libpipc_object_in(int fd);
 
 // Opens or creates (FLAGS: PIPC_CREAT, PIPC_EXCL; NULL NAME: a random one) the

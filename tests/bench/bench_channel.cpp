@@ -15,9 +15,11 @@
 // goals judged on the figures of this one run.
 //
 // Run: meson test -C build --benchmark 'channel' -v, or the binary:
-//   bench_channel [--quick] [--rounds N] [--seconds S] [--slots N] [--spin NS] [--pin] [FILTER]
-// --quick is a smoke run for CI (few messages, one round, goals not judged). --pin puts
-// the two processes on two different CPUs (by default the scheduler places them). FILTER
+//   bench_channel [--quick] [--rounds N] [--seconds S] [--slots N] [--spin NS]
+//                 [--placement scheduler|apart|together] [FILTER]
+// --quick is a smoke run for CI (few messages, one round, goals not judged).
+// --placement apart puts the two processes on two different CPUs, together on one
+// (by default the scheduler places them, differently from run to run). FILTER
 // keeps the cases whose name contains it (the channel's own rows always run). Timing
 // never makes the program fail; a transport error, a lost, reordered or torn message,
 // or a hang does.
@@ -43,7 +45,7 @@ struct Options {
   double seconds = 0.2;  // the length of one timed run (calibrated per case)
   uint32_t slots = 1024;
   uint32_t spin_ns = 20000;
-  bool pin = false;
+  Placement placement = Placement::scheduler;
   std::string filter;
 };
 
@@ -78,8 +80,24 @@ struct Figures {
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: bench_channel [--quick] [--rounds N] [--seconds S] [--slots N] [--spin NS] "
-               "[--pin] [FILTER]\n");
+               "[--placement scheduler|apart|together] [FILTER]\n");
   std::exit(2);
+}
+
+Placement placement_named(const std::string &name) {
+  if (name == "scheduler") return Placement::scheduler;
+  if (name == "apart") return Placement::apart;
+  if (name == "together") return Placement::together;
+  usage();
+}
+
+const char *placement_text(Placement p) {
+  switch (p) {
+    case Placement::scheduler: return "placed by the scheduler (--placement apart or together pins them)";
+    case Placement::apart: return "pinned, one CPU each (--placement apart)";
+    case Placement::together: return "pinned, both on one CPU (--placement together)";
+  }
+  return "";
 }
 
 Options parse(int argc, char **argv) {
@@ -98,8 +116,8 @@ Options parse(int argc, char **argv) {
       o.seconds = std::atof(value());
     } else if (arg == "--slots") {
       o.slots = static_cast<uint32_t>(std::strtoul(value(), nullptr, 10));
-    } else if (arg == "--pin") {
-      o.pin = true;
+    } else if (arg == "--placement") {
+      o.placement = placement_named(value());
     } else if (arg == "--spin") {
       o.spin_ns = static_cast<uint32_t>(std::strtoul(value(), nullptr, 10));
     } else if (!arg.empty() && arg[0] == '-') {
@@ -161,7 +179,10 @@ int main(int argc, char **argv) {
   const Options o = parse(argc, argv);
   init();
   setvbuf(stdout, nullptr, _IOLBF, 0);
-  const bool pinned = set_pinning(o.pin);
+  if (!set_placement(o.placement)) {
+    std::printf("bench_channel: --placement apart needs two CPUs this process may use: skipped\n");
+    return 77;  // meson's "skipped"
+  }
 
   const long mq_slots = posix_mq_msg_max();
   std::vector<Case> cases = {
@@ -199,9 +220,7 @@ int main(int argc, char **argv) {
   std::printf("limits: /proc/sys/fs/mqueue/msg_max = %ld (the POSIX queue's slots), "
               "/proc/sys/kernel/msgmnb = %ld B, pipe %ld B; channel, Boost and ring: %u slots\n",
               mq_slots, sysv_msgmnb(), pipe_capacity(), o.slots);
-  std::printf("processes: %s\n", !o.pin ? "placed by the scheduler (--pin: one CPU each)"
-                                 : pinned ? "pinned, one CPU each (--pin)"
-                                          : "--pin asked, but fewer than two CPUs: not pinned");
+  std::printf("processes: %s\n", placement_text(o.placement));
 #ifndef PIPC_BENCH_BOOST
   std::printf("Boost.Interprocess: not built (meson found no Boost headers: apt-get install "
               "libboost-dev)\n");

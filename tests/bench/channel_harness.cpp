@@ -42,7 +42,7 @@ Control *control = nullptr;
 sigset_t parent_waits;  // SIGCHLD, SIGINT, SIGTERM, SIGHUP: blocked in the parent, taken by sigtimedwait
 sigset_t original_mask;
 
-// set_pinning: the CPUs of child 0 and child 1, or -1.
+// set_placement: the CPUs of child 0 and child 1, or -1.
 int pinned_cpu[2] = {-1, -1};
 
 // In a child: its role; in the parent: -1.
@@ -219,17 +219,19 @@ void exchange(const Transport &t, void *end, const Spec &spec, Mode mode, int ro
 
 }  // namespace
 
-bool set_pinning(bool pin) {
+bool set_placement(Placement p) {
   pinned_cpu[0] = pinned_cpu[1] = -1;
-  if (!pin) return true;
+  if (p == Placement::scheduler) return true;
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) != 0) fail("sched_getaffinity");
-  int found = 0;
+  int cpus[2] = {-1, -1}, found = 0;
   for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) pinned_cpu[found++] = cpu;
+    if (CPU_ISSET(cpu, &set)) cpus[found++] = cpu;
   }
-  if (found < 2) pinned_cpu[0] = pinned_cpu[1] = -1;
-  return found == 2;
+  if (p == Placement::apart && found < 2) return false;
+  pinned_cpu[0] = cpus[0];
+  pinned_cpu[1] = p == Placement::apart ? cpus[1] : cpus[0];
+  return true;
 }
 
 void adopt(void *shared) { current_shared = shared; }

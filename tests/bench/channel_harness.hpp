@@ -75,11 +75,20 @@ void adopt(void *shared);
 // Monotonic nanoseconds.
 uint64_t now_ns();
 
-// With PIN, each child runs on a CPU of its own (the first two this process may use),
-// so that the spinning and busy-polling cases never share a core with their peer; the
-// scheduler can then no longer move a child away from another program's work either.
-// Returns false (and pins nothing) with fewer than two CPUs.
-bool set_pinning(bool pin);
+// Where the two children run. The scheduler's choice varies from run to run (two
+// processes that wake each other are often put on one CPU, sometimes not), and the
+// mechanisms differ in kind between the two cases: on two CPUs every hand-off moves
+// cache lines and a sleeper's wake-up crosses CPUs; on one, nothing is shared and a
+// wake-up is a switch. Pinning makes a run measure one case.
+enum class Placement {
+  scheduler,  // wherever the scheduler puts them
+  apart,      // each on a CPU of its own (the first two this process may use)
+  together,   // both on the first CPU this process may use
+};
+
+// Pins the children as P says from now on. Returns false (and pins nothing) for
+// Placement::apart with fewer than two CPUs.
+bool set_placement(Placement p);
 
 // Must run before the first run(): maps the children's shared control block and
 // blocks the signals the parent waits for.

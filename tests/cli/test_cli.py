@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of pipc(1), the command-line tool (meson suite "cli").
 
-Every verb with its errors and exit codes; ls over the six kinds with their fields;
+Every verb with its errors and exit codes; ls over the six kinds with their fields, and
+libpipc's own mutexes, condition variables and channels told apart in ls, show and --json;
 --json validated against docs/pipc-json-schema.json; holders (a descriptor, a mapping, a
 System V attachment or last operation) in show and ls --holders; clean removing the
 objects of a kill -9'd holder and keeping a live one's; and, with --python, the scripting
@@ -13,7 +14,8 @@ nothing reaches the machine's objects. Elsewhere every check filters by the test
 random names and keys, and clean's System V cases only --dry-run. Every object has a
 random name or key and is removed also on failure; waits are bounded; no sleeps.
 
-Usage: test_cli.py --pipc PIPC --holder CLI_HOLDER --schema SCHEMA [--python EXE]
+Usage: test_cli.py --pipc PIPC --holder CLI_HOLDER --libpipc CLI_LIBPIPC --schema SCHEMA
+       [--python EXE]
        [--only CLASS] [unittest options]"""
 import argparse
 import json
@@ -149,6 +151,13 @@ class Objects:
         assert int(printed_key, 16) == key
         return key, int(printed_id)
 
+    def libpipc(self, type, *messages):
+        """A libpipc mutex, cond or channel (16 slots of 64 B, MESSAGES sent): shared memory."""
+        name = random_name()
+        self.made.append(("shm", name))
+        subprocess.run([ARGS.libpipc, type, name, *messages], check=True, timeout=TIMEOUT)
+        return name
+
     def remove_all(self):
         for kind, target in reversed(self.made):
             if isinstance(target, int):
@@ -256,7 +265,7 @@ class Listing(unittest.TestCase):
             self.assertEqual(len(doc["objects"]), 6, doc)
 
         table = out("ls").splitlines()
-        self.assertRegex(table[0], r"^KIND +NAME/KEY +ID +OWNER +PERMS +SIZE +VALUE/MSGS +CHANGED$")
+        self.assertRegex(table[0], r"^KIND +NAME/KEY +ID +OWNER +PERMS +SIZE +VALUE/MSGS +CHANGED +LIBPIPC$")
         rows = {tuple(line.split()[:7]) for line in table[1:]}
         owner = find(doc, "sem", sem)["user"]
         self.assertIn(("sem", sem, "-", owner, "rw-------", "-", "3"), rows)
@@ -304,6 +313,45 @@ class Listing(unittest.TestCase):
         code, _, err = pipc("show", random_name())
         self.assertEqual(code, 1)
         self.assertIn("pipc show: no such object", err)
+
+
+class LibpipcObjects(unittest.TestCase):
+    """Segments that hold libpipc's own objects stay kind shm, and say which object."""
+
+    def test_ls_show_and_json_say_which_object_and_a_channels_messages(self):
+        objs = Objects(self)
+        mutex, cond = objs.libpipc("mutex"), objs.libpipc("cond")
+        channel = objs.libpipc("channel", "3")
+        plain = objs.posix("shm", "--size", "4096")
+
+        table = out("ls", "--kind", "shm").splitlines()
+        row = {line.split()[1]: line for line in table[1:]}
+        self.assertTrue(row[channel].endswith("  channel 3/16 x 64 B"), row[channel])
+        cells = row[channel].split()
+        self.assertEqual((cells[0], cells[6]), ("shm", "3"))  # KIND, VALUE/MSGS
+        self.assertTrue(row[mutex].endswith("  mutex"), row[mutex])
+        self.assertTrue(row[cond].endswith("  cond"), row[cond])
+        self.assertRegex(row[plain], r"\d\d:\d\d:\d\d$")  # nothing after CHANGED
+
+        doc = ls_json("--kind", "shm")
+        fields = ("kind", "libpipc_type", "messages", "max_messages", "max_message_size")
+        expected = {channel: ("shm", "channel", 3, 16, 64), mutex: ("shm", "mutex", None, None, None),
+                    cond: ("shm", "cond", None, None, None), plain: ("shm", None, None, None, None)}
+        for name, values in expected.items():
+            o = find(doc, "shm", name)
+            self.assertEqual(tuple(o[f] for f in fields), values, name)
+
+        text = out("show", channel)
+        self.assertRegex(text, r"libpipc type: +channel\n")
+        self.assertRegex(text, r"messages: +3\n")
+        self.assertRegex(text, r"max messages: +16\n")
+        self.assertRegex(out("show", mutex), r"libpipc type: +mutex\n")
+        self.assertNotIn("libpipc type", out("show", plain))
+        shown = json.loads(out("show", cond, "--json"))
+        validate(shown)
+        self.assertEqual(shown["objects"][0]["libpipc_type"], "cond")
+        out("rm", channel)  # plain shared memory to rm
+        self.assertIsNone(find(ls_json("--kind", "shm"), "shm", channel))
 
 
 class HoldersShown(unittest.TestCase):
@@ -681,6 +729,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pipc", required=True)
     parser.add_argument("--holder", required=True)
+    parser.add_argument("--libpipc", required=True)
     parser.add_argument("--schema", required=True)
     parser.add_argument("--python")
     parser.add_argument("--only")

@@ -3,7 +3,9 @@
 ``objects()`` lists the POSIX semaphores, shared memory and message queues and the System V
 semaphore sets, shared memory segments and message queues of this IPC namespace, with what
 the OS tells about each, as :class:`Object` records; with ``holders=True`` also the
-processes that hold each (:class:`Holder`). Not part of the drop-in modules: it is libpipc's
+processes that hold each (:class:`Holder`). Shared memory that holds one of libpipc's own
+objects (a ``pipc.Mutex``, ``pipc.Condition`` or ``pipc.Channel``) is kind ``"shm"`` with
+``libpipc_type`` saying which. Not part of the drop-in modules: it is libpipc's
 own (C: ``include/pipc/inventory.h``).
 
 Kinds are named by strings: ``"sem"``, ``"shm"``, ``"mq"`` (POSIX), ``"sysv_sem"``,
@@ -65,7 +67,10 @@ class Object:
     marked for removal. ``changed``, ``modified`` and ``operated`` are times (float seconds
     since the epoch) of the last change of owner, mode or size, the last modification
     (POSIX) and the last operation (System V). ``holder_count`` and ``holders`` are known
-    when ``objects()`` was asked for holders.
+    when ``objects()`` was asked for holders. ``libpipc_type`` is ``"mutex"``, ``"cond"`` or
+    ``"channel"`` for shared memory that holds one of libpipc's own objects (``None`` for
+    any other, or one this process may not read); a channel also has ``messages``,
+    ``max_messages`` (its slots) and ``max_message_size``.
     """
 
     kind: str
@@ -94,6 +99,7 @@ class Object:
     device: Optional[int]
     inode: Optional[int]
     holder_count: Optional[int]
+    libpipc_type: Optional[str]
     holders: Optional[Tuple[Holder, ...]]
 
 

@@ -117,9 +117,10 @@ notes = []
 
 
 def fz_note(param=None):
-    """A notification callback."""
+    """A notification callback. It keeps the parameter's type, not the parameter: an object
+    kept here would outlive the batch (a SharedMemory attached, its segment with it)."""
     if len(notes) < 1000:
-        notes.append(param)
+        notes.append(type(param))
 
 
 def fz_raise(param=None):

@@ -1,5 +1,5 @@
-"""pipc.inventory: the objects of the six kinds made here appear with their fields, kinds
-filter, this process and a child appear as holders, sysv_exists, and bad arguments raise.
+"""pipc.inventory: the objects of the six kinds made here appear with their fields, libpipc's
+own mutexes, conditions and channels as shared memory that says which, kinds filter, this process and a child appear as holders, sysv_exists, and bad arguments raise.
 
 Every object is made with a random name or key (posix_ipc/sysv_ipc pick one) and removed
 at teardown (the `made` fixture), also on failure. Synchronisation with the child is a
@@ -14,7 +14,7 @@ import time
 import pytest
 
 import stubs
-from pipc import _inventory, inventory, posix_ipc, sysv_ipc
+from pipc import _inventory, channel, inventory, posix_ipc, sync, sysv_ipc
 
 WAIT = 30  # seconds: the bound on the child's answer
 
@@ -83,6 +83,25 @@ def test_each_kind_appears_with_its_fields(made):
     assert o.max_messages is None
     # without holders asked for, none are known
     assert all(o.holders is None and o.holder_count is None for o in objects)
+
+
+def test_libpipc_objects_are_shared_memory_that_says_which(made):
+    mutex = sync.Mutex(None, sync.O_CREX)
+    made.append(mutex)
+    made.append(sync.Condition(None, mutex, sync.O_CREX))
+    cond = made[-1]
+    made.append(channel.Channel(None, channel.O_CREX, slots=16, max_message_size=64))
+    ch = made[-1]
+    for message in (b'one', b'two', b'three'):
+        ch.send(message)
+    plain = posix(made, posix_ipc.SharedMemory, size=4096)
+    objects = inventory.objects('shm')
+    fields = ('kind', 'libpipc_type', 'messages', 'max_messages', 'max_message_size')
+    expected = {mutex.name: ('shm', 'mutex', None, None, None), cond.name: ('shm', 'cond', None, None, None),
+                ch.name: ('shm', 'channel', 3, 16, 64), plain.name: ('shm', None, None, None, None)}
+    for name, values in expected.items():
+        o = find(objects, 'shm', name=name)
+        assert tuple(getattr(o, f) for f in fields) == values, name
 
 
 def test_objects_are_frozen_dataclasses_in_kind_order(made):

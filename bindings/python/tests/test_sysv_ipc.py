@@ -21,7 +21,7 @@ import pytest
 
 import stubs
 import waits
-from pipc import sysv_ipc
+from pipc import inventory, sysv_ipc
 
 WAIT = 10  # seconds: the bound of any wait that is expected to end early
 
@@ -254,6 +254,29 @@ def test_permissions_error(ipc):
     if out.returncode != 0:
         pytest.skip('the child as nobody could not run: %s' % out.stderr.decode()[-300:])
     assert out.stdout.decode().split() == ['PermissionsError'] * 3
+
+
+def test_a_new_segment_its_creator_cannot_attach_is_not_left_behind():
+    """SharedMemory attaches what it creates; when the mode denies that (only a user other
+    than root can be denied: root's child runs as nobody), PermissionsError, and the new
+    segment is removed again."""
+    key = unused_key(sysv_ipc.SharedMemory)
+    child = ('import sys\nfrom pipc import sysv_ipc as s\n'
+             'try:\n    s.SharedMemory(int(sys.argv[1]), s.IPC_CREX, 0)\n'
+             'except s.PermissionsError:\n    print("PermissionsError")\n')
+    as_nobody = dict(user=65534, group=65534, extra_groups=[]) if os.geteuid() == 0 else {}
+    try:
+        out = subprocess.run([sys.executable, '-c', child, str(key)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, timeout=WAIT, **as_nobody)
+    except (OSError, subprocess.SubprocessError) as e:
+        pytest.skip('cannot run the child: %s' % e)
+    left = [o for o in inventory.objects('sysv_shm') if o.key == key]
+    for o in left:
+        sysv_ipc.remove_shared_memory(o.id)
+    if out.returncode != 0:
+        pytest.skip('the child could not run: %s' % out.stderr.decode()[-300:])
+    assert out.stdout.decode().split() == ['PermissionsError']
+    assert not left, 'the new segment was left behind'
 
 
 def test_ftok(tmp_path):

@@ -2,7 +2,8 @@
 
 require_relative "helper"
 
-# Pipc.objects and Pipc::SysV.exists?: the objects of the six kinds made here, kind
+# Pipc.objects and Pipc::SysV.exists?: the objects of the six kinds made here, libpipc's own
+# mutexes, condition variables and channels as shared memory that says which, kind
 # filtering, this process and a child as holders, bad arguments. Objects are made with
 # random names or keys and removed at teardown (helper's track).
 class TestInventory < PipcTestCase
@@ -47,6 +48,21 @@ class TestInventory < PipcTestCase
     assert_equal [smq.id, 1, 5, smq.max_bytes, Process.pid], [o.id, o.messages, o.size, o.max_bytes, o.last_pid]
     assert(objects.all? { |x| x.holders.nil? && x.holder_count.nil? })
     assert_predicate objects.first, :frozen?
+  end
+
+  def test_libpipc_objects_are_shared_memory_that_says_which
+    mutex = pipc_mutex
+    cond = pipc_cond
+    channel = pipc_channel(slots: 16, max_message_size: 64)
+    %w[one two three].each { |m| channel.send(m) }
+    plain = posix_shm(size: 4096)
+    objects = Pipc.objects(kind: :shm)
+    fields = %i[kind libpipc_type messages max_messages max_message_size]
+    { mutex.name => [:shm, :mutex, nil, nil, nil], cond.name => [:shm, :cond, nil, nil, nil],
+      channel.name => [:shm, :channel, 3, 16, 64], plain.name => [:shm, nil, nil, nil, nil] }.each do |name, values|
+      o = find(objects, :shm, name: name)
+      assert_equal values, fields.map { |f| o[f] }, name
+    end
   end
 
   def test_structs_and_kind_order

@@ -12,8 +12,8 @@ module Pipc
   # semaphores:: a System V set's semaphores; 1 for a POSIX semaphore; else 0
   # size:: shared memory: bytes; queues: bytes of the messages queued
   # value:: a semaphore's value (a System V set's first)
-  # messages:: a queue's messages
-  # max_messages, max_message_size:: a POSIX queue's limits
+  # messages:: a queue's (or a libpipc channel's) messages
+  # max_messages, max_message_size:: a POSIX queue's (or a libpipc channel's) limits
   # max_bytes:: a System V queue's capacity in bytes
   # attaches:: a System V segment's attachments
   # creator_pid, last_pid:: System V: the creating process, the last operation's process
@@ -21,6 +21,9 @@ module Pipc
   #                               last modification (POSIX), the last operation (System V)
   # device, inode:: POSIX: the file's
   # holder_count, holders:: with <tt>holders: true</tt>: the processes holding it (Holder)
+  # libpipc_type:: +:mutex+, +:cond+ or +:channel+ for shared memory (+:shm+) that holds one
+  #                of libpipc's own objects (Mutex, ConditionVariable, Channel); +nil+ for
+  #                any other, or one this process may not read
   Object = Struct.new(*Lowlevel::INVENTORY_OBJECT_FIELDS, :holders, keyword_init: true)
 
   # A process that holds an object (Object#holders):
