@@ -23,7 +23,11 @@ def outcome(case):
 def skip_reason(case):
     skipped = case.find("skipped")
     reason = (skipped.get("message") or skipped.text or "").strip() if skipped is not None else ""
-    return reason.splitlines()[0] if reason else "no reason given"
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    if not lines:
+        return "no reason given"
+    # where it was skipped (or how a child's error began) and the reason's last line
+    return lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"[:300]
 
 
 def cases(build):

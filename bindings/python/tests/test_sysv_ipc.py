@@ -19,6 +19,7 @@ import warnings
 
 import pytest
 
+import as_nobody
 import stubs
 import waits
 from pipc import inventory, sysv_ipc
@@ -245,15 +246,9 @@ def test_permissions_error(ipc):
              'for kind, key in zip((s.Semaphore, s.SharedMemory, s.MessageQueue), sys.argv[1:]):\n'
              '    try:\n        kind(int(key))\n'
              '    except s.PermissionsError:\n        print("PermissionsError")\n')
-    try:
-        out = subprocess.run([sys.executable, '-c', child, str(sem.key), str(mem.key), str(mq.key)],
-                             user=65534, group=65534, extra_groups=[], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, timeout=WAIT)
-    except (OSError, subprocess.SubprocessError) as e:
-        pytest.skip('cannot run a child as nobody: %s' % e)
-    if out.returncode != 0:
-        pytest.skip('the child as nobody could not run: %s' % out.stderr.decode()[-300:])
-    assert out.stdout.decode().split() == ['PermissionsError'] * 3
+    out = as_nobody.run(child, sem.key, mem.key, mq.key, timeout=WAIT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ['PermissionsError'] * 3
 
 
 def test_a_new_segment_its_creator_cannot_attach_is_not_left_behind():
@@ -264,18 +259,12 @@ def test_a_new_segment_its_creator_cannot_attach_is_not_left_behind():
     child = ('import sys\nfrom pipc import sysv_ipc as s\n'
              'try:\n    s.SharedMemory(int(sys.argv[1]), s.IPC_CREX, 0)\n'
              'except s.PermissionsError:\n    print("PermissionsError")\n')
-    as_nobody = dict(user=65534, group=65534, extra_groups=[]) if os.geteuid() == 0 else {}
-    try:
-        out = subprocess.run([sys.executable, '-c', child, str(key)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, timeout=WAIT, **as_nobody)
-    except (OSError, subprocess.SubprocessError) as e:
-        pytest.skip('cannot run the child: %s' % e)
+    out = as_nobody.run(child, key, timeout=WAIT)
     left = [o for o in inventory.objects('sysv_shm') if o.key == key]
     for o in left:
         sysv_ipc.remove_shared_memory(o.id)
-    if out.returncode != 0:
-        pytest.skip('the child could not run: %s' % out.stderr.decode()[-300:])
-    assert out.stdout.decode().split() == ['PermissionsError']
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ['PermissionsError']
     assert not left, 'the new segment was left behind'
 
 
