@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "channel_support.hpp"
+#include "mutex_support.hpp"
 
 namespace {
 
@@ -244,17 +245,12 @@ TEST(ChannelSignal, ASignalHandlerEndsAWaitWithEintr) {
 }
 
 TEST(ChannelLayout, OtherObjectsAndBadShapesAreRefusedUntouched) {
-  pipc_mutex *m = nullptr;
-  ASSERT_EQ(pipc_mutex_open(&m, nullptr, nullptr), PIPC_OK);
-  const std::string mutex_name = pipc_mutex_name(m);
-  scope_exit drop([&] {
-    pipc_mutex_unlink_name(mutex_name.c_str());
-    pipc_mutex_close(m);
-  });
+  owned_mutex m;
+  ASSERT_NE(m.mutex, nullptr);
   pipc_channel *c = nullptr;
-  EXPECT_EQ(pipc_channel_open(&c, mutex_name.c_str(), nullptr), PIPC_EINVAL);
-  EXPECT_EQ(pipc_mutex_lock(m, 0), PIPC_OK);  // still a working mutex
-  EXPECT_EQ(pipc_mutex_unlock(m), PIPC_OK);
+  EXPECT_EQ(pipc_channel_open(&c, m.name.c_str(), nullptr), PIPC_EINVAL);
+  EXPECT_EQ(pipc_mutex_lock(m.mutex, 0), PIPC_OK);  // still a working mutex
+  EXPECT_EQ(pipc_mutex_unlock(m.mutex), PIPC_OK);
   // A channel whose slot count was overwritten.
   owned_channel ch(4, 16);
   ASSERT_NE(ch.channel, nullptr);
@@ -291,17 +287,12 @@ TEST(ChannelLayout, SharedMemoryCallsCannotResizeTheSegment) {
   EXPECT_EQ(pipc_shm_resize(shm, 64), PIPC_EINVAL);
   EXPECT_EQ(pipc_shm_close(shm), PIPC_OK);
   EXPECT_EQ(receive_text(ch.channel), "kept");
-  pipc_mutex *m = nullptr;
-  ASSERT_EQ(pipc_mutex_open(&m, nullptr, nullptr), PIPC_OK);
-  const std::string mutex_name = pipc_mutex_name(m);
-  scope_exit drop([&] {
-    pipc_mutex_unlink_name(mutex_name.c_str());
-    pipc_mutex_close(m);
-  });
+  owned_mutex m;
+  ASSERT_NE(m.mutex, nullptr);
   opts.flags = PIPC_TRUNC;
-  EXPECT_EQ(pipc_shm_open(&shm, mutex_name.c_str(), &opts), PIPC_EINVAL);
-  EXPECT_EQ(pipc_mutex_lock(m, 0), PIPC_OK);
-  EXPECT_EQ(pipc_mutex_unlock(m), PIPC_OK);
+  EXPECT_EQ(pipc_shm_open(&shm, m.name.c_str(), &opts), PIPC_EINVAL);
+  EXPECT_EQ(pipc_mutex_lock(m.mutex, 0), PIPC_OK);
+  EXPECT_EQ(pipc_mutex_unlock(m.mutex), PIPC_OK);
 }
 
 // Threads sending and receiving at once through several handles: every message

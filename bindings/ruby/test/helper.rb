@@ -80,6 +80,23 @@ module PipcTest
                   **spawn_opts)
   end
 
+  # Ctrl-C: runs SCRIPT in a child (ARGV[0]: a semaphore it releases just before it blocks
+  # for ever, then ARGS), sends it SIGINT and checks that Interrupt ended it.
+  def assert_sigint_ends_child(script, *args)
+    ready = posix_sem
+    reader, writer = IO.pipe
+    pid = spawn_child(script, ready.name, *args, err: writer)
+    writer.close
+    ready.acquire(timeout: LIMIT)
+    Process.kill(:INT, pid)
+    status = wait_child(pid, limit: LIMIT)
+    assert_predicate status, :signaled?
+    assert_equal Signal.list["INT"], status.termsig
+    assert_match(/Interrupt/, reader.read)
+  ensure
+    reader&.close
+  end
+
   # Waits (bounded) until the block is true: polling a condition, not sleeping instead of it.
   def wait_until(limit = LIMIT, what = "the condition")
     deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + limit

@@ -317,23 +317,13 @@ class TestChannel < PipcTestCase
   # Ctrl-C: SIGINT to a process blocked for ever in a receive ends it with Interrupt.
   def test_sigint_ends_a_receive
     ch = pipc_channel
-    ready = posix_sem
-    reader, writer = IO.pipe
-    pid = spawn_child(<<~RUBY, ch.name, ready.name, err: writer)
-      ch = Pipc::Channel.new(ARGV[0])
-      Pipc::Posix::Semaphore.open(ARGV[1], &:release)
+    assert_sigint_ends_child(<<~RUBY, ch.name)
+      ch = Pipc::Channel.new(ARGV[1])
+      Pipc::Posix::Semaphore.open(ARGV[0], &:release)
       ch.receive
     RUBY
-    writer.close
-    ready.acquire(timeout: LIMIT)
-    Process.kill(:INT, pid)
-    status = wait_child(pid, limit: LIMIT)
-    assert_equal Signal.list["INT"], status.termsig
-    assert_match(/Interrupt/, reader.read)
     ch.send("still works")
     assert_equal 1, ch.messages
-  ensure
-    reader&.close
   end
 
   def test_threads_send_and_receive_at_once

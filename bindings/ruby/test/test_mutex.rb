@@ -241,23 +241,13 @@ class TestMutex < PipcTestCase
   # Ctrl-C: SIGINT to a process waiting without limit for the lock ends it with Interrupt.
   def test_sigint_ends_a_wait_for_the_lock
     m = pipc_mutex
-    ready = posix_sem
     m.lock
-    reader, writer = IO.pipe
-    pid = spawn_child(<<~RUBY, m.name, ready.name, err: writer)
-      m = Pipc::Mutex.new(ARGV[0])
-      Pipc::Posix::Semaphore.open(ARGV[1], &:release)
+    assert_sigint_ends_child(<<~RUBY, m.name)
+      m = Pipc::Mutex.new(ARGV[1])
+      Pipc::Posix::Semaphore.open(ARGV[0], &:release)
       m.lock
     RUBY
-    writer.close
-    ready.acquire(timeout: LIMIT)
-    Process.kill(:INT, pid)
-    status = wait_child(pid, limit: LIMIT)
-    assert_equal Signal.list["INT"], status.termsig
-    assert_match(/Interrupt/, reader.read)
     m.unlock
-  ensure
-    reader&.close
   end
 
   # ---- fork ----

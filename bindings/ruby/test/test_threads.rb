@@ -116,22 +116,10 @@ class TestThreads < PipcTestCase
 
   # Ctrl-C: SIGINT to a process blocked forever ends it with Interrupt.
   def test_sigint_ends_a_forever_wait
-    sem = posix_sem
-    ready = posix_sem
-    reader, writer = IO.pipe
-    pid = spawn_child(<<~RUBY, sem.name, ready.name, err: writer)
-      Pipc::Posix::Semaphore.open(ARGV[1], &:release)
-      Pipc::Posix::Semaphore.new(ARGV[0]).acquire
+    assert_sigint_ends_child(<<~RUBY, posix_sem.name)
+      Pipc::Posix::Semaphore.open(ARGV[0], &:release)
+      Pipc::Posix::Semaphore.new(ARGV[1]).acquire
     RUBY
-    writer.close
-    ready.acquire(timeout: LIMIT)
-    Process.kill(:INT, pid)
-    status = wait_child(pid, limit: LIMIT)
-    assert_predicate status, :signaled?
-    assert_equal Signal.list["INT"], status.termsig
-    assert_match(/Interrupt/, reader.read)
-  ensure
-    reader&.close
   end
 
   # A handled signal whose trap does not raise: the wait goes on, and still succeeds.
